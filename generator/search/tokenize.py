@@ -1,0 +1,173 @@
+"""The search analyzer: one tokenizer, shared by the index, the CLI and (ported) the browser.
+
+Rules, in order (themes/default/static/search.js implements the same, tested against the
+golden vectors in tests/search/golden_tokens.json):
+
+1. NFKC, then lowercase (``str.lower``: full Unicode case mapping, like JS toLowerCase).
+   Full-width ＡＢＣ１２３ becomes abc123; offsets below refer to this normalised text.
+2. A *run* is a maximal stretch of letters and numbers (general category L* or N*).
+   Everything else (spaces, punctuation, symbols, emoji, combining marks) separates runs.
+   We classify by general category, not with ``\\w``: Python's ``\\w`` matches Han and the
+   underscore, JavaScript's ``\\w`` matches neither, so ``\\w`` would make the ports drift.
+3. Inside a run, Han characters (Script=Han) and other characters form segments:
+   - a Han segment of two or more characters gives its overlapping bigrams
+     (行业惩戒 → 行业, 业惩, 惩戒); a one-character Han segment gives that character;
+   - any other segment (Latin, digits, kana, hangul, Cyrillic, ...) is one word.
+   At a Han/non-Han boundary we simply cut: ISO9001认证 → iso9001, 认证. No token straddles
+   scripts, so a Latin word is found whatever Chinese touches it.
+4. Positions count tokens, and skip one extra position between runs. So tokens are
+   consecutive exactly when they come from the same run and are adjacent in it; the
+   "whole query appears in the title/snippet" check relies on that.
+
+Known limitation, by design of bigram indexing: a single Han character is only a token
+where it stands alone, so the query 罚 does not find 处罚. The query planner (query.py and
+search.js) makes such single characters optional when the query has other tokens, so
+2025年 still finds 2025年度.
+
+Han membership is a fixed table (Python has no Script property). It equals JavaScript's
+``\\p{Script=Han}`` (checked by a test against node over every code point Python's Unicode
+database knows). Characters assigned after Python's Unicode version are unknown (Cn) to
+Python and so separate runs here, while a newer JavaScript engine may treat them as
+letters: for those rare characters the two sides may differ.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from whoosh.analysis import Token, Tokenizer
+
+# Bump whenever the rules above change: the index is rebuilt and the browser refuses a
+# manifest made with another version (its bigrams would not line up).
+TOKENIZER_VERSION = "gongshi-bigram-1"
+
+# Script=Han, as inclusive code point ranges (from Unicode 17 via node's ICU; the extra
+# ranges beyond Python's Unicode 14 are harmless because those characters are Cn here).
+_HAN_RANGES: tuple[tuple[int, int], ...] = (
+    (0x2E80, 0x2E99), (0x2E9B, 0x2EF3), (0x2F00, 0x2FD5), (0x3005, 0x3005),
+    (0x3007, 0x3007), (0x3021, 0x3029), (0x3038, 0x303B), (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF), (0xF900, 0xFA6D), (0xFA70, 0xFAD9), (0x16FE2, 0x16FE3),
+    (0x16FF0, 0x16FF6), (0x20000, 0x2A6DF), (0x2A700, 0x2B81D), (0x2B820, 0x2CEAD),
+    (0x2CEB0, 0x2EBE0), (0x2EBF0, 0x2EE5D), (0x2F800, 0x2FA1D), (0x30000, 0x3134A),
+    (0x31350, 0x33479),
+)
+_HAN_STARTS = tuple(start for start, _ in _HAN_RANGES)
+
+
+def is_han(char: str) -> bool:
+    cp = ord(char)
+    i = bisect_right(_HAN_STARTS, cp) - 1
+    return i >= 0 and cp <= _HAN_RANGES[i][1]
+
+
+def _is_word_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LN"
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@dataclass(frozen=True)
+class Tok:
+    text: str
+    pos: int      # token position; +1 extra between runs (see module docstring, rule 4)
+    start: int    # offsets into normalize(text), in code points
+    end: int
+
+
+def _runs(norm: str) -> Iterator[tuple[int, int]]:
+    start = -1
+    for i, char in enumerate(norm):
+        if _is_word_char(char):
+            if start < 0:
+                start = i
+        elif start >= 0:
+            yield start, i
+            start = -1
+    if start >= 0:
+        yield start, len(norm)
+
+
+def iter_tokens(text: str) -> Iterator[Tok]:
+    norm = normalize(text)
+    pos = 0
+    for run_start, run_end in _runs(norm):
+        i = run_start
+        while i < run_end:
+            han = is_han(norm[i])
+            j = i + 1
+            while j < run_end and is_han(norm[j]) == han:
+                j += 1
+            if not han:
+                yield Tok(norm[i:j], pos, i, j)
+                pos += 1
+            elif j - i == 1:
+                yield Tok(norm[i], pos, i, j)
+                pos += 1
+            else:
+                for k in range(i, j - 1):
+                    yield Tok(norm[k:k + 2], pos, k, k + 2)
+                    pos += 1
+            i = j
+        pos += 1  # the gap between runs
+
+
+def tokenize(text: str) -> list[str]:
+    """The token texts of ``text``, in order (duplicates kept)."""
+    return [tok.text for tok in iter_tokens(text)]
+
+
+def query_runs(text: str) -> list[list[str]]:
+    """Tokens grouped by run: what a query's "contiguous" check compares."""
+    runs: list[list[str]] = []
+    last_pos = -2
+    for tok in iter_tokens(text):
+        if tok.pos != last_pos + 1:
+            runs.append([])
+        runs[-1].append(tok.text)
+        last_pos = tok.pos
+    return runs
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh face of :func:`iter_tokens` (this class is pickled into the index schema,
+    so keep its import path stable; a rename means a rebuild, which build_index does
+    when the schema cannot be loaded)."""
+
+    def __eq__(self, other: object) -> bool:
+        return self.__class__ is other.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__.__name__)
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True,
+                 start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: object) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            # Whoosh asks for the untokenised value when parsing some queries.
+            token.original = token.text = normalize(value)
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for tok in iter_tokens(value):
+            token.text = tok.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = tok.text
+            if positions:
+                token.pos = start_pos + tok.pos
+            if chars:
+                token.startchar = start_char + tok.start
+                token.endchar = start_char + tok.end
+            yield token
