@@ -1,0 +1,180 @@
+"""The Whoosh index in the build cache: schema, incremental (re)indexing, and the scoring
+numbers that export.py writes and query.py ranks with (one function, so they agree)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
+from .tokenize import TOKENIZER_VERSION, BigramTokenizer
+
+# Bump when the schema below changes: an index written with another version is rebuilt.
+SCHEMA_VERSION = 1
+TITLE_BOOST = 3.0
+# The fields a query's words are looked up in; their BM25F scores add up per term.
+TEXT_FIELDS = ("title", "body")
+# The side file recording which versions built the index (Whoosh has no place for it).
+_META_FILE = "gongshi-search.json"
+
+
+def _schema() -> Schema:
+    analyzer = BigramTokenizer()
+    return Schema(
+        doc_id=ID(stored=True, unique=True),
+        fingerprint=ID(stored=True),
+        # phrase=False: no positions in the index. Contiguity is checked on title and
+        # snippet only, the same text the browser has.
+        title=TEXT(analyzer=analyzer, stored=True, phrase=False, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=analyzer, phrase=False),
+        association=ID(stored=True),
+        kind=ID(stored=True),
+        year=ID(stored=True),
+        measure=ID(stored=True),
+        language=ID(stored=True),
+        url=STORED(),
+        association_name=STORED(),
+        kind_label=STORED(),
+        date=STORED(),
+        snippet=STORED(),
+    )
+
+
+def _meta() -> dict[str, object]:
+    return {"schema": SCHEMA_VERSION, "tokenizer": TOKENIZER_VERSION}
+
+
+def _open_or_create(index_dir: Path) -> tuple[whoosh_index.Index, bool]:
+    """The index in index_dir, recreated empty when missing, unreadable or built by
+    another schema/tokenizer version (its terms would not match today's queries)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    meta_path = index_dir / _META_FILE
+    try:
+        if json.loads(meta_path.read_text("utf-8")) == _meta():
+            return whoosh_index.open_dir(str(index_dir)), False
+    except (OSError, ValueError, whoosh_index.IndexError, AttributeError, ImportError):
+        pass  # fall through to a rebuild: a cache may always be thrown away
+    ix = whoosh_index.create_in(str(index_dir), _schema())
+    meta_path.write_text(json.dumps(_meta(), sort_keys=True) + "\n", "utf-8")
+    return ix, True
+
+
+def _fields(record: SearchRecord, fingerprint: str) -> dict[str, str]:
+    fields = {
+        "doc_id": record.doc_id,
+        "fingerprint": fingerprint,
+        "title": record.title,
+        "body": record.body,
+        "association": record.association,
+        "kind": record.kind,
+        "year": str(record.year),
+        "language": record.language,
+        "url": record.url,
+        "association_name": record.association_name,
+        "kind_label": record.kind_label,
+        "date": record.date,
+        "snippet": make_snippet(record.body),
+    }
+    if record.measure:
+        fields["measure"] = record.measure
+    return fields
+
+
+def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
+    """Bring the index in index_dir in line with records, touching only what changed."""
+    by_id: dict[str, SearchRecord] = {}
+    for record in records:
+        if record.doc_id in by_id:
+            raise ValueError(f"duplicate search doc_id: {record.doc_id!r}")
+        by_id[record.doc_id] = record
+    wanted = {doc_id: record_fingerprint(r) for doc_id, r in by_id.items()}
+
+    ix, rebuilt = _open_or_create(Path(index_dir))
+    with ix.searcher() as searcher:
+        held = {f["doc_id"]: f["fingerprint"] for f in searcher.all_stored_fields()}
+
+    added = sorted(set(wanted) - set(held))
+    deleted = sorted(set(held) - set(wanted))
+    updated = sorted(d for d in set(wanted) & set(held) if wanted[d] != held[d])
+    stats = IndexStats(added=len(added), updated=len(updated), deleted=len(deleted),
+                       unchanged=len(wanted) - len(added) - len(updated), rebuilt=rebuilt)
+    if not (added or deleted or updated):
+        return stats
+
+    writer = ix.writer()
+    try:
+        for doc_id in deleted:
+            writer.delete_by_term("doc_id", doc_id)
+        for doc_id in updated:
+            writer.update_document(**_fields(by_id[doc_id], wanted[doc_id]))
+        for doc_id in added:
+            writer.add_document(**_fields(by_id[doc_id], wanted[doc_id]))
+    except BaseException:
+        writer.cancel()
+        raise
+    # Whoosh's idf and average field lengths count deleted documents until their segment
+    # is merged away, so scores (and the exported files) would depend on the history of
+    # builds. Optimising after a deletion makes them depend on the records alone.
+    writer.commit(optimize=bool(deleted or updated))
+    return stats
+
+
+@contextmanager
+def open_searcher(index_dir: Path) -> Iterator[Searcher]:
+    if not (Path(index_dir) / _META_FILE).is_file():
+        raise FileNotFoundError(f"no search index in {index_dir}: build the site first")
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher(weighting=BM25F()) as searcher:
+        yield searcher
+
+
+@dataclass(frozen=True)
+class StoredDoc:
+    number: int        # dense number in doc_id order: the browser's doc number
+    docnum: int        # Whoosh's internal number
+    fields: dict[str, str]
+
+
+def stored_docs(searcher: Searcher) -> list[StoredDoc]:
+    """Live documents in doc_id order (Python code point order), numbered from 0."""
+    reader = searcher.reader()
+    pairs = sorted(((f["doc_id"], docnum, f) for docnum, f in reader.iter_docs()))
+    return [StoredDoc(n, docnum, fields) for n, (_, docnum, fields) in enumerate(pairs)]
+
+
+def quantize(score: float) -> int:
+    """The integer a posting carries: BM25F × 100, at least 1 so a match always counts."""
+    return max(1, int(score * 100 + 0.5))
+
+
+def term_scores(searcher: Searcher, term: str) -> dict[int, int]:
+    """Whoosh docnum → integer score of ``term`` in that document (title + body BM25F,
+    the title's tf already ×TITLE_BOOST by Whoosh's field_boost). Export writes these and
+    the CLI ranks with them, so both rank with identical numbers."""
+    sums: dict[int, float] = defaultdict(float)
+    reader = searcher.reader()
+    for field in TEXT_FIELDS:
+        if (field, term) not in reader:
+            continue
+        matcher = searcher.postings(field, term)
+        while matcher.is_active():
+            sums[matcher.id()] += matcher.score()
+            matcher.next()
+    return {docnum: quantize(score) for docnum, score in sums.items()}
+
+
+def all_terms(searcher: Searcher) -> list[str]:
+    reader = searcher.reader()
+    terms: set[str] = set()
+    for field in TEXT_FIELDS:
+        terms.update(reader.field_terms(field))
+    return sorted(terms)
