@@ -1,0 +1,324 @@
+"""Stage 1 — load: read content/ into raw documents that remember where every value is.
+
+PyYAML's composer gives nodes with marks; we construct plain Python values ourselves so
+that (a) every value keeps its line and column for diagnostics, (b) duplicate keys are an
+error instead of "last one wins", and (c) aliases cannot expand without bound. Nothing here
+knows the content kinds: folders are mapped to kinds by `validate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from .diagnostics import Diagnostic, diag
+
+try:  # libyaml's composer keeps marks and is several times faster
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - pure-Python fallback
+    _YamlLoader = yaml.SafeLoader
+
+YamlPath = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 50_000       # constructed values per file: far above any real disclosure
+MAX_DEPTH = 40
+MARKDOWN_SUFFIXES = (".md",)
+YAML_SUFFIXES = (".yaml", ".yml")
+# A name is an id or slug: it becomes part of a URL and a path on disk.
+NAME_RE = re.compile(r"^[0-9a-z\u4e00-\u9fff][0-9a-z\u4e00-\u9fff_-]{0,79}$")
+RESERVED_NAMES = frozenset({"index", "con", "prn", "aux", "nul", "com1", "lpt1", "data", "search", "static"})
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Line/column (1-based) of every value and key, addressed by its path in the data."""
+
+    values: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+
+    def of(self, path: YamlPath, *, key: bool = False) -> tuple[int, int]:
+        """The closest known position: the value (or key) itself, else its nearest parent."""
+        table = self.keys if key else self.values
+        p = tuple(path)
+        while p:
+            if p in table:
+                return table[p]
+            if p in self.values:
+                return self.values[p]
+            p = p[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A content file as read: data, Markdown body, and where things are."""
+
+    path: Path                      # absolute path of the file
+    rel: str                        # POSIX path relative to the content dir
+    association: str | None         # folder name under associations/, if any
+    folder: str | None              # the kind folder (e.g. "sanctions"), None at association level
+    stem: str                       # file name without extension: the document's id
+    data: dict[str, Any]
+    body: str | None                # Markdown body, None for YAML files
+    body_line: int                  # 1-based line where the body starts
+    positions: Positions
+    text: str                       # the whole decoded text, for scanners (privacy)
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    path: Path
+    rel: str
+    association: str
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class LoadedContent:
+    root: Path
+    site: RawDocument | None
+    calendars: tuple[RawDocument, ...]
+    documents: tuple[RawDocument, ...]
+    attachments: tuple[Attachment, ...]
+    theme_dir: Path | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class _YamlError(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.code)
+        self.diagnostic = diagnostic
+
+
+class _Builder:
+    """Turns a composed node tree into plain values, recording positions."""
+
+    def __init__(self, file: str, line_offset: int) -> None:
+        self.file = file
+        self.offset = line_offset
+        self.positions = Positions()
+        self.count = 0
+        self._scalars = yaml.SafeLoader("")  # only its scalar constructors are used
+
+    def pos(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+
+    def build(self, node: yaml.Node, path: YamlPath = (), depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_many_nodes", limit=MAX_NODES))
+        if depth > MAX_DEPTH:
+            raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_deep", limit=MAX_DEPTH))
+        self.positions.values[path] = self.pos(node)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            first_seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.syntax",
+                                          problem="不支持合并键 <<（merge keys are not supported）"))
+                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.non_string_key", key=key_node.value))
+                key = str(key)
+                if key in first_seen:
+                    raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
+                                          key=key, first_line=first_seen[key]))
+                first_seen[key] = self.pos(key_node)[0]
+                self.positions.keys[path + (key,)] = self.pos(key_node)
+                out[key] = self.build(value_node, path + (key,), depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:timestamp":
+            # Keep dates as text: pydantic parses them strictly, so 2025-02-30 becomes a
+            # diagnostic at this node instead of a PyYAML exception without a position.
+            return node.value
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                   "tag:yaml.org,2002:null"):
+            return self._scalars.construct_object(node, deep=True)
+        return node.value  # str and any explicit/unknown tag: never construct objects
+
+
+def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positions]:
+    """Parse one YAML document; raise _YamlError with a positioned diagnostic."""
+    try:
+        node = yaml.compose(text, Loader=_YamlLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
+        col = (mark.column + 1) if mark else 1
+        problem = exc.problem or str(exc)
+        if "\t" in text and "tab" in problem.lower():
+            problem += "（不能用 Tab 缩进 / tabs are not allowed for indentation）"
+        raise _YamlError(diag(file, line, col, "yaml.syntax", problem=problem)) from None
+    except yaml.YAMLError as exc:
+        raise _YamlError(diag(file, 1 + line_offset, 1, "yaml.syntax", problem=str(exc))) from None
+    except RecursionError:
+        raise _YamlError(diag(file, 1 + line_offset, 1, "yaml.too_deep", limit=MAX_DEPTH)) from None
+    builder = _Builder(file, line_offset)
+    if node is None:
+        return {}, builder.positions
+    try:
+        data = builder.build(node)
+    except RecursionError:
+        raise _YamlError(diag(file, 1 + line_offset, 1, "yaml.too_deep", limit=MAX_DEPTH)) from None
+    return data, builder.positions
+
+
+def decode(raw: bytes, file: str) -> str:
+    """UTF-8 with an optional BOM; CRLF and CR become LF. Raise _YamlError otherwise."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _YamlError(diag(file, line, 1, "file.encoding", line=line)) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+FRONT_MATTER_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
+    """(yaml_text, body, body_line). The YAML starts on line 2 of the file."""
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        raise _YamlError(diag(file, 1, 1, "frontmatter.missing"))
+    rest = text[4:]
+    m = FRONT_MATTER_CLOSE.search(rest)
+    if m is None:
+        raise _YamlError(diag(file, text.count("\n") + 1, 1, "frontmatter.unclosed"))
+    yaml_text = rest[: m.start()]
+    body = rest[m.end():].lstrip("\n") if m.end() < len(rest) else ""
+    consumed = text[: 4 + m.end()]
+    skipped = len(rest[m.end():]) - len(rest[m.end():].lstrip("\n"))
+    body_line = consumed.count("\n") + 1 + skipped
+    return yaml_text, body, body_line
+
+
+def read_document(path: Path, root: Path, association: str | None, folder: str | None,
+                  max_bytes: int = MAX_FILE_BYTES) -> RawDocument:
+    """Read one YAML or Markdown file. Raises _YamlError on anything unreadable."""
+    rel = path.relative_to(root).as_posix()
+    file = str(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise _YamlError(diag(file, 1, 1, "file.too_large", size=size, limit=max_bytes))
+    raw = path.read_bytes()
+    text = decode(raw, file)
+    if path.suffix in MARKDOWN_SUFFIXES:
+        yaml_text, body, body_line = split_front_matter(text, file)
+        data, positions = parse_yaml(yaml_text, file, line_offset=1)
+    else:
+        body, body_line = None, 1
+        data, positions = parse_yaml(text, file)
+    if not isinstance(data, dict):
+        found = {list: "列表 (a list)", str: "一段文字 (text)"}.get(type(data), type(data).__name__)
+        raise _YamlError(diag(file, 1, 1, "yaml.not_mapping", found=found))
+    return RawDocument(
+        path=path, rel=rel, association=association, folder=folder,
+        stem=unicodedata.normalize("NFC", path.stem), data=data, body=body, body_line=body_line,
+        positions=positions, text=text, content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def check_name(name: str) -> str | None:
+    """Why a slug or id is unusable, or None if it is fine."""
+    if name in (".", "..") or "/" in name or "\\" in name:
+        return "不能包含路径符号 (no path separators or dots)"
+    if name.lower() in RESERVED_NAMES:
+        return "是保留名称 (a reserved name)"
+    if not NAME_RE.match(name):
+        return "含有不允许的字符或过长 (characters not allowed, or longer than 80)"
+    return None
+
+
+def _safe_entries(directory: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
+    """Entries of a folder, sorted by name, refusing links that leave the content root."""
+    for entry in sorted(directory.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith(".") or entry.name.endswith("~"):
+            continue  # editor and VCS files
+        if entry.is_symlink():
+            target = entry.resolve()
+            if not target.is_relative_to(root.resolve()):
+                diagnostics.append(diag(entry, 1, 1, "file.symlink", target=target))
+                continue
+        yield entry
+
+
+def load_content(root: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedContent:
+    """Read every content file under `root`. Never raises for bad content."""
+    root = root.absolute()
+    diagnostics: list[Diagnostic] = []
+    documents: list[RawDocument] = []
+    calendars: list[RawDocument] = []
+    attachments: list[Attachment] = []
+    site: RawDocument | None = None
+
+    def read(path: Path, association: str | None, folder: str | None) -> RawDocument | None:
+        try:
+            return read_document(path, root, association, folder, max_bytes)
+        except _YamlError as exc:
+            diagnostics.append(exc.diagnostic)
+        except OSError as exc:
+            diagnostics.append(diag(path, 1, 1, "yaml.syntax", problem=str(exc)))
+        return None
+
+    site_file = root / "site.yaml"
+    if site_file.is_file():
+        site = read(site_file, None, None)
+    calendar_dir = root / "calendar"
+    if calendar_dir.is_dir():
+        for f in _safe_entries(calendar_dir, root, diagnostics):
+            if f.suffix in YAML_SUFFIXES and f.is_file():
+                if (doc := read(f, None, "calendar")) is not None:
+                    calendars.append(doc)
+    assoc_root = root / "associations"
+    if assoc_root.is_dir():
+        for adir in _safe_entries(assoc_root, root, diagnostics):
+            if not adir.is_dir():
+                continue
+            slug = unicodedata.normalize("NFC", adir.name)
+            if (why := check_name(slug)) is not None:
+                diagnostics.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
+                continue
+            for entry in _safe_entries(adir, root, diagnostics):
+                if entry.is_dir():
+                    if entry.name == "files":
+                        for f in _safe_entries(entry, root, diagnostics):
+                            if f.is_file():
+                                attachments.append(Attachment(f, f.relative_to(root).as_posix(), slug, f.name,
+                                                              f.stat().st_size))
+                        continue
+                    for f in _safe_entries(entry, root, diagnostics):
+                        if f.is_file() and f.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
+                            stem = unicodedata.normalize("NFC", f.stem)
+                            if (why := check_name(stem)) is not None:
+                                diagnostics.append(diag(f, 1, 1, "file.bad_name", name=stem, why=why))
+                                continue
+                            if (doc := read(f, slug, entry.name)) is not None:
+                                documents.append(doc)
+                        elif f.is_file():
+                            diagnostics.append(diag(f, 1, 1, "file.unexpected", name=f.name,
+                                                    hint="文档应为 .md 或 .yaml；附件请放到 files/ 目录。"))
+                elif entry.is_file() and entry.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
+                    if (doc := read(entry, slug, None)) is not None:
+                        documents.append(doc)
+    theme = root / "theme"
+    return LoadedContent(
+        root=root, site=site, calendars=tuple(calendars), documents=tuple(documents),
+        attachments=tuple(attachments), theme_dir=theme if theme.is_dir() else None,
+        diagnostics=tuple(diagnostics),
+    )

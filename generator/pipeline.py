@@ -1,0 +1,107 @@
+"""The pipeline, end to end: load → validate → assemble → evaluate → render → write.
+
+MkDocs-style: a linear run with a hook between stages (`Hooks`), each stage a plain
+function of the previous stage's data. `check` stops after validation; `build` goes on
+only when there is no error, so bad content never reaches the output folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+from .assemble import Site, assemble
+from .diagnostics import Diagnostic, errors
+from .evaluate import Evaluation, evaluate
+from .gitdates import read_history
+from .load import LoadedContent, load_content
+from .render import Artifact, Theme, load_theme, render_site
+from .validate import ValidatedContent, validate
+from .write import WriteStats, write_site
+
+T = TypeVar("T")
+
+
+def _same(x: T) -> T:
+    return x
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Called between stages; each may inspect or replace the data it is given."""
+
+    on_loaded: Callable[[LoadedContent], LoadedContent] = _same
+    on_validated: Callable[[ValidatedContent], ValidatedContent] = _same
+    on_assembled: Callable[[Site], Site] = _same
+    on_evaluated: Callable[[Evaluation], Evaluation] = _same
+
+
+def default_as_of() -> dt.date:
+    """Today, unless SOURCE_DATE_EPOCH pins the build's notion of time (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    content: ValidatedContent
+    site: Site | None
+    evaluation: Evaluation | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not errors(self.diagnostics)
+
+
+def check(content_dir: Path, hooks: Hooks = Hooks()) -> ValidatedContent:
+    loaded = hooks.on_loaded(load_content(content_dir))
+    return hooks.on_validated(validate(loaded))
+
+
+def prepare(content_dir: Path, as_of: dt.date, base_url: str | None = None, hooks: Hooks = Hooks()) -> Prepared:
+    """Everything up to evaluation; stops early (site=None) when validation found errors."""
+    content = check(content_dir, hooks)
+    if base_url:
+        content = replace(content, config=content.config.model_copy(update={"base_url": base_url.rstrip("/")}))
+    if errors(content.diagnostics):
+        return Prepared(content, None, None, content.diagnostics)
+    site = hooks.on_assembled(assemble(content, as_of, read_history(content_dir)))
+    evaluation = hooks.on_evaluated(evaluate(site))
+    diagnostics = tuple(sorted(set(content.diagnostics + evaluation.diagnostics)))
+    return Prepared(content, site, evaluation, diagnostics)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    diagnostics: tuple[Diagnostic, ...]
+    stats: WriteStats | None = None
+    outputs: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.stats is not None
+
+
+def outputs(site: Site, evaluation: Evaluation, theme: Theme) -> Iterator[tuple[str, bytes]]:
+    from .outputs import extra_artifacts  # feeds, sitemap, open data, search: render-stage producers
+    for artifact, data in render_site(site, evaluation, theme, extra_artifacts(site, evaluation, theme)):
+        yield artifact.path, data
+
+
+def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None = None,
+          hooks: Hooks = Hooks()) -> BuildResult:
+    prepared = prepare(content_dir, as_of, base_url, hooks)
+    if not prepared.ok or prepared.site is None or prepared.evaluation is None:
+        return BuildResult(prepared.diagnostics)
+    theme = load_theme(prepared.site.theme_dir)
+    stats = write_site(outputs(prepared.site, prepared.evaluation, theme), out_dir)
+    return BuildResult(prepared.diagnostics, stats)
+
+
+__all__ = ["Hooks", "Prepared", "BuildResult", "check", "prepare", "build", "default_as_of", "Artifact"]

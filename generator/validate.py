@@ -1,0 +1,322 @@
+"""Stage 2 — validate: raw documents become typed models, or positioned diagnostics.
+
+Checks, in order: where a file is (its kind), its schema (pydantic), then what only the
+whole association can tell (unique ids, references, members named by USCC, attachments),
+and privacy over the raw text of every file. All problems of all files are collected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from pydantic import BaseModel, ValidationError
+
+from . import kinds as k
+from .attachments import sniff_problem
+from .calendar import CalendarYear
+from .config import SiteConfig
+from .diagnostics import Diagnostic, Severity, diag
+from .identifiers import find_personal_data
+from .load import Attachment, LoadedContent, Positions, RawDocument
+from .markdown import unsafe_links
+from .models.common import Labelled, Subject
+from .models.profile import AssociationProfile
+
+PLACEHOLDER = "【待填写】"
+
+
+@dataclass(frozen=True)
+class ValidDocument:
+    raw: RawDocument
+    kind: k.Kind
+    model: Any          # an instance of kind.model
+
+    @property
+    def id(self) -> str:
+        return self.raw.stem if self.kind.folder else self.kind.name
+
+    @property
+    def association(self) -> str:
+        return self.raw.association or ""
+
+    @property
+    def url(self) -> str:
+        return self.kind.url(self.association, self.id)
+
+
+@dataclass(frozen=True)
+class ValidatedContent:
+    config: SiteConfig
+    calendar_years: tuple[CalendarYear, ...]
+    profiles: tuple[ValidDocument, ...]        # kind "association"
+    documents: tuple[ValidDocument, ...]       # every other kind
+    attachments: tuple[Attachment, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    root: Path
+    theme_dir: Path | None
+
+
+# --- schema errors → diagnostics -------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types inside Optional/list/Annotated/Union."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list, tuple, set, frozenset):
+        return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
+    return [annotation]
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None or isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = next((t for t in _unwrap(field.annotation) if isinstance(t, type) and issubclass(t, BaseModel)), None)
+    return current
+
+
+def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """Keep the parts of a pydantic location that exist in the data (drops union tags etc.)."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+            path.append(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+            path.append(part)
+        elif isinstance(part, str) and current is data and not path:
+            continue
+    return tuple(path)
+
+
+def _example(field: Any) -> str:
+    if field is not None and field.examples:
+        ex = field.examples[0]
+        return str(ex).replace("'", "") if not isinstance(ex, str) else ex
+    return "…"
+
+
+def _enum_choices(model: type[BaseModel] | None, name: str) -> str:
+    if model is None or name not in model.model_fields:
+        return ""
+    for t in _unwrap(model.model_fields[name].annotation):
+        if isinstance(t, type) and issubclass(t, Labelled):
+            return "、".join(f"{code}（{zh}）" for code, (zh, _en) in t.labels().items())
+    return ""
+
+
+def schema_diagnostics(exc: ValidationError, raw_data: dict[str, Any], positions: Positions, file: str,
+                       model: type[BaseModel]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        path = _data_path(raw_data, loc)
+        line, col = positions.of(path)
+        field_name = ".".join(str(p) for p in loc) or "（整个文件）"
+        last = next((p for p in reversed(loc) if isinstance(p, str)), "")
+        parent = _model_at(model, loc[:-1])
+        etype = err["type"]
+        value = err.get("input")
+        if etype == "missing":
+            info = parent.model_fields.get(last) if parent else None
+            out.append(diag(file, line, col, "schema.missing_field", field=field_name,
+                            title=(info.title if info and info.title else last), example=f"{last}: {_example(info)}"))
+        elif etype == "extra_forbidden":
+            line, col = positions.of(path, key=True)
+            allowed = sorted(parent.model_fields) if parent else []
+            close = difflib.get_close_matches(last, allowed, n=1)
+            hint = f"{'、'.join(allowed)}" + (f"（是不是想写「{close[0]}」？ did you mean '{close[0]}'?）" if close else "")
+            out.append(diag(file, line, col, "schema.unknown_field", field=field_name, allowed=hint))
+        elif etype.startswith("date_") or etype.startswith("datetime_"):
+            out.append(diag(file, line, col, "schema.bad_date", field=field_name, value=value))
+        elif etype == "enum":
+            out.append(diag(file, line, col, "schema.bad_enum", field=field_name, value=value,
+                            allowed=_enum_choices(parent, last) or err.get("ctx", {}).get("expected", "")))
+        elif etype == "uscc":
+            out.append(diag(file, line, col, "schema.bad_uscc", value=value, why=err["ctx"]["why"]))
+        elif etype == "decided_after_published":
+            ctx = err["ctx"]
+            out.append(diag(file, *positions.of(path + ("published_on",)), "date.decided_after_published",
+                            decided=ctx["decided"], published=ctx["published"]))
+        else:
+            out.append(diag(file, line, col, "schema.invalid_value", field=field_name, problem=err["msg"]))
+    return out
+
+
+def validate_model(raw: RawDocument, model: type[BaseModel], data: dict[str, Any] | None = None) -> tuple[Any, list[Diagnostic]]:
+    data = raw.data if data is None else data
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, schema_diagnostics(exc, raw.data, raw.positions, str(raw.path), model)
+
+
+# --- per-file checks -----------------------------------------------------------------------
+
+
+def _kind_of(raw: RawDocument) -> tuple[k.Kind | None, list[Diagnostic]]:
+    name = raw.path.name
+    kind = k.kind_for(raw.folder, name)
+    if kind is None:
+        if raw.folder is None:
+            allowed = "association.yaml、charter.md 或以下目录：" + "、".join(sorted(k.BY_FOLDER))
+            return None, [diag(raw.path, 1, 1, "file.unexpected", name=name, hint=f"协会目录下只能有 {allowed}。")]
+        return None, [diag(raw.path, 1, 1, "file.unknown_folder", folder=raw.folder,
+                           allowed="、".join(sorted(k.BY_FOLDER)) + "、files")]
+    declared = raw.data.get("kind")
+    if declared is not None and declared != kind.name:
+        return kind, [diag(raw.path, *raw.positions.of(("kind",)), "schema.kind_mismatch", declared=declared,
+                           folder=raw.folder or ".", expected=kind.name)]
+    return kind, []
+
+
+def privacy_diagnostics(raw: RawDocument) -> list[Diagnostic]:
+    out = []
+    for hit in find_personal_data(raw.text):
+        if hit.kind == "resident_id":
+            out.append(diag(raw.path, hit.line, hit.column, "privacy.resident_id", masked=hit.masked,
+                            suggestion="（身份证号码已隐去）"))
+        else:
+            out.append(diag(raw.path, hit.line, hit.column, "privacy.mobile", masked=hit.masked))
+    return out
+
+
+def body_diagnostics(raw: RawDocument) -> list[Diagnostic]:
+    out = []
+    if raw.body:
+        for line, url in unsafe_links(raw.body):
+            out.append(diag(raw.path, raw.body_line + line, 1, "markdown.unsafe_link", url=url))
+    for n, text in enumerate(raw.text.split("\n"), start=1):
+        col = text.find(PLACEHOLDER)
+        if col >= 0:
+            out.append(diag(raw.path, n, col + 1, "placeholder.remaining", Severity.WARNING, text=PLACEHOLDER))
+    return out
+
+
+def _file_name_diagnostics(doc: ValidDocument) -> list[Diagnostic]:
+    model = doc.model
+    if doc.kind.name == "annual_report" and not doc.id.startswith(f"{model.year}-"):
+        return [diag(doc.raw.path, *doc.raw.positions.of(("year",)), "schema.bad_filename", name=doc.raw.path.name,
+                     why=f"年度报告的文件名应以年度开头，如 {model.year}-{model.report_type.value.replace('_', '-')}.md")]
+    return []
+
+
+# --- association-wide checks -----------------------------------------------------------------
+
+
+def _subjects(doc: ValidDocument) -> Iterable[tuple[tuple[str | int, ...], Subject | Any]]:
+    m = doc.model
+    for name in ("subject", "committer"):
+        if isinstance(getattr(m, name, None), Subject):
+            yield (name, "uscc"), getattr(m, name)
+    for i, rating in enumerate(getattr(m, "ratings", []) or []):
+        yield ("ratings", i, "uscc"), rating
+
+
+def association_diagnostics(profile: ValidDocument | None, docs: Sequence[ValidDocument],
+                            attachments: Sequence[Attachment], max_attachment_bytes: int) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    seen: dict[tuple[str, str], ValidDocument] = {}
+    for doc in docs:
+        key = (doc.kind.name, doc.id)
+        if key in seen:
+            out.append(diag(doc.raw.path, 1, 1, "ref.duplicate_id", id=doc.id, kind=doc.kind.label_zh,
+                            other=seen[key].raw.rel))
+        else:
+            seen[key] = doc
+    paths = {f"{d.kind.folder}/{d.id}" if d.kind.folder else d.kind.name for d in docs}
+    members = {m.uscc for m in profile.model.members} if profile else set()
+    files = {a.name: a for a in attachments}
+    for doc in docs:
+        for i, ref in enumerate(doc.model.references):
+            if ref.strip("/") not in paths:
+                close = difflib.get_close_matches(ref, sorted(paths), n=5)
+                out.append(diag(doc.raw.path, *doc.raw.positions.of(("references", i)), "ref.unknown_document",
+                                ref=ref, allowed="、".join(close or sorted(paths)[:10])))
+        if profile is not None:
+            for path, who in _subjects(doc):
+                if getattr(who, "member", True) and who.uscc and who.uscc not in members:
+                    out.append(diag(doc.raw.path, *doc.raw.positions.of(path), "ref.unknown_member", uscc=who.uscc))
+        for i, att in enumerate(doc.model.attachments):
+            pos = doc.raw.positions.of(("attachments", i, "file"))
+            found = files.get(att.file)
+            if found is None:
+                out.append(diag(doc.raw.path, *pos, "attachment.missing", file=att.file))
+            elif found.size > max_attachment_bytes:
+                out.append(diag(doc.raw.path, *pos, "attachment.too_large", file=att.file, size=found.size,
+                                limit=max_attachment_bytes))
+            elif (problem := sniff_problem(found.path)) is not None:
+                out.append(diag(doc.raw.path, *pos, "attachment.bad_type", file=att.file, **problem))
+    return out
+
+
+# --- the stage -----------------------------------------------------------------------------
+
+
+def validate(loaded: LoadedContent) -> ValidatedContent:
+    diagnostics: list[Diagnostic] = list(loaded.diagnostics)
+    config = SiteConfig()
+    if loaded.site is not None:
+        parsed, ds = validate_model(loaded.site, SiteConfig)
+        diagnostics += ds
+        config = parsed or config
+    years: list[CalendarYear] = []
+    for raw in loaded.calendars:
+        parsed, ds = validate_model(raw, CalendarYear)
+        diagnostics += ds
+        if parsed is not None:
+            years.append(parsed)
+
+    profiles: list[ValidDocument] = []
+    documents: list[ValidDocument] = []
+    for raw in loaded.documents:
+        diagnostics += privacy_diagnostics(raw)
+        diagnostics += body_diagnostics(raw)
+        kind, ds = _kind_of(raw)
+        diagnostics += ds
+        if kind is None:
+            continue
+        data = {key: v for key, v in raw.data.items() if key != "kind"}
+        parsed, ds = validate_model(raw, kind.model, data)
+        diagnostics += ds
+        if parsed is None:
+            continue
+        doc = ValidDocument(raw, kind, parsed)
+        diagnostics += _file_name_diagnostics(doc)
+        (profiles if kind.name == "association" else documents).append(doc)
+
+    by_assoc: dict[str, list[ValidDocument]] = {}
+    for doc in documents:
+        by_assoc.setdefault(doc.association, []).append(doc)
+    profile_of = {p.association: p for p in profiles}
+    slugs_with_files = {raw.association for raw in loaded.documents if raw.association}
+    for slug in sorted(slugs_with_files):
+        if not (loaded.root / "associations" / slug / "association.yaml").is_file():
+            diagnostics.append(diag(loaded.root / "associations" / slug, 1, 1, "ref.missing_profile", slug=slug))
+        diagnostics += association_diagnostics(
+            profile_of.get(slug), by_assoc.get(slug, []),
+            [a for a in loaded.attachments if a.association == slug], config.limits.max_attachment_bytes)
+
+    return ValidatedContent(
+        config=config, calendar_years=tuple(sorted(years, key=lambda y: y.year)),
+        profiles=tuple(sorted(profiles, key=lambda d: d.association)),
+        documents=tuple(sorted(documents, key=lambda d: (d.association, d.kind.name, d.id))),
+        attachments=loaded.attachments, diagnostics=tuple(sorted(set(diagnostics))),
+        root=loaded.root, theme_dir=loaded.theme_dir,
+    )
+
+
+__all__ = ["validate", "ValidatedContent", "ValidDocument", "AssociationProfile", "PLACEHOLDER"]

@@ -1,0 +1,390 @@
+/* gongshi search: the browser half of generator/search (see export.py for the file
+ * layout and query.py for the ranking rules). The core (tokenize, hash, decode, rank) is
+ * plain functions so node can require() this file in tests; the page part runs only when
+ * there is a document with a [data-manifest] search root. No innerHTML anywhere: result
+ * text comes from content and is set with textContent and <mark> elements. */
+(function (factory) {
+  'use strict';
+  var core = factory();
+  if (typeof module !== 'undefined' && module.exports) module.exports = core;
+  if (typeof document !== 'undefined') core.boot(document);
+})(function () {
+  'use strict';
+
+  var TOKENIZER_VERSION = 'gongshi-bigram-1';
+  var FORMAT_VERSION = 1;
+  var ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
+  var FACETS = ['association', 'kind', 'year', 'measure'];
+  var FACET_LEGENDS = { association: '协会', kind: '类别', year: '年份', measure: '惩戒措施' };
+  var PAGE = 20;
+  // Unlike \w, these match exactly what tokenize.py's general-category test matches.
+  var WORD = /[\p{L}\p{N}]/u;
+  var HAN = /\p{Script=Han}/u;
+
+  function normalize(text) {
+    return text.normalize('NFKC').toLowerCase();
+  }
+
+  // Tokens of already-normalised code points: {text, pos, start, end}. Same rules as
+  // tokenize.py: runs of letters/numbers; Han segments → bigrams (or the one character);
+  // other segments → one word; positions skip one between runs.
+  function tokensOf(chars) {
+    var out = [], pos = 0, i = 0, n = chars.length;
+    while (i < n) {
+      if (!WORD.test(chars[i])) { i++; continue; }
+      var end = i;
+      while (end < n && WORD.test(chars[end])) end++;
+      while (i < end) {
+        var han = HAN.test(chars[i]), j = i + 1;
+        while (j < end && HAN.test(chars[j]) === han) j++;
+        if (!han || j - i === 1) {
+          out.push({ text: chars.slice(i, j).join(''), pos: pos++, start: i, end: j });
+        } else {
+          for (var k = i; k < j - 1; k++) {
+            out.push({ text: chars[k] + chars[k + 1], pos: pos++, start: k, end: k + 2 });
+          }
+        }
+        i = j;
+      }
+      pos++;
+    }
+    return out;
+  }
+
+  function tokenize(text) {
+    return tokensOf(Array.from(normalize(text))).map(function (t) { return t.text; });
+  }
+
+  // See query.plan_query: single Han characters are optional next to other tokens.
+  function planQuery(text) {
+    var runs = [], last = -2, seen = {};
+    tokensOf(Array.from(normalize(text))).forEach(function (t) {
+      if (t.pos !== last + 1) runs.push([]);
+      runs[runs.length - 1].push(t.text);
+      last = t.pos;
+      seen[t.text] = true;
+    });
+    var tokens = Object.keys(seen).sort(), single = [], others = [];
+    tokens.forEach(function (t) {
+      (Array.from(t).length === 1 && HAN.test(t) ? single : others).push(t);
+    });
+    return {
+      required: others.length ? others : single,
+      optional: others.length ? single : [],
+      terms: tokens,
+      runs: runs.filter(function (r) { return r.length > 1; })
+    };
+  }
+
+  // See query.is_exact: every multi-token run at consecutive head positions.
+  function isExact(plan, head) {
+    return plan.runs.every(function (run) {
+      return (head[run[0]] || []).some(function (p) {
+        return run.every(function (t, i) { return (head[t] || []).indexOf(p + i) >= 0; });
+      });
+    });
+  }
+
+  function fnv1a32(text) {
+    var bytes = new TextEncoder().encode(text), h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h;
+  }
+
+  function decodeVarints(s) {
+    var out = [], n = 0, shift = 0;
+    for (var i = 0; i < s.length; i++) {
+      var d = ALPHABET.indexOf(s[i]);
+      n += (d & 31) * Math.pow(2, shift);
+      if (d < 32) { out.push(n); n = 0; shift = 0; } else shift += 5;
+    }
+    return out;
+  }
+
+  // "gap, score, count, positions..." → {docNumber: {score, head}}.
+  function decodePostings(s) {
+    var v = decodeVarints(s), out = new Map(), doc = -1, i = 0;
+    while (i < v.length) {
+      doc += v[i] + 1;
+      var score = v[i + 1], count = v[i + 2], head = [], p = -1;
+      i += 3;
+      for (var k = 0; k < count; k++) { p += v[i++] + 1; head.push(p); }
+      out.set(doc, { score: score, head: head });
+    }
+    return out;
+  }
+
+  function decodeColumn(s) {
+    var v = decodeVarints(s), out = [];
+    for (var i = 0; i < v.length; i += 2) for (var k = 0; k < v[i + 1]; k++) out.push(v[i] - 1);
+    return out;
+  }
+
+  // load(name) → Promise of the parsed JSON file under /search/. Returns {run, rows}.
+  function createSearch(load) {
+    var manifest = load('manifest.json').then(function (m) {
+      if (m.tokenizer !== TOKENIZER_VERSION || m.format !== FORMAT_VERSION) {
+        throw new Error('version');
+      }
+      return m;
+    });
+    var columns = manifest.then(function (m) {
+      return load(m.facets_file).then(function (f) {
+        var c = {};
+        FACETS.forEach(function (k) { c[k] = decodeColumn(f[k]); });
+        return c;
+      });
+    });
+    var shardCache = {}, blockCache = {};
+
+    function shard(m, i) {
+      var name = m.shards[i];
+      if (!name) return Promise.resolve({});
+      return shardCache[name] || (shardCache[name] = load(name));
+    }
+
+    // filters: {facet: [values]} (values as in the URL: slugs, codes, years as strings).
+    function run(q, filters) {
+      var plan = planQuery(q);
+      return Promise.all([manifest, columns]).then(function (mc) {
+        var m = mc[0], cols = mc[1];
+        var wanted = {};  // facet → set of codes; absent = no filter on that facet
+        FACETS.forEach(function (f) {
+          var values = (filters && filters[f]) || [];
+          if (!values.length) return;
+          wanted[f] = {};
+          m.facets[f].forEach(function (entry, code) {
+            var key = String(Array.isArray(entry) ? entry[0] : entry);
+            if (values.indexOf(key) >= 0) wanted[f][code] = true;
+          });
+        });
+        if (!plan.required.length) return { plan: plan, ranked: [], counts: {}, manifest: m };
+        var ids = plan.terms.map(function (t) { return fnv1a32(t) & (m.shard_count - 1); });
+        return Promise.all(ids.map(function (i) { return shard(m, i); })).then(function (got) {
+          var lists = {};
+          plan.terms.forEach(function (t, i) {
+            lists[t] = Object.prototype.hasOwnProperty.call(got[i], t)
+              ? decodePostings(got[i][t]) : new Map();
+          });
+          var req = plan.required.map(function (t) { return lists[t]; })
+            .sort(function (a, b) { return a.size - b.size; });
+          var hits = [];
+          req[0].forEach(function (_, doc) {
+            if (!req.every(function (l) { return l.has(doc); })) return;
+            var score = 0, head = {};
+            plan.terms.forEach(function (t) {
+              var p = lists[t].get(doc);
+              if (p) { score += p.score; head[t] = p.head; }
+            });
+            hits.push({ doc: doc, score: score, exact: isExact(plan, head) });
+          });
+          // OR within a facet, AND across facets; a facet's counts ignore its own filter.
+          function passes(doc, skip) {
+            return FACETS.every(function (f) {
+              return f === skip || !wanted[f] || wanted[f][cols[f][doc]];
+            });
+          }
+          var counts = {};
+          FACETS.forEach(function (f) {
+            counts[f] = {};
+            hits.forEach(function (h) {
+              var c = cols[f][h.doc];
+              if (c >= 0 && passes(h.doc, f)) counts[f][c] = (counts[f][c] || 0) + 1;
+            });
+          });
+          var ranked = hits.filter(function (h) { return passes(h.doc, null); });
+          ranked.sort(function (a, b) {
+            return (b.exact - a.exact) || (b.score - a.score) || (a.doc - b.doc);
+          });
+          return { plan: plan, ranked: ranked, counts: counts, manifest: m };
+        });
+      });
+    }
+
+    // Metadata rows [doc_id, url, title, kind_label, association_name, date, snippet].
+    function rows(docs) {
+      return manifest.then(function (m) {
+        return Promise.all(docs.map(function (doc) {
+          var name = m.blocks[Math.floor(doc / m.block_size)];
+          var block = blockCache[name] || (blockCache[name] = load(name));
+          return block.then(function (b) { return b[doc % m.block_size]; });
+        }));
+      });
+    }
+
+    return { run: run, rows: rows, manifest: manifest };
+  }
+
+  // ---- the page ---------------------------------------------------------------------
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  // Put text into node, wrapping the tokens that are query terms in <mark>. Each
+  // character is normalised on its own so marks map back onto the original text.
+  function highlight(node, text, terms) {
+    var orig = Array.from(text), norm = [], from = [];
+    orig.forEach(function (c, i) {
+      Array.from(normalize(c)).forEach(function (n) { norm.push(n); from.push(i); });
+    });
+    from.push(orig.length);
+    var marked = new Array(orig.length + 1).fill(false);
+    tokensOf(norm).forEach(function (t) {
+      if (terms.indexOf(t.text) < 0) return;
+      for (var i = from[t.start]; i < from[t.end]; i++) marked[i] = true;
+    });
+    var i = 0;
+    while (i < orig.length) {
+      var j = i;
+      while (j < orig.length && marked[j] === marked[i]) j++;
+      var part = orig.slice(i, j).join('');
+      node.appendChild(marked[i] ? el('mark', null, part) : document.createTextNode(part));
+      i = j;
+    }
+  }
+
+  function readUrl() {
+    var p = new URLSearchParams(location.search), filters = {};
+    FACETS.forEach(function (f) { filters[f] = p.getAll(f).filter(Boolean); });
+    return { q: p.get('q') || '', filters: filters };
+  }
+
+  function writeUrl(state) {
+    var p = new URLSearchParams();
+    if (state.q) p.set('q', state.q);
+    FACETS.forEach(function (f) { state.filters[f].forEach(function (v) { p.append(f, v); }); });
+    var qs = p.toString();
+    history.pushState(null, '', location.pathname + (qs ? '?' + qs : ''));
+  }
+
+  function boot(doc) {
+    var root = doc.querySelector('[data-manifest]');
+    if (!root) return;
+    var manifestUrl = new URL(root.getAttribute('data-manifest'), location.href);
+    var base = (root.getAttribute('data-base') || '').replace(/\/+$/, '');
+    var form = root.querySelector('form');
+    var input = form.querySelector('input[type=search]');
+    var status = root.querySelector('[role=status]');
+    var facetBox = root.querySelector('.search-facets');
+    var list = root.querySelector('.search-results');
+    var more = root.querySelector('.search-more');
+    var engine = createSearch(function (name) {
+      return fetch(new URL(name, manifestUrl)).then(function (r) {
+        if (!r.ok) throw new Error(r.status + ' ' + name);
+        return r.json();
+      });
+    });
+    var state = readUrl(), result = null, shown = 0, generation = 0;
+
+    function show(count) {
+      var docs = result.ranked.slice(shown, shown + count).map(function (h) { return h.doc; });
+      var terms = result.plan.terms, mine = generation;
+      return engine.rows(docs).then(function (rows) {
+        if (mine !== generation) return;
+        rows.forEach(function (row) {
+          var li = el('li'), link = el('a');
+          // Only site-relative URLs become links: nothing like javascript: can slip in.
+          if (/^\/(?!\/)/.test(row[1])) link.setAttribute('href', base + row[1]);
+          highlight(link, row[2], terms);
+          var meta = el('p', { class: 'search-meta' }, row[3] + ' · ' + row[4] + ' · ');
+          meta.appendChild(el('time', { datetime: row[5] }, row[5]));
+          var snippet = el('p', { class: 'search-snippet' });
+          highlight(snippet, row[6], terms);
+          li.appendChild(el('h3')).appendChild(link);
+          li.appendChild(meta);
+          li.appendChild(snippet);
+          list.appendChild(li);
+        });
+        shown += docs.length;
+        more.hidden = shown >= result.ranked.length;
+      });
+    }
+
+    function renderFacets(m) {
+      // The boxes are rebuilt with new counts: keep keyboard focus on the one just used.
+      var focused = doc.activeElement, keep = focused && focused.closest &&
+        focused.closest('.search-facets') ? [focused.name, focused.value] : null;
+      facetBox.textContent = '';
+      FACETS.forEach(function (f) {
+        if (!m.facets[f].length) return;
+        var set = el('fieldset'), counts = (result && result.counts[f]) || {};
+        set.appendChild(el('legend', null, FACET_LEGENDS[f]));
+        m.facets[f].forEach(function (entry, code) {
+          var value = String(Array.isArray(entry) ? entry[0] : entry);
+          var label = Array.isArray(entry) ? entry[1] : value;
+          var box = el('input', { type: 'checkbox', name: f, value: value });
+          box.checked = state.filters[f].indexOf(value) >= 0;
+          if (result && !counts[code] && !box.checked) return;  // nothing to narrow to
+          var lab = el('label');
+          lab.appendChild(box);
+          lab.appendChild(doc.createTextNode(' ' + label + (result ? ' (' + (counts[code] || 0) + ')' : '')));
+          set.appendChild(lab);
+        });
+        facetBox.appendChild(set);
+      });
+      if (keep) {
+        Array.prototype.forEach.call(facetBox.querySelectorAll('input'), function (box) {
+          if (box.name === keep[0] && box.value === keep[1]) box.focus();
+        });
+      }
+    }
+
+    function update() {
+      var mine = ++generation;
+      input.value = state.q;
+      list.textContent = '';
+      more.hidden = true;
+      shown = 0;
+      if (!state.q.trim()) {
+        result = null;
+        status.textContent = '请输入关键词。';
+        return engine.manifest.then(renderFacets, fail);
+      }
+      status.textContent = '正在搜索…';
+      return engine.run(state.q, state.filters).then(function (r) {
+        if (mine !== generation) return;
+        result = r;
+        renderFacets(r.manifest);
+        status.textContent = r.ranked.length
+          ? '找到 ' + r.ranked.length + ' 条结果。'
+          : '没有找到与“' + state.q + '”相关的结果。';
+        return show(PAGE);
+      }).catch(fail);
+    }
+
+    function fail(err) {
+      status.textContent = err && err.message === 'version'
+        ? '搜索索引已更新，请刷新页面。'
+        : '搜索数据加载失败，请稍后再试。';
+    }
+
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      state = { q: input.value.trim(), filters: state.filters };
+      writeUrl(state);
+      update();
+    });
+    facetBox.addEventListener('change', function (e) {
+      var box = e.target, values = state.filters[box.name];
+      if (!values) return;
+      state.filters[box.name] = box.checked ? values.concat([box.value])
+        : values.filter(function (v) { return v !== box.value; });
+      writeUrl(state);
+      update();
+    });
+    more.addEventListener('click', function () { show(PAGE); });
+    window.addEventListener('popstate', function () { state = readUrl(); update(); });
+    update();
+  }
+
+  return {
+    TOKENIZER_VERSION: TOKENIZER_VERSION, normalize: normalize, tokenize: tokenize,
+    planQuery: planQuery, isExact: isExact, fnv1a32: fnv1a32, decodeVarints: decodeVarints,
+    decodePostings: decodePostings, decodeColumn: decodeColumn, createSearch: createSearch,
+    boot: boot
+  };
+});
