@@ -113,5 +113,89 @@ def schema(out_dir: Path) -> None:
         click.echo(path)
 
 
+@main.command()
+@CONTENT
+@AS_OF
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def compliance(content_dir: Path, as_of: str | None, fmt: str) -> None:
+    """监管视图：每家协会每项义务的状态 / the regulator's view of every obligation."""
+    from .compliance import format_compliance
+    _require_dir(content_dir)
+    prepared = pipeline.prepare(content_dir, _as_of(as_of))
+    if not prepared.ok or prepared.evaluation is None or prepared.site is None:
+        click.echo(format_text(prepared.diagnostics), err=True)
+        sys.exit(1)
+    click.echo(format_compliance(prepared.site, prepared.evaluation, fmt), nl=False)
+
+
+@main.command()
+@click.argument("query")
+@CONTENT
+@click.option("--kind", default=None, help="文档类型 / kind, e.g. sanction")
+@click.option("--association", default=None, help="协会目录名 / association slug")
+@click.option("--year", type=int, default=None)
+@click.option("--measure", default=None, help="惩戒措施 / sanction measure code")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@AS_OF
+def search(query: str, content_dir: Path, kind: str | None, association: str | None, year: int | None,
+           measure: str | None, limit: int, fmt: str, as_of: str | None) -> None:
+    """全文搜索（与网站搜索结果一致）/ full-text search, same results as the site."""
+    from .searching import cli_search
+    _require_dir(content_dir)
+    hits = cli_search(content_dir, _as_of(as_of), query, kind=kind, association=association, year=year,
+                      measure=measure, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps({"query": query, "hits": hits}, ensure_ascii=False, indent=2))
+    else:
+        for i, h in enumerate(hits, 1):
+            click.echo(f"{i}. {h['title']}  [{h['kind']}] {h['date']}\n   {h['url']}")
+        if not hits:
+            click.echo("没有找到结果 / no results")
+
+
+@main.command()
+@click.argument("kind")
+@click.option("--association", "association", default=None, help="协会目录名 / association slug")
+@click.option("--title", default=None)
+@CONTENT
+def new(kind: str, association: str | None, title: str | None, content_dir: Path) -> None:
+    """新建一个待填写的文档 / write a new document to fill in (KIND or 'association')."""
+    from .scaffold import new_document
+    try:
+        path = new_document(content_dir, kind, association, title, today=pipeline.default_as_of())
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(path)
+
+
+@main.command()
+@CONTENT
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(content_dir: Path, port: int, host: str) -> None:
+    """本地预览，修改后自动刷新 / preview with live reload."""
+    from .serve import serve as run_server
+    _require_dir(content_dir)
+    run_server(content_dir, host=host, port=port)
+
+
+@main.command()
+@click.argument("target")
+@CONTENT
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def verify(target: str, content_dir: Path, fmt: str) -> None:
+    """核对已发布的网站与仓库是否一致 / check a deployed copy (URL or folder) against the repository."""
+    from .verify import verify_site
+    differences = verify_site(target, content_dir)
+    if fmt == "json":
+        click.echo(json.dumps({"target": target, "differences": differences}, ensure_ascii=False, indent=2))
+    else:
+        for d in differences:
+            click.echo(d)
+        click.echo("一致 / identical" if not differences else f"{len(differences)} 处不一致 / differences")
+    sys.exit(1 if differences else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
