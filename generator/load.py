@@ -185,7 +185,7 @@ def decode(raw: bytes, file: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _YamlError(diag(file, line, 1, "file.encoding", line=line)) from None
+        raise _YamlError(diag(file, line, 1, "file.encoding", bad_line=line)) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
