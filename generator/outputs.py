@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 from .assemble import Site
 from .evaluate import Evaluation
 from .render import Artifact, Theme, produce_artifacts
+from .searching import search_artifacts
 
 
 def sitemap(site: Site, evaluation: Evaluation, theme: Theme) -> bytes:
@@ -27,4 +28,5 @@ def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Ar
     return [
         Artifact("sitemap.xml", produce=lambda: sitemap(site, evaluation, theme)),
         Artifact("robots.txt", produce=lambda: robots(site)),
+        *search_artifacts(site, evaluation, theme),
     ]

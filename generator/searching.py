@@ -1,0 +1,89 @@
+"""Search in the pipeline: which documents are searchable, the static shards as artifacts,
+and the CLI search over the same index.
+
+The engine lives behind `generator.search` (Whoosh today); this module only speaks
+`SearchRecord`s. The index is kept in a cache folder between builds, so a rebuild after one
+changed document re-indexes that document only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+
+from . import markdown
+from .assemble import Site
+from .evaluate import Evaluation
+from .render import Artifact, Theme
+from .search import SearchRecord, build_index, export_static, search
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def cache_dir(content_root: Path) -> Path:
+    """Per content folder, under $GONGSHI_CACHE or ./.gongshi-cache (never inside public/)."""
+    base = Path(os.environ.get("GONGSHI_CACHE", ".gongshi-cache"))
+    key = hashlib.sha256(str(content_root.resolve()).encode()).hexdigest()[:12]
+    return base.absolute() / key
+
+
+def search_records(site: Site, evaluation: Evaluation) -> list[SearchRecord]:
+    """Public documents in their publication period, and the association profiles."""
+    records = []
+    for assoc in site.associations:
+        p = assoc.profile
+        records.append(SearchRecord(
+            doc_id=f"{assoc.slug}/association", url=assoc.url, title=p.name,
+            body="\n".join([p.summary or "", p.industry, *p.supervisory_departments, p.address, p.uscc]),
+            association=assoc.slug, association_name=p.name, kind="association", kind_label="协会概况",
+            year=p.updated_on.year, date=p.updated_on.isoformat(), measure=None,
+            content_hash=assoc.source.raw.content_hash))
+        for doc in assoc.documents:
+            if not evaluation.state(doc.raw.rel).visible:
+                continue
+            when = doc.model.event_date() or _EPOCH
+            facts = " ".join(v for _label, v in _facts(doc, site))
+            records.append(SearchRecord(
+                doc_id=f"{assoc.slug}/{doc.kind.folder or doc.kind.name}/{doc.id}", url=doc.url, title=doc.model.title,
+                body=(doc.model.summary or "") + "\n" + markdown.plain_text(doc.raw.body or "") + "\n" + facts,
+                association=assoc.slug, association_name=p.name, kind=doc.kind.name, kind_label=doc.kind.label_zh,
+                year=when.year, date=when.isoformat(), measure=doc.model.facet_measure(),
+                content_hash=doc.raw.content_hash))
+    return sorted(records, key=lambda r: r.doc_id)
+
+
+def _facts(doc, site: Site) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    from .render import document_facts
+    return document_facts(doc, site)
+
+
+def index_site(site: Site, evaluation: Evaluation) -> Path:
+    index_dir = cache_dir(site.root) / "search"
+    build_index(search_records(site, evaluation), index_dir)
+    return index_dir
+
+
+def search_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
+    """/search/index.html and the shards, built after the index is brought up to date."""
+    index_dir = index_site(site, evaluation)
+    files = export_static(index_dir)
+    digest = hashlib.sha256(b"".join(hashlib.sha256(v).digest() for _k, v in sorted(files.items()))).hexdigest()
+    arts = [Artifact(f"search/{name}", produce=(lambda data=data: data), sources=(hashlib.sha256(data).hexdigest(),))
+            for name, data in sorted(files.items())]
+    arts.append(Artifact("search/index.html", "search.html", {}, (digest,)))
+    return arts
+
+
+def cli_search(content_dir: Path, as_of: dt.date, query: str, *, kind: str | None = None,
+               association: str | None = None, year: int | None = None, measure: str | None = None,
+               limit: int = 10) -> list[dict[str, object]]:
+    from .pipeline import prepare
+    prepared = prepare(content_dir, as_of)
+    if prepared.site is None or prepared.evaluation is None:
+        raise SystemExit("内容有错误，请先运行 gongshi check / content has errors: run gongshi check")
+    index_dir = index_site(prepared.site, prepared.evaluation)
+    hits = search(index_dir, query, kind=kind, association=association, year=year, measure=measure, limit=limit)
+    return [dataclasses.asdict(h) for h in hits]
