@@ -8,7 +8,7 @@ from .export import export_static
 from .index import build_index
 from .query import search
 from .records import Hit, IndexStats, SearchRecord
-from .tokenize import TOKENIZER_VERSION, tokenize
+from .tokenize import TOKENIZER_VERSION
 
 __all__ = ["Hit", "IndexStats", "SearchRecord", "TOKENIZER_VERSION", "build_index",
-           "export_static", "search", "tokenize"]
+           "export_static", "search"]

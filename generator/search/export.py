@@ -4,12 +4,20 @@ Layout (all JSON, UTF-8, sorted keys, no timestamps: same index → same bytes):
 
 - ``manifest.json`` (not fingerprinted; fetched first): format and tokenizer versions,
   doc count, shard count, the file names below, and the facet dictionaries.
-- ``s-<shard hex>-<hash>.json``: {term: postings} for the terms whose FNV-1a 32-bit hash
-  (of the UTF-8 bytes) modulo the shard count is that shard. ``null`` in the manifest
-  for a shard without terms.
+- ``s-<generation>-<shard hex>.json``: {term: postings} for the terms whose FNV-1a 32-bit
+  hash (of the UTF-8 bytes) modulo the shard count is that shard.
+- ``m-<generation>-<block hex>.json``: result metadata, ``block_size`` documents per file:
+  [doc_id, url, title, kind_label, association_name, date, snippet]. The block size adapts
+  so a block is about TARGET_BLOCK_BYTES: results are usually scattered over the site,
+  one block per result, so small blocks are what keeps a result page light.
 - ``f-<hash>.json``: per-document facet codes, one run-length-encoded column per facet.
-- ``m-<block hex>-<hash>.json``: result metadata, BLOCK_SIZE documents per file:
-  [doc_id, url, title, kind_label, association_name, date, snippet].
+
+Shards and blocks are each named by one content hash of the whole set (the generation)
+rather than one hash per file, so the manifest stays small however many files there are
+(a list of 2,500 block hashes alone was 32 KB at 10,000 documents). For shards this costs
+nothing: idf and average lengths move with any change, so nearly every shard changes on
+every content change anyway. For blocks it means a browser re-fetches unchanged blocks
+after a content update; the deploy does not re-upload them (same bytes).
 
 Documents are numbered 0..n-1 in doc_id order, which also groups them by association and
 kind, so a page of results tends to share blocks.
@@ -35,7 +43,8 @@ from .tokenize import TOKENIZER_VERSION
 
 FORMAT_VERSION = 1
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
-BLOCK_SIZE = 16
+TARGET_BLOCK_BYTES = 4 * 1024
+MAX_BLOCK_SIZE = 64
 # Aim for shards of about this many bytes on average: small enough that a query of a
 # few words stays in the tens of kilobytes, large enough not to make thousands of files.
 TARGET_SHARD_BYTES = 3 * 1024
@@ -93,8 +102,8 @@ def _dumps(value: object) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
-def _named(prefix: str, data: bytes) -> str:
-    return f"{prefix}-{hashlib.sha256(data).hexdigest()[:10]}.json"
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:10]
 
 
 def shard_count_for(total_bytes: int) -> int:
@@ -102,6 +111,13 @@ def shard_count_for(total_bytes: int) -> int:
     while count * TARGET_SHARD_BYTES < total_bytes:
         count *= 2
     return count
+
+
+def block_size_for(average_row_bytes: float) -> int:
+    size = 1
+    while size < MAX_BLOCK_SIZE and (size * 2) * average_row_bytes <= TARGET_BLOCK_BYTES:
+        size *= 2
+    return size
 
 
 def export_static(index_dir: Path) -> dict[str, bytes]:
@@ -125,15 +141,10 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
     shards: list[dict[str, str]] = [{} for _ in range(shard_count)]
     for term, encoded in postings.items():
         shards[fnv1a32(term) & (shard_count - 1)][term] = encoded
-    shard_names: list[str | None] = []
-    for i, shard in enumerate(shards):
-        if not shard:
-            shard_names.append(None)
-            continue
-        data = _dumps(shard)
-        name = _named(f"s-{i:x}", data)
-        files[name] = data
-        shard_names.append(name)
+    shard_data = [_dumps(shard) for shard in shards]
+    shard_generation = _digest(b"\n".join(shard_data))
+    for i, data in enumerate(shard_data):
+        files[f"s-{shard_generation}-{i:x}.json"] = data
 
     # Facet dictionaries (code = index in the sorted list) and columns.
     names: dict[str, dict[str, str]] = {facet: {} for facet in FACETS}
@@ -151,19 +162,19 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
     columns = {facet: _rle([code[facet].get(d.fields.get(facet) or "", -1) for d in docs])
                for facet in FACETS}
     facets_data = _dumps(columns)
-    facets_name = _named("f", facets_data)
+    facets_name = f"f-{_digest(facets_data)}.json"
     files[facets_name] = facets_data
 
     # Result metadata blocks.
-    block_names: list[str] = []
-    for start in range(0, len(docs), BLOCK_SIZE):
-        rows = [[f["doc_id"], f["url"], f["title"], f["kind_label"], f["association_name"],
-                 f["date"], f["snippet"]]
-                for f in (d.fields for d in docs[start:start + BLOCK_SIZE])]
-        data = _dumps(rows)
-        name = _named(f"m-{start // BLOCK_SIZE:x}", data)
-        files[name] = data
-        block_names.append(name)
+    rows = [_dumps([f["doc_id"], f["url"], f["title"], f["kind_label"],
+                    f["association_name"], f["date"], f["snippet"]])
+            for f in (d.fields for d in docs)]
+    block_size = block_size_for(sum(map(len, rows)) / max(1, len(rows)))
+    blocks = [b"[" + b",".join(rows[start:start + block_size]) + b"]"
+              for start in range(0, len(rows), block_size)]
+    block_generation = _digest(b"\n".join(blocks))
+    for i, data in enumerate(blocks):
+        files[f"m-{block_generation}-{i:x}.json"] = data
 
     manifest = {
         "format": FORMAT_VERSION,
@@ -171,9 +182,10 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
         "hash": "fnv1a32",
         "docs": len(docs),
         "shard_count": shard_count,
-        "shards": shard_names,
-        "block_size": BLOCK_SIZE,
-        "blocks": block_names,
+        "shard_generation": shard_generation,
+        "block_size": block_size,
+        "block_count": len(blocks),
+        "block_generation": block_generation,
         "facets_file": facets_name,
         "facets": {facet: [list(item) if facet != "year" else int(item[0])
                            for item in items]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
 from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
@@ -128,12 +128,41 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
     return stats
 
 
+class StableBM25F(BM25F):
+    """Whoosh's BM25F, with the average field length taken from the live documents.
+
+    Whoosh keeps a running total of field lengths per segment; when segments merge it
+    rebuilds the total from the byte-quantised per-document lengths, so after an
+    incremental update the average (and every score) drifts from a fresh build of the
+    same records. Averaging the per-document lengths Whoosh stores (quantised the same
+    way whatever the history) gives one answer for the same records.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._avgfl: dict[str, float] = {}
+
+    def _average(self, searcher: Searcher, fieldname: str) -> float:
+        if fieldname not in self._avgfl:
+            reader = searcher.reader()
+            total = sum(reader.doc_field_length(docnum, fieldname, 0)
+                        for docnum in reader.all_doc_ids())
+            self._avgfl[fieldname] = total / max(1, reader.doc_count()) or 1
+        return self._avgfl[fieldname]
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: str, qf: int = 1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, BM25FScorer):
+            scorer.avgfl = self._average(searcher.get_parent(), fieldname)
+        return scorer
+
+
 @contextmanager
 def open_searcher(index_dir: Path) -> Iterator[Searcher]:
     if not (Path(index_dir) / _META_FILE).is_file():
         raise FileNotFoundError(f"no search index in {index_dir}: build the site first")
     ix = whoosh_index.open_dir(str(index_dir))
-    with ix.searcher(weighting=BM25F()) as searcher:
+    with ix.searcher(weighting=StableBM25F()) as searcher:
         yield searcher
 
 
