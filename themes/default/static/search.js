@@ -16,7 +16,7 @@
   var ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
   var FACETS = ['association', 'kind', 'year', 'measure'];
   var FACET_LEGENDS = { association: '协会', kind: '类别', year: '年份', measure: '惩戒措施' };
-  var PAGE = 20;
+  var PAGE = 10;  // one metadata block per result, typically: keep pages short
   // Unlike \w, these match exactly what tokenize.py's general-category test matches.
   var WORD = /[\p{L}\p{N}]/u;
   var HAN = /\p{Script=Han}/u;
@@ -138,8 +138,7 @@
     var shardCache = {}, blockCache = {};
 
     function shard(m, i) {
-      var name = m.shards[i];
-      if (!name) return Promise.resolve({});
+      var name = 's-' + m.shard_generation + '-' + i.toString(16) + '.json';
       return shardCache[name] || (shardCache[name] = load(name));
     }
 
@@ -205,7 +204,8 @@
     function rows(docs) {
       return manifest.then(function (m) {
         return Promise.all(docs.map(function (doc) {
-          var name = m.blocks[Math.floor(doc / m.block_size)];
+          var b = Math.floor(doc / m.block_size);
+          var name = 'm-' + m.block_generation + '-' + b.toString(16) + '.json';
           var block = blockCache[name] || (blockCache[name] = load(name));
           return block.then(function (b) { return b[doc % m.block_size]; });
         }));
