@@ -1,0 +1,107 @@
+import dataclasses
+
+import importlib
+
+import pytest
+
+from corpus import small_corpus
+from generator.search import build_index, export_static, search
+from generator.search.index import open_searcher, stored_docs
+
+
+@pytest.fixture
+def counting_tokenizer(monkeypatch):
+    """Records every text the analyzer is asked to tokenise."""
+    tokenize_module = importlib.import_module("generator.search.tokenize")
+    seen: list[str] = []
+    original = tokenize_module.iter_tokens
+
+    def spy(text):
+        seen.append(text)
+        return original(text)
+
+    monkeypatch.setattr(tokenize_module, "iter_tokens", spy)
+    return seen
+
+
+def _stored(index_dir):
+    with open_searcher(index_dir) as searcher:
+        return {d.fields["doc_id"]: d.fields for d in stored_docs(searcher)}
+
+
+def test_first_build_adds_everything_and_second_changes_nothing(tmp_path):
+    records = small_corpus(30)
+    first = build_index(records, tmp_path)
+    assert (first.added, first.updated, first.deleted, first.rebuilt) == (30, 0, 0, True)
+    again = build_index(records, tmp_path)
+    assert (again.added, again.updated, again.deleted, again.unchanged, again.rebuilt) == (0, 0, 0, 30, False)
+
+
+def test_one_changed_record_is_the_only_one_reindexed(tmp_path, counting_tokenizer):
+    records = small_corpus(30)
+    build_index(records, tmp_path)
+    before = _stored(tmp_path)
+    changed = dataclasses.replace(records[4], body=records[4].body + "新增整改要求，限期三十日。",
+                                  content_hash="f" * 64)
+    counting_tokenizer.clear()
+    stats = build_index(records[:4] + [changed] + records[5:], tmp_path)
+    assert (stats.added, stats.updated, stats.deleted, stats.unchanged) == (0, 1, 0, 29)
+    # Only the changed document's title and body went through the analyzer.
+    assert sorted(counting_tokenizer) == sorted([changed.title, changed.body])
+    after = _stored(tmp_path)
+    assert {k: v for k, v in after.items() if k != changed.doc_id} == \
+           {k: v for k, v in before.items() if k != changed.doc_id}
+    assert after[changed.doc_id]["fingerprint"] != before[changed.doc_id]["fingerprint"]
+    assert [h.doc_id for h in search(tmp_path, "限期三十日")] == [changed.doc_id]
+
+
+def test_removed_and_added_records(tmp_path):
+    records = small_corpus(30)
+    build_index(records, tmp_path)
+    extra = dataclasses.replace(records[0], doc_id="new/sanction/1", url="/new/1/")
+    stats = build_index(records[2:] + [extra], tmp_path)
+    assert (stats.added, stats.updated, stats.deleted, stats.unchanged) == (1, 0, 2, 28)
+    assert set(_stored(tmp_path)) == {r.doc_id for r in records[2:]} | {"new/sanction/1"}
+
+
+def test_metadata_change_without_source_change_is_reindexed(tmp_path):
+    # An association renamed in its profile: the document's own source hash is the same.
+    records = small_corpus(10)
+    build_index(records, tmp_path)
+    renamed = dataclasses.replace(records[3], association_name="新名称协会")
+    stats = build_index(records[:3] + [renamed] + records[4:], tmp_path)
+    assert stats.updated == 1
+
+
+def test_incremental_history_does_not_change_the_export(tmp_path):
+    """Whoosh counts deleted documents in idf until merged; the export must depend on the
+    records only, not on the sequence of builds that produced the index."""
+    records = small_corpus(40)
+    edited = [dataclasses.replace(r, body=r.body + "补充说明。") if i % 7 == 0 else r
+              for i, r in enumerate(records)]
+    build_index(records, tmp_path / "a")
+    build_index([dataclasses.replace(r, doc_id=r.doc_id + "-x") for r in records[:5]] + records,
+                tmp_path / "a")
+    build_index(edited, tmp_path / "a")
+    build_index(edited, tmp_path / "b")
+    assert export_static(tmp_path / "a") == export_static(tmp_path / "b")
+
+
+def test_index_from_another_tokenizer_version_is_rebuilt(tmp_path):
+    records = small_corpus(5)
+    build_index(records, tmp_path)
+    meta = tmp_path / "gongshi-search.json"
+    meta.write_text(meta.read_text().replace("gongshi-bigram-1", "old"))
+    stats = build_index(records, tmp_path)
+    assert stats.rebuilt and stats.added == 5
+
+
+def test_duplicate_doc_ids_are_refused(tmp_path):
+    record = small_corpus(1)[0]
+    with pytest.raises(ValueError, match="duplicate"):
+        build_index([record, record], tmp_path)
+
+
+def test_search_without_an_index_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        search(tmp_path / "missing", "章程")
