@@ -89,9 +89,11 @@ class BuildResult:
 
 
 def outputs(site: Site, evaluation: Evaluation, theme: Theme) -> Iterator[tuple[str, bytes]]:
+    from .manifest import with_manifest
     from .outputs import extra_artifacts  # feeds, sitemap, open data, search: render-stage producers
-    for artifact, data in render_site(site, evaluation, theme, extra_artifacts(site, evaluation, theme)):
-        yield artifact.path, data
+    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra_artifacts(site, evaluation, theme)))
+    # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
+    yield from with_manifest(rendered, site, evaluation)
 
 
 def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None = None,
