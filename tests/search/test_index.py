@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-from corpus import small_corpus
+from search_corpus import small_corpus
 from generator.search import build_index, export_static, search
 from generator.search.index import open_searcher, stored_docs
 

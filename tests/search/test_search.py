@@ -9,13 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import node_or_skip, run_node
-from corpus import small_corpus, zipf_corpus
-from generator.search import build_index, export_static, search
+from search_support import SEARCH_JS, node_or_skip, run_node
+from search_corpus import small_corpus, zipf_corpus
+from generator.search import SearchRecord, build_index, export_static, search
 from generator.search.export import encode_varints, fnv1a32
 from generator.search.tokenize import normalize
 
-SEARCH_JS = Path(__file__).parents[2] / "themes/default/static/search.js"
 QUERIES = ["公开谴责", "行业自律", "章程 备案", "ISO9001认证", "2025年度", "深纪发〔2018〕1号",
            "珠宝玉石 检测报告", "诚信", "服务承诺", "会员", "不正当竞争", "红黑名单 联合惩戒",
            "2025年", "iso9001", "通报批评", "理事会，监事会"]
@@ -55,7 +54,6 @@ def test_lone_han_character_beside_digits_does_not_lose_recall(records, index_di
 def test_whole_query_in_title_or_snippet_ranks_first(tmp_path):
     base = dict(association="a", association_name="甲协会", kind="sanction", kind_label="行业惩戒",
                 year=2025, date="2025-03-01", measure=None)
-    from generator.search import SearchRecord
     records = [
         # Every bigram of 公开谴责, never the whole string; repeated so it would outscore.
         SearchRecord(doc_id="a/1", url="/a/1/", title="公开说明", body="公开。开谴。谴责。" * 5, **base),

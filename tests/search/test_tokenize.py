@@ -1,4 +1,5 @@
 import json
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import node_or_skip, run_node
+from search_support import node_or_skip, run_node
 from generator.search.query import plan_query
 from generator.search.tokenize import BigramTokenizer, is_han, tokenize
 
@@ -55,7 +56,6 @@ def test_python_and_js_tokenizers_agree(batch):
 def test_han_table_matches_js_script_property():
     """Our Script=Han table equals node's \\p{Script=Han} over every assigned code point."""
     node = node_or_skip()
-    import subprocess
     script = ("const r=/\\p{Script=Han}/u;let o=[];for(let c=0;c<0x110000;c++){"
               "if(c>=0xD800&&c<=0xDFFF)continue;if(r.test(String.fromCodePoint(c)))o.push(c)}"
               "process.stdout.write(JSON.stringify(o))")

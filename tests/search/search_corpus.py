@@ -42,7 +42,7 @@ def small_corpus(n: int = 120, seed: int = 7) -> list[SearchRecord]:
     return records
 
 
-def zipf_corpus(n: int, seed: int = 11) -> list[SearchRecord]:
+def zipf_corpus(n: int, seed: int = 11) -> tuple[list[SearchRecord], list[str]]:
     """Documents over a Zipf-distributed vocabulary of 3,000 random Chinese words, closer to
     real text than small_corpus (where every phrase is in most documents): for sizing."""
     rng = random.Random(seed)
