@@ -3,7 +3,8 @@
 Layout (all JSON, UTF-8, sorted keys, no timestamps: same index → same bytes):
 
 - ``manifest.json`` (not fingerprinted; fetched first): format and tokenizer versions,
-  doc count, shard count, the file names below, and the facet dictionaries.
+  doc count, shard count, block size and count, the generation hashes that name the
+  files below, the facet file's name, and the facet dictionaries.
 - ``s-<generation>-<shard hex>.json``: {term: postings} for the terms whose FNV-1a 32-bit
   hash (of the UTF-8 bytes) modulo the shard count is that shard.
 - ``m-<generation>-<block hex>.json``: result metadata, ``block_size`` documents per file:
@@ -17,7 +18,8 @@ rather than one hash per file, so the manifest stays small however many files th
 (a list of 2,500 block hashes alone was 32 KB at 10,000 documents). For shards this costs
 nothing: idf and average lengths move with any change, so nearly every shard changes on
 every content change anyway. For blocks it means a browser re-fetches unchanged blocks
-after a content update; the deploy does not re-upload them (same bytes).
+after a content update; a deploy that dedupes by content digest (Netlify's does) need
+not upload them again.
 
 Documents are numbered 0..n-1 in doc_id order, which also groups them by association and
 kind, so a page of results tends to share blocks.
@@ -155,7 +157,9 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
         names["year"].setdefault(f["year"], f["year"])
         if f.get("measure"):
             names["measure"].setdefault(f["measure"], MEASURE_LABELS.get(f["measure"], f["measure"]))
-    ordered = {facet: sorted(values.items(), key=lambda kv: (facet == "year" and int(kv[0]), kv[0]))
+    # Years sort as numbers, everything else by its code.
+    ordered = {facet: sorted(values.items(), key=lambda kv, numeric=facet == "year":
+                             (int(kv[0]) if numeric else 0, kv[0]))
                for facet, values in names.items()}
     code = {facet: {value: i for i, (value, _) in enumerate(items)}
             for facet, items in ordered.items()}

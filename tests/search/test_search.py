@@ -3,14 +3,13 @@ import json
 import random
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search_support import SEARCH_JS, node_or_skip, run_node
-from search_corpus import small_corpus, zipf_corpus
+from search_corpus import zipf_corpus
 from generator.search import SearchRecord, build_index, export_static, search
 from generator.search.export import encode_varints, fnv1a32
 from generator.search.tokenize import normalize
