@@ -100,3 +100,22 @@ def test_python_build_py_is_the_same_cli() -> None:
             assert exc.code in (0, None)
     finally:
         sys.argv = argv
+
+
+def test_a_site_overrides_a_theme_template_with_its_own(minimal_copy: Path, tmp_path: Path) -> None:
+    templates = minimal_copy / "theme" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>本站自定义的找不到页面</h1>{% endblock %}', encoding="utf-8")
+    out = tmp_path / "public"
+    assert pipeline.build(minimal_copy, out, AS_OF).ok
+    page = (out / "404.html").read_text(encoding="utf-8")
+    assert "本站自定义的找不到页面" in page
+    assert "深圳市测试行业协会" in (out / "associations/测试协会/index.html").read_text(encoding="utf-8")  # others from the theme
+
+
+def test_base_url_option_sets_canonical_links(minimal_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    assert pipeline.build(minimal_copy, out, AS_OF, base_url="https://xiehui.example.cn/").ok
+    page = (out / "associations/测试协会/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://xiehui.example.cn/associations/测试协会/">' in page
