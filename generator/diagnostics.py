@@ -84,6 +84,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
                             "Attachment '{file}' is not what it claims ({expected}): {why}. Allowed types: {allowed}."),
     "attachment.too_large": ("附件「{file}」过大（{size} 字节，上限 {limit}）。", "Attachment '{file}' is too large ({size} bytes, limit {limit})."),
     "calendar.unknown_year": ("{message}", "{message}"),
+    "obligation.unknown_year": ("无法计算规则「{rule}」的截止日期：未知 {year} 年的节假日安排。请依国务院办公厅通知添加 calendar/{year}.yaml；在此之前该项列为未到期。",
+                                "Cannot compute the deadline of rule '{rule}': the holiday schedule of {year} is unknown. Add calendar/{year}.yaml from the State Council notice; until then the item is listed as pending."),
     "git.backdated": ("声明的公示日期 {declared} 早于该文件首次提交到仓库的日期 {attested}（提交 {commit}）。合规评估以提交日期为准。",
                       "Declared publication date {declared} is earlier than the file's first commit {attested} ({commit}). Compliance uses the commit date."),
     "placeholder.remaining": ("还有待填写的占位内容「{text}」。请替换为真实内容。", "A placeholder '{text}' remains. Replace it with real content."),

@@ -1,42 +1,23 @@
-"""Stage 4 — evaluate: obligations, deadlines, publication periods, attested dates.
+"""Stage 4 — evaluate: publication dates, publication periods, obligation statuses.
 
-(Minimal first version: visibility by audience and privacy only. The obligation engine
-replaces `evaluate` with the real rules while keeping these data types.)
+For every document: the date it was really published (its first git commit, China time;
+else its declared `published_on`, said so), the end of its publication period
+(`generator.periods`), and whether it is on the public site (`DocumentState.visible`:
+not members-only, not privacy-flagged, not expired). Then every configured rule for every
+association (`generator.obligations`, one module per rule shape). Pages, feeds, lists and
+search show only visible documents; compliance accounts for all of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
 
-from .assemble import Site, is_for_public
+from .assemble import Site
 from .diagnostics import Diagnostic
-
-Status = Literal["on_time", "late", "pending", "overdue", "met", "missing", "not_applicable"]
-
-
-@dataclass(frozen=True)
-class ObligationStatus:
-    rule: str
-    title: str
-    source: str
-    association: str
-    status: Status
-    instance: str = ""                  # the document id or period this line is about
-    due: dt.date | None = None
-    published: dt.date | None = None
-    late_working_days: int | None = None
-    evidence_url: str | None = None
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class DocumentState:
-    visible: bool                        # written to the public site
-    expires_on: dt.date | None = None    # end of the publication period, if any
-    attested_on: dt.date | None = None   # first commit date, if in git
-    declared_on: dt.date | None = None
+from .obligations import Context, evaluate_rules
+from .obligations.evidence import document_state
+from .obligations.status import STATUS_LABELS, STATUS_ORDER, DocumentState, ObligationStatus, Status, status_rank
 
 
 @dataclass(frozen=True)
@@ -49,8 +30,21 @@ class Evaluation:
     def state(self, rel: str) -> DocumentState:
         return self.documents.get(rel, DocumentState(visible=False))
 
+    def for_association(self, slug: str) -> tuple[ObligationStatus, ...]:
+        return tuple(s for s in self.statuses if s.association == slug)
+
 
 def evaluate(site: Site) -> Evaluation:
-    states = {d.raw.rel: DocumentState(visible=is_for_public(d), declared_on=d.model.published_on)
-              for d in site.documents}
-    return Evaluation(as_of=site.as_of, statuses=(), documents=states)
+    states: dict[str, DocumentState] = {}
+    diagnostics: list[Diagnostic] = []
+    for doc in sorted(site.documents, key=lambda d: d.raw.rel):
+        state, ds = document_state(site, doc)
+        states[doc.raw.rel] = state
+        diagnostics += ds
+    statuses, rule_diagnostics = evaluate_rules(Context(site=site, states=states))
+    return Evaluation(as_of=site.as_of, statuses=statuses, documents=states,
+                      diagnostics=tuple(sorted(set(diagnostics) | set(rule_diagnostics))))
+
+
+__all__ = ["Evaluation", "ObligationStatus", "DocumentState", "Status", "STATUS_LABELS", "STATUS_ORDER",
+           "status_rank", "evaluate"]

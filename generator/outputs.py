@@ -6,6 +6,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from .assemble import Site
+from .compliance import compliance_artifacts
 from .evaluate import Evaluation
 from .render import Artifact, Theme, produce_artifacts
 from .searching import search_artifacts
@@ -28,5 +29,6 @@ def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Ar
     return [
         Artifact("sitemap.xml", produce=lambda: sitemap(site, evaluation, theme)),
         Artifact("robots.txt", produce=lambda: robots(site)),
+        *compliance_artifacts(site, evaluation, theme),
         *search_artifacts(site, evaluation, theme),
     ]
