@@ -1,6 +1,15 @@
-"""UI strings. Content stays as written; only the interface is translated."""
+"""UI strings. Content stays as written; only the interface is translated.
+
+Every key has a Chinese and an English text; `translate` falls back to the key itself so
+a missing string shows up on the page instead of crashing a build.
+"""
 
 from __future__ import annotations
+
+LANGS: tuple[str, ...] = ("zh", "en")
+HTML_LANG: dict[str, str] = {"zh": "zh-CN", "en": "en"}
+# URL prefix of each language: Chinese at the root, English mirrored under /en/.
+PREFIX: dict[str, str] = {"zh": "", "en": "/en"}
 
 STRINGS: dict[str, tuple[str, str]] = {
     "home": ("首页", "Home"),
@@ -10,7 +19,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sanctions": ("行业惩戒", "Sanctions"),
     "latest": ("最新公示", "Latest disclosures"),
     "sanctions_in_force": ("公示期内的行业惩戒", "Sanctions in force"),
+    "sanctions_in_force_note": ("已过公示期或已完成信用修复的惩戒不再公示。",
+                                "Sanctions whose publication period has ended, or that were repaired, are no longer shown."),
     "counts": ("统计", "Figures"),
+    "n_associations": ("家协会", "associations"),
     "documents": ("公示文件", "Disclosures"),
     "profile": ("协会概况", "Profile"),
     "self_regulation_body": ("行业自律机构", "Self-regulation body"),
@@ -22,28 +34,116 @@ STRINGS: dict[str, tuple[str, str]] = {
     "references": ("相关文档", "Related documents"),
     "no_history": ("此站点的内容不在 git 仓库中：日期为声明日期，未经提交记录核验。",
                    "This content is not in a git repository: dates are declared, not attested by commits."),
+    "not_committed": ("此文件尚未提交到仓库，日期为声明日期。",
+                      "This file has not been committed yet: its dates are declared, not attested."),
     "not_found": ("页面不存在", "Page not found"),
     "not_found_text": ("您访问的页面不存在或已过公示期。", "The page does not exist or its publication period has ended."),
     "back_home": ("返回首页", "Back to the home page"),
     "skip": ("跳到正文", "Skip to content"),
     "page": ("第 {n} 页", "Page {n}"),
+    "page_of": ("第 {n} 页，共 {total} 页", "Page {n} of {total}"),
     "prev": ("上一页", "Previous"),
     "next": ("下一页", "Next"),
+    "pagination": ("分页", "Pagination"),
+    "breadcrumbs": ("当前位置", "You are here"),
+    "main_nav": ("主导航", "Main"),
     "all_kinds": ("全部类型", "All kinds"),
     "members_count": ("会员数量", "Members"),
     "industry": ("所属行业", "Industry"),
+    "industries": ("按行业浏览", "By industry"),
     "supervisory": ("行业主管部门", "Supervisory department"),
+    "departments": ("按行业主管部门浏览", "By supervisory department"),
+    "all_associations": ("全部协会", "All associations"),
+    "association": ("协会", "Association"),
+    "n_total_associations": ("共 {n} 家协会", "{n} associations"),
+    "n_items": ("共 {n} 条", "{n} records"),
     "uscc": ("统一社会信用代码", "USCC"),
+    "registration": ("登记证书", "Registration certificate"),
+    "registered_by_on": ("{authority}，{date}登记", "{authority}, registered {date}"),
+    "legal_representative": ("法定代表人", "Legal representative"),
+    "address": ("办公地址", "Address"),
+    "telephone": ("办公电话", "Telephone"),
+    "email": ("电子邮箱", "E-mail"),
+    "website": ("协会网站", "Website"),
+    "party_organisation": ("党组织", "Party organisation"),
+    "party_detail": ("书记：{secretary}，正式党员 {n} 名", "secretary {secretary}, {n} full Party members"),
+    "structure": ("组织机构设置", "Organisation structure"),
+    "leaders": ("负责人", "Leaders"),
+    "council": ("理事会成员", "Council"),
+    "supervisors": ("监事会", "Supervisors"),
+    "updated_on": ("信息更新日期", "Profile updated"),
+    "srb_nominated": ("成员由党组织提名", "Members nominated by the Party organisation"),
+    "srb_approved": ("表决通过", "Approved"),
+    "srb_filed": ("备案", "Filed"),
+    "srb_members": ("成员", "Members"),
+    "not_filed": ("未备案", "not filed"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "checklist": ("公示义务核查", "Disclosure obligations"),
+    "checklist_caption": ("截至 {date} 的核查结果", "Status as of {date}"),
+    "obligation": ("义务", "Obligation"),
+    "subject_of_check": ("对象", "Item"),
+    "status": ("状态", "Status"),
+    "detail": ("说明", "Detail"),
+    "due": ("截止日期", "Due"),
+    "view": ("查看", "View"),
+    "status_on_time": ("按时公示", "on time"),
+    "status_late": ("逾期公示", "late"),
+    "status_pending": ("未到期", "not yet due"),
+    "status_overdue": ("超期未公示", "overdue"),
+    "status_met": ("符合", "met"),
+    "status_missing": ("缺失", "missing"),
+    "status_not_applicable": ("不适用", "not applicable"),
+    "show_all": ("查看全部 {n} 条", "All {n}"),
+    "basic_facts": ("基本信息", "Record"),
+    "evidence": ("公示证据", "Evidence of publication"),
+    "declared_on": ("声明的公示日期", "Declared publication date"),
+    "attested_on": ("提交记录证明的公示日期", "Publication date attested by the git history"),
+    "not_attested": ("无提交记录", "no commit"),
     "expires_on": ("公示截止日期", "Public until"),
+    "deadline_status": ("公示时限", "Publication deadline"),
+    "toc": ("目录", "Contents"),
     "feed": ("订阅", "Feed"),
+    "feed_of": ("{name}的公示订阅（Atom）", "Disclosures of {name} (Atom feed)"),
+    "sanctions_feed": ("行业惩戒订阅（Atom）", "Sanctions (Atom feed)"),
     "open_data": ("开放数据", "Open data"),
-    "language": ("English", "中文"),
+    "language_switch": ("English", "中文"),
+    "language_switch_label": ("Read this page in English", "阅读本页中文版"),
+    "empty": ("暂无公示内容。", "Nothing published yet."),
+    "red_list": ("诚信红名单", "Red list"),
+    "black_list": ("失信黑名单", "Black list"),
+    "red_list_note": ("守信主体享受“绿色通道”等激励措施（SZ 五(三)）。",
+                      "Trustworthy entities receive incentives such as a “green channel” (SZ 五(三))."),
+    "black_list_note": ("失信主体依规约受到联合惩戒（SZ 五(三)）。",
+                        "Dishonest entities face joint sanctions under the convention (SZ 五(三))."),
+    "reports_by_year": ("按年度浏览", "By year"),
+    "year_n": ("{year} 年度", "{year}"),
+    "search_label": ("搜索公示信息", "Search the disclosures"),
+    "search_placeholder": ("例如：公开谴责、信用承诺、协会名称", "e.g. 公开谴责, 信用承诺, an association's name"),
+    "masked_note": ("从业人员姓名已按规定脱敏。", "Names of practitioners are masked."),
+    "measure": ("惩戒措施", "Measure"),
+    "subject": ("对象", "Subject"),
+    "title": ("标题", "Title"),
+    "date": ("日期", "Date"),
+    "kind": ("类型", "Kind"),
     "footer": ("本站由 gongshi 生成。公示内容由各协会依据《关于加强党的领导推进行业自律拓展预防腐败工作领域的实施意见》等文件发布。",
-               "Built with gongshi. Each association publishes its own disclosures."),
+               "Built with gongshi. Each association publishes its own disclosures; the content is shown as written, in Chinese."),
+    "data_title": ("开放数据", "Open data"),
+    "data_intro": ("本站公示的全部信息均可下载。JSON 为 UTF-8 编码；CSV 为带 BOM 的 UTF-8 编码（Excel 可直接打开中文），"
+                   "首行为字段名，多值字段用“；”分隔。只包含向社会公开、且仍在公示期内的记录；从业人员姓名按站点配置脱敏。",
+                   "Everything published on this site can be downloaded. JSON is UTF-8; CSV is UTF-8 with a byte order mark "
+                   "(so Excel opens Chinese text correctly), with the field names in the first row and several values in one field "
+                   "separated by “；”. Only public records still within their publication period are included; names of "
+                   "practitioners are masked as the site is configured."),
+    "data_file": ("文件", "File"),
+    "data_fields": ("字段说明", "Fields"),
+    "field": ("字段", "Field"),
+    "meaning": ("含义", "Meaning"),
+    "type": ("类型", "Type"),
 }
 
 
 def translate(key: str, lang: str = "zh", **params: object) -> str:
     zh, en = STRINGS.get(key, (key, key))
-    text = zh if lang == "zh" else en
+    text = en if lang == "en" else zh
     return text.format(**params) if params else text

@@ -1,34 +1,100 @@
-"""Render-stage producers beyond pages: sitemap, robots.txt (feeds, open data and search
-shards are added here too, each as Artifacts with their sources)."""
+"""Render-stage producers beyond pages: sitemap, robots.txt, Atom feeds, open data and the
+search shards, each as Artifacts with their sources."""
 
 from __future__ import annotations
 
+from typing import Iterable
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from . import feeds, opendata
 from .assemble import Site
 from .compliance import compliance_artifacts
 from .evaluate import Evaluation
 from .render import Artifact, Theme, produce_artifacts
 from .searching import search_artifacts
 
+SITEMAP_LIMIT = 50_000          # URLs per sitemap file (sitemaps.org)
+
+
+def _is_listed_page(path: str) -> bool:
+    return path.endswith(".html") and path.rsplit("/", 1)[-1] != "404.html"
+
+
+def page_url(site: Site, path: str) -> str:
+    """Absolute, percent-encoded URL of an output HTML file (Chinese slugs included)."""
+    return site.config.base_url + quote("/" + path.removesuffix("index.html"), safe="/")
+
+
+def sitemap_files(site: Site, paths: Iterable[str]) -> dict[str, bytes]:
+    """sitemap.xml listing every HTML page but the 404s; an index of parts past 50,000 URLs."""
+    pages = sorted(p for p in set(paths) if _is_listed_page(p))
+    parts = [pages[i: i + SITEMAP_LIMIT] for i in range(0, len(pages), SITEMAP_LIMIT)] or [[]]
+
+    def urlset(chunk: list[str]) -> bytes:
+        urls = "".join(f"<url><loc>{escape(page_url(site, p))}</loc></url>\n" for p in chunk)
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n").encode()
+
+    if len(parts) == 1:
+        return {"sitemap.xml": urlset(parts[0])}
+    files = {f"sitemap-{n}.xml": urlset(chunk) for n, chunk in enumerate(parts, start=1)}
+    index = "".join(f"<sitemap><loc>{escape(site.config.base_url + '/' + name)}</loc></sitemap>\n" for name in files)
+    files["sitemap.xml"] = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + index +
+                            "</sitemapindex>\n").encode()
+    return files
+
 
 def sitemap(site: Site, evaluation: Evaluation, theme: Theme) -> bytes:
-    pages = sorted(a.path for a in produce_artifacts(site, evaluation, theme)
-                   if a.path.endswith(".html") and a.path != "404.html")
-    base = site.config.base_url
-    urls = "".join(f"<url><loc>{escape(base + '/' + p.removesuffix('index.html'))}</loc></url>\n" for p in pages)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n").encode()
+    """The sitemap of the pages this module knows without the other producers (kept for callers)."""
+    return sitemap_files(site, (a.path for a in produce_artifacts(site, evaluation, theme)))["sitemap.xml"]
 
 
 def robots(site: Site) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}/sitemap.xml\n".encode()
 
 
-def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
-    return [
-        Artifact("sitemap.xml", produce=lambda: sitemap(site, evaluation, theme)),
-        Artifact("robots.txt", produce=lambda: robots(site)),
-        *compliance_artifacts(site, evaluation, theme),
-        *search_artifacts(site, evaluation, theme),
+def feed_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
+    every = tuple(sorted(d.raw.content_hash for d in site.documents))
+    arts = [
+        Artifact("feed.xml", produce=lambda: feeds.site_feed(site, evaluation), sources=every),
+        Artifact("sanctions/feed.xml", produce=lambda: feeds.sanctions_feed(site, evaluation), sources=every),
     ]
+    for a in site.associations:
+        src = (a.source.raw.content_hash,) + tuple(d.raw.content_hash for d in a.documents)
+        arts.append(Artifact(f"associations/{a.slug}/feed.xml",
+                             produce=(lambda a=a: feeds.association_feed(site, evaluation, a)), sources=src))
+    return arts
+
+
+def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
+    every = tuple(sorted(d.raw.content_hash for d in site.documents) +
+                  [a.source.raw.content_hash for a in site.associations])
+    arts = []
+    for ds in opendata.DATASETS:
+        rows = opendata.ROWS[ds.name]
+        json_path, csv_path = ds.files()
+        arts.append(Artifact(json_path, produce=(lambda ds=ds, rows=rows: opendata.to_json(ds, rows(site, evaluation), site)),
+                             sources=every))
+        arts.append(Artifact(csv_path, produce=(lambda ds=ds, rows=rows: opendata.to_csv(ds, rows(site, evaluation))),
+                             sources=every))
+    return arts
+
+
+def _sitemap_artifacts(site: Site, evaluation: Evaluation, theme: Theme, others: list[Artifact]) -> list[Artifact]:
+    # Built from every other output, so pages other producers add (search, compliance) are listed.
+    paths = [a.path for a in produce_artifacts(site, evaluation, theme)] + [a.path for a in others]
+    files = sitemap_files(site, paths)
+    return [Artifact(name, produce=(lambda data=data: data)) for name, data in sorted(files.items())]
+
+
+def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True) -> list[Artifact]:
+    arts = [
+        Artifact("robots.txt", produce=lambda: robots(site)),
+        *feed_artifacts(site, evaluation),
+        *data_artifacts(site, evaluation),
+        *compliance_artifacts(site, evaluation, theme),
+        *(search_artifacts(site, evaluation, theme) if search else ()),
+    ]
+    return arts + _sitemap_artifacts(site, evaluation, theme, arts)

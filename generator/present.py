@@ -14,17 +14,29 @@ from pydantic import BaseModel
 from .identifiers import mask_person_name
 from .models.common import Labelled, Subject
 
+# English field labels where humanising the field name would read badly.
+_FIELD_EN: dict[str, str] = {
+    "uscc": "USCC", "employer_uscc": "Employer USCC", "authority_uscc": "Authority USCC",
+    "data_source_uscc": "Data source USCC", "fine_amount": "Fine (10,000 yuan)", "amount_yuan": "Amount (yuan per year)",
+    "rule_broken": "Rule broken", "decided_on": "Decided on", "published_on": "Declared publication date",
+}
+
 # Front-matter fields shown elsewhere on the page (title, body) or never shown.
 HIDDEN_FIELDS = frozenset({"kind", "title", "summary", "attachments", "amendments", "references", "tags",
                            "privacy", "audience", "members"})
 
 
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December")
+
+
 def fmt_date(value: dt.date | None, lang: str = "zh") -> str:
+    """2025年5月6日 / 6 May 2025 — spelled out, never the locale-dependent strftime %b."""
     if value is None:
         return ""
-    if lang == "zh":
-        return f"{value.year}年{value.month}月{value.day}日"
-    return value.strftime("%d %b %Y").lstrip("0")
+    if lang == "en":
+        return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def display_name(subject: Subject, mask: bool) -> str:
@@ -41,7 +53,7 @@ def fmt_value(value: Any, lang: str = "zh", mask: bool = True) -> str:
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, bool):
-        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
     if isinstance(value, dt.date):
         return fmt_date(value, lang)
     if isinstance(value, float):
@@ -54,9 +66,27 @@ def fmt_value(value: Any, lang: str = "zh", mask: bool = True) -> str:
             parts.append(f"，{value.employer}")
         return "".join(parts)
     if isinstance(value, BaseModel):
-        return "；".join(f"{label}：{text}" for label, text in field_rows(value, lang, mask) if text)
+        colon, sep = (": ", "; ") if lang == "en" else ("：", "；")
+        return sep.join(f"{label}{colon}{text}" for label, text in field_rows(value, lang, mask) if text)
     if isinstance(value, (list, tuple)):
-        return "、".join(fmt_value(v, lang, mask) for v in value)
+        return (", " if lang == "en" else "、").join(fmt_value(v, lang, mask) for v in value)
+    return str(value)
+
+
+def field_label(name: str, title: str | None, lang: str = "zh") -> str:
+    """A field's label: the model's Chinese title, or an English one made from the field name."""
+    if lang == "en":
+        return _FIELD_EN.get(name) or name.replace("_", " ").capitalize()
+    return title or name
+
+
+def label(value: Any, lang: str = "zh") -> str:
+    """The reader-language label of a kind, an enum member or anything with label_zh/label_en."""
+    if isinstance(value, Labelled):
+        return value.en if lang == "en" else value.zh
+    zh, en = getattr(value, "label_zh", None), getattr(value, "label_en", None)
+    if zh is not None:
+        return en if lang == "en" and en else zh
     return str(value)
 
 
@@ -69,5 +99,5 @@ def field_rows(model: BaseModel, lang: str = "zh", mask: bool = True,
             continue
         text = fmt_value(getattr(model, name), lang, mask)
         if text:
-            rows.append((info.title or name, text))
+            rows.append((field_label(name, info.title, lang), text))
     return rows

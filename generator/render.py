@@ -7,22 +7,25 @@ writer decides which artifacts need building (incremental builds key on `sources
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import math
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from markupsafe import Markup
 
-from . import markdown
+from . import opendata
 from .assemble import Association, Site
 from .evaluate import Evaluation
-from .i18n import translate
+from .i18n import HTML_LANG, PREFIX, translate
+from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
-from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value
+from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
 from .validate import ValidDocument
+from .views import (FACET_FOLDERS, association_view, document_view, facets, latest_first, page_path, paginate,
+                    public_documents)
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 
@@ -36,6 +39,9 @@ class Artifact:
     context: Mapping[str, Any] = field(default_factory=dict, compare=False)
     sources: tuple[str, ...] = ()               # content paths (and hashes) it depends on
     produce: Callable[[], bytes] | None = field(default=None, compare=False)
+    # Context that is costly to compute (rendered Markdown), made at build time for the
+    # page's language: lang -> extra context.
+    lazy: Callable[[str], Mapping[str, Any]] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -69,123 +75,192 @@ def load_theme(site_theme: Path | None, theme: Path = DEFAULT_THEME) -> Theme:
     return Theme(env=env, assets=assets)
 
 
-# --- page models -------------------------------------------------------------------------------
+# --- page models ---------------------------------------------------------------------------------
+# (the views themselves live in views.py; these names stay importable from here)
 
 
 def document_facts(doc: ValidDocument, site: Site, lang: str = "zh") -> list[tuple[str, str]]:
     return field_rows(doc.model, lang, site.config.mask_individuals, hidden=HIDDEN_FIELDS)
 
 
-def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc: Association) -> dict[str, Any]:
-    state = evaluation.state(doc.raw.rel)
-    history = site.history.get(doc.raw.rel) if site.history else None
-    body = doc.raw.body or ""
-    return {
-        "doc": doc, "model": doc.model, "kind": doc.kind, "association": assoc, "url": doc.url,
-        "title": doc.model.title, "facts": document_facts(doc, site), "state": state,
-        "body_html": markdown.render(body) if body else "", "toc": markdown.headings(body) if body else [],
-        "revisions": tuple(reversed(history.revisions)) if history else (),
-        "attested": history is not None, "in_git": site.history is not None,
-        "date": doc.model.event_date(),
-        "subject_name": display_name(doc.model.subject, site.config.mask_individuals) if hasattr(doc.model, "subject") else None,
-        "references": [r for r in doc.model.references],
-    }
-
-
-def public_documents(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> list[ValidDocument]:
-    docs = assoc.documents if assoc else site.documents
-    return [d for d in docs if evaluation.state(d.raw.rel).visible]
-
-
-def _latest_first(docs: Iterable[ValidDocument]) -> list[ValidDocument]:
-    # Newest event first; ties by URL so the order never depends on file-system order.
-    return sorted(docs, key=lambda d: (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
-
-
-_EPOCH = dt.date(1970, 1, 1)
-
-
-def paginate(items: list[Any], size: int) -> list[list[Any]]:
-    if not items:
-        return [[]]
-    return [items[i: i + size] for i in range(0, len(items), size)]
-
-
-def page_path(base: str, n: int) -> str:
-    """base like 'sanctions/' → 'sanctions/index.html', 'sanctions/page/2/index.html'."""
-    return f"{base}index.html" if n == 1 else f"{base}page/{n}/index.html"
+HOME_LATEST = 20          # the home page shows the newest N, never everything
+HOME_SANCTIONS = 10
+PER_KIND_ON_ASSOCIATION = 10
 
 
 # --- what is built -----------------------------------------------------------------------------
 
 
-def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
-    """Every output of the site and the sources each depends on. Renders nothing."""
+def _pages(base: str, items: list[Any], size: int, template: str, context: Mapping[str, Any],
+           sources: tuple[str, ...]) -> list[Artifact]:
+    """One artifact per page of a paginated list at /base/, /base/page/2/, ..."""
+    pages = paginate(items, size)
+    return [Artifact(page_path(base, n), template,
+                     {**context, "items": chunk, "page": n, "pages": len(pages), "total": len(items),
+                      "base_url": "/" + base}, sources)
+            for n, chunk in enumerate(pages, start=1)]
+
+
+def _page_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
+    """Every HTML page in the site's default language (zh), in a stable order."""
     arts: list[Artifact] = []
     all_sources = tuple(sorted(d.raw.content_hash for d in site.documents) +
                         [a.source.raw.content_hash for a in site.associations])
+    profile_sources = tuple(a.source.raw.content_hash for a in site.associations)
     visible = public_documents(site, evaluation)
     size = site.config.page_size
 
-    for name, (path, data) in sorted(theme.assets.items()):
-        arts.append(Artifact(path, produce=(lambda data=data: data), sources=(hashlib.sha256(data).hexdigest(),)))
-
     counts = {k.name: sum(1 for d in visible if d.kind.name == k.name) for k in KINDS}
     arts.append(Artifact("index.html", "home.html", {
-        "latest": _latest_first(visible)[:20],
-        "sanctions": _latest_first(d for d in visible if d.kind.name == "sanction")[:10],
+        "latest": latest_first(visible)[:HOME_LATEST],
+        "sanctions": latest_first(d for d in visible if d.kind.name == "sanction")[:HOME_SANCTIONS],
         "counts": counts, "associations": site.associations,
     }, all_sources))
-    arts.append(Artifact("associations/index.html", "directory.html", {"associations": site.associations},
-                         tuple(a.source.raw.content_hash for a in site.associations)))
     arts.append(Artifact("404.html", "404.html", {}, ()))
+    arts.append(Artifact("data/index.html", "data.html", {"datasets": opendata.DATASETS}, ()))
+
+    groups = facets(site)
+    directory = {"facets": groups, "facet": None}
+    arts += _pages("associations/", list(site.associations), size, "directory.html", directory, profile_sources)
+    for name, values in groups.items():
+        folder = FACET_FOLDERS[name]
+        arts.append(Artifact(f"{folder}/index.html", "facets.html", {"facet_name": name, "values": values},
+                             profile_sources))
+        for f in values:
+            arts += _pages(f"{folder}/{f.slug}/", list(f.associations), size, "directory.html",
+                           {"facets": groups, "facet": f}, profile_sources)
 
     for assoc in site.associations:
-        docs = public_documents(site, evaluation, assoc)
-        groups = [(k, [d for d in docs if d.kind.name == k.name]) for k in KINDS if k.name != "association"]
         src = (assoc.source.raw.content_hash,) + tuple(d.raw.content_hash for d in assoc.documents)
-        arts.append(Artifact(f"associations/{assoc.slug}/index.html", "association.html", {
-            "association": assoc, "groups": [(k, _latest_first(ds)) for k, ds in groups if ds],
-            "statuses": [s for s in evaluation.statuses if s.association == assoc.slug],
-        }, src))
-        for kind, ds in groups:
-            if not ds or kind.folder is None:
-                continue
-            pages = paginate(_latest_first(ds), size)
-            base = f"associations/{assoc.slug}/{kind.folder}/"
-            for n, items in enumerate(pages, start=1):
-                arts.append(Artifact(page_path(base, n), "list.html", {
-                    "kind": kind, "association": assoc, "items": items, "page": n, "pages": len(pages),
-                    "base_url": "/" + base,
-                }, src))
+        view = association_view(assoc, site, evaluation, KINDS, PER_KIND_ON_ASSOCIATION)
+        arts.append(Artifact(f"associations/{assoc.slug}/index.html", "association.html", view, src))
+        docs = public_documents(site, evaluation, assoc)
+        for kind in KINDS:
+            ds = [d for d in docs if d.kind.name == kind.name]
+            if ds and kind.folder is not None:
+                arts += _pages(f"associations/{assoc.slug}/{kind.folder}/", latest_first(ds), size, "list.html",
+                               {"kind": kind, "association": assoc, "variant": None}, src)
         for doc in docs:
             arts.append(Artifact(doc.url.lstrip("/") + "index.html", doc.kind.template,
-                                 {"view": document_view(doc, site, evaluation, assoc)},
-                                 (doc.raw.content_hash, assoc.source.raw.content_hash)))
+                                 {"doc": doc, "association": assoc},
+                                 (doc.raw.content_hash, assoc.source.raw.content_hash),
+                                 lazy=_document_lazy(doc, site, evaluation, assoc)))
 
     for kind in KINDS:
-        if kind.folder is None:
+        if kind.folder is None or kind.name == "member_disclosure":   # member-only: never a public list
             continue
-        ds = _latest_first(d for d in visible if d.kind.name == kind.name)
-        pages = paginate(ds, size)
-        for n, items in enumerate(pages, start=1):
-            arts.append(Artifact(page_path(f"{kind.folder}/", n), "list.html", {
-                "kind": kind, "association": None, "items": items, "page": n, "pages": len(pages),
-                "base_url": f"/{kind.folder}/",
-            }, all_sources))
+        ds = latest_first(d for d in visible if d.kind.name == kind.name)
+        extra: dict[str, Any] = {"kind": kind, "association": None, "variant": None}
+        if kind.name == "annual_report":
+            extra["years"] = sorted({d.model.year for d in ds}, reverse=True)
+        if kind.name == "list_entry":
+            extra["variants"] = ["red", "black"]
+        arts += _pages(f"{kind.folder}/", ds, size, "list.html", extra, all_sources)
+        if kind.name == "list_entry":
+            for colour in ("red", "black"):
+                arts += _pages(f"{kind.folder}/{colour}/", [d for d in ds if d.model.list_type.value == colour],
+                               size, "list.html", {"kind": kind, "association": None, "variant": colour}, all_sources)
+        if kind.name == "annual_report":
+            for year in extra["years"]:
+                arts += _pages(f"{kind.folder}/{year}/", [d for d in ds if d.model.year == year], size, "list.html",
+                               {"kind": kind, "association": None, "variant": year, "years": extra["years"]},
+                               all_sources)
+    return arts
+
+
+def _document_lazy(doc: ValidDocument, site: Site, evaluation: Evaluation,
+                   assoc: Association) -> Callable[[str], Mapping[str, Any]]:
+    # Markdown is rendered when the page is built, not when the list of outputs is made.
+    return lambda lang: {"view": document_view(doc, site, evaluation, assoc, lang)}
+
+
+def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]:
+    """The Chinese pages at the root and, when configured, English mirrors under /en/."""
+    out = [replace(a, context={**a.context, "lang": "zh"}) for a in pages]
+    for lang in languages:
+        if lang != "zh" and lang in PREFIX:
+            out += [replace(a, path=PREFIX[lang].lstrip("/") + "/" + a.path, context={**a.context, "lang": lang})
+                    for a in pages]
+    return out
+
+
+def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
+    """Every output of the site and the sources each depends on. Renders nothing."""
+    arts: list[Artifact] = []
+    for name, (path, data) in sorted(theme.assets.items()):
+        arts.append(Artifact(path, produce=(lambda data=data: data), sources=(hashlib.sha256(data).hexdigest(),)))
+    arts += localised(_page_artifacts(site, evaluation), site.config.languages)
     return arts
 
 
 # --- how one is built ----------------------------------------------------------------------------
 
 
+def _file_of(url_path: str) -> str:
+    """'/en/associations/' → 'en/associations/index.html' (the output file a URL serves)."""
+    rel = url_path.lstrip("/")
+    return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+@pass_context
+def _href(ctx: Any, path: str) -> str:
+    """A site path in the page's language: the mirror under /en/ when that page exists,
+    else the Chinese page (pages other stages build may exist in Chinese only)."""
+    prefix = PREFIX.get(ctx.get("lang", "zh"), "")
+    if not prefix:
+        return path
+    candidate = prefix + path
+    return candidate if _file_of(candidate) in ctx.get("all_paths", ()) else path
+
+
+@pass_context
+def _label(ctx: Any, value: Any) -> str:
+    return label(value, ctx.get("lang", "zh"))
+
+
+@pass_context
+def _content_lang(ctx: Any) -> Markup:
+    """Content stays as written (Chinese): on English pages its elements say so."""
+    return Markup(' lang="zh-CN"') if ctx.get("lang", "zh") != "zh" else Markup("")
+
+
+@pass_context
+def _site_title(ctx: Any) -> str:
+    config = ctx["config"]
+    return config.title_en if ctx.get("lang", "zh") == "en" and config.title_en else config.title
+
+
+def _jsonld(data: Any) -> Markup:
+    """JSON for a <script type="application/ld+json"> block: '<', '>' and '&' escaped so
+    content can never close the element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def template_globals(site: Site, evaluation: Evaluation, theme: Theme) -> dict[str, Any]:
     return {
         "site": site, "config": site.config, "as_of": site.as_of, "evaluation": evaluation,
         "asset": theme.asset_url, "t": translate, "lang": "zh", "kinds": KINDS, "kind_by_name": BY_NAME,
-        "fmt_date": fmt_date, "fmt_value": fmt_value,
+        "fmt_date": fmt_date, "fmt_value": fmt_value, "display_name": display_name,
         "canonical": lambda path: site.config.base_url + path,
+        "href": _href, "lbl": _label, "content_lang": _content_lang, "jsonld": _jsonld,
+        "html_lang": HTML_LANG, "lang_prefix": PREFIX, "all_paths": frozenset(),
+        "organisation_ld": organisation_ld, "site_title": _site_title,
     }
+
+
+def _alternates(path: str, all_paths: frozenset[str] | set[str]) -> dict[str, str]:
+    """lang → URL path of this page in each language that has it (for hreflang and the switch)."""
+    zh_path = path
+    for lang, prefix in PREFIX.items():
+        if prefix and path.startswith(prefix.lstrip("/") + "/"):
+            zh_path = path[len(prefix):]
+    out = {}
+    for lang, prefix in PREFIX.items():
+        candidate = (prefix.lstrip("/") + "/" + zh_path) if prefix else zh_path
+        if candidate in all_paths:
+            out[lang] = "/" + candidate.removesuffix("index.html")
+    return out
 
 
 def build_artifact(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any]) -> bytes:
@@ -194,11 +269,16 @@ def build_artifact(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any]
     assert artifact.template is not None
     template = theme.env.get_template(artifact.template)
     path = "/" + artifact.path.removesuffix("index.html")
-    return template.render({**globals_, **artifact.context, "page_url": path}).encode("utf-8")
+    context: dict[str, Any] = {**globals_, **artifact.context, "page_url": path}
+    if artifact.lazy is not None:
+        context.update(artifact.lazy(context.get("lang", "zh")))
+    context["alternates"] = _alternates(artifact.path, globals_.get("all_paths", frozenset()) or {artifact.path})
+    return template.render(context).encode("utf-8")
 
 
 def render_site(site: Site, evaluation: Evaluation, theme: Theme,
                 extra: Iterable[Artifact] = ()) -> Iterator[tuple[Artifact, bytes]]:
-    globals_ = template_globals(site, evaluation, theme)
-    for artifact in [*produce_artifacts(site, evaluation, theme), *extra]:
+    artifacts = [*produce_artifacts(site, evaluation, theme), *extra]
+    globals_ = {**template_globals(site, evaluation, theme), "all_paths": frozenset(a.path for a in artifacts)}
+    for artifact in artifacts:
         yield artifact, build_artifact(artifact, theme, globals_)

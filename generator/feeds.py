@@ -1,0 +1,118 @@
+"""Atom feeds (RFC 4287): the whole site, each association, and the sanctions in force.
+
+Ids are the canonical URLs (they never change when a site is rebuilt or moved between
+hosts with the same base URL). Every timestamp comes from the documents' own dates — never
+the build time — so the same content gives byte-identical feeds. Dates carry China's
+offset (+08:00): a decision dated 2025-04-25 happened on that day in China.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+from .assemble import Association, Site
+from .evaluate import Evaluation
+from .present import display_name
+from .validate import ValidDocument
+from .views import attested_date, latest_first, public_documents
+
+FEED_ENTRIES = 50
+_TZ = "+08:00"
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00{_TZ}"
+
+
+def entry_updated(doc: ValidDocument) -> dt.date | None:
+    """The latest date the document itself records: its event, publication or amendments."""
+    m = doc.model
+    dates = [d for d in (m.event_date(), m.published_on, *(a.date for a in m.amendments)) if d is not None]
+    return max(dates) if dates else None
+
+
+def _published(doc: ValidDocument, site: Site, evaluation: Evaluation) -> dt.date | None:
+    return attested_date(doc, site, evaluation) or doc.model.published_on or doc.model.event_date()
+
+
+def _updated(doc: ValidDocument, site: Site, evaluation: Evaluation, fallback: dt.date) -> dt.date:
+    dates = [d for d in (entry_updated(doc), _published(doc, site, evaluation)) if d is not None]
+    return max(dates) if dates else fallback
+
+
+def _summary(doc: ValidDocument, site: Site) -> str:
+    m = doc.model
+    parts: list[str] = []
+    if doc.kind.name == "sanction":
+        parts.append(f"{m.measure.zh}：{display_name(m.subject, site.config.mask_individuals)}（{m.decision_number}）")
+    elif hasattr(m, "subject"):
+        parts.append(display_name(m.subject, site.config.mask_individuals))
+    if m.summary:
+        parts.append(m.summary)
+    return "。".join(parts) or doc.kind.label_zh
+
+
+def _entry(doc: ValidDocument, site: Site, evaluation: Evaluation) -> str:
+    base = site.config.base_url
+    assoc = site.by_slug[doc.association]
+    published = _published(doc, site, evaluation)
+    lines = [
+        "<entry>",
+        f"<id>{escape(base + doc.url)}</id>",
+        f"<title>{escape(doc.model.title)}</title>",
+        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(base + doc.url)}/>",
+        f"<updated>{_stamp(_updated(doc, site, evaluation, assoc.profile.updated_on))}</updated>",
+    ]
+    if published:
+        lines.append(f"<published>{_stamp(published)}</published>")
+    lines += [
+        f"<author><name>{escape(assoc.name)}</name><uri>{escape(base + assoc.url)}</uri></author>",
+        f"<category term={quoteattr(doc.kind.name)} label={quoteattr(doc.kind.label_zh)}/>",
+        f"<summary type=\"text\">{escape(_summary(doc, site))}</summary>",
+        "</entry>",
+    ]
+    return "\n".join(lines)
+
+
+def atom(site: Site, evaluation: Evaluation, *, feed_path: str, page_path: str, title: str,
+         docs: Iterable[ValidDocument], fallback_updated: dt.date) -> bytes:
+    base = site.config.base_url
+    entries = latest_first(d for d in docs if d.kind.in_feeds)[:FEED_ENTRIES]
+    updated = max((_updated(d, site, evaluation, fallback_updated) for d in entries), default=fallback_updated)
+    head = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
+        f"<id>{escape(base + page_path)}</id>",
+        f"<title>{escape(title)}</title>",
+        f"<link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(base + feed_path)}/>",
+        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(base + page_path)}/>",
+        f"<updated>{_stamp(updated)}</updated>",
+        f"<author><name>{escape(site.config.title)}</name></author>",
+        "<generator>gongshi</generator>",
+    ]
+    body = [_entry(d, site, evaluation) for d in entries]
+    return ("\n".join(head + body + ["</feed>"]) + "\n").encode("utf-8")
+
+
+def _profiles_updated(site: Site) -> dt.date:
+    # An empty feed still needs a deterministic <updated>: the newest profile date.
+    return max((a.profile.updated_on for a in site.associations), default=dt.date(1970, 1, 1))
+
+
+def site_feed(site: Site, evaluation: Evaluation) -> bytes:
+    return atom(site, evaluation, feed_path="/feed.xml", page_path="/", title=site.config.title,
+                docs=public_documents(site, evaluation), fallback_updated=_profiles_updated(site))
+
+
+def sanctions_feed(site: Site, evaluation: Evaluation) -> bytes:
+    docs = [d for d in public_documents(site, evaluation) if d.kind.name == "sanction"]
+    return atom(site, evaluation, feed_path="/sanctions/feed.xml", page_path="/sanctions/",
+                title=f"行业惩戒 · {site.config.title}", docs=docs, fallback_updated=_profiles_updated(site))
+
+
+def association_feed(site: Site, evaluation: Evaluation, assoc: Association) -> bytes:
+    return atom(site, evaluation, feed_path=assoc.url + "feed.xml", page_path=assoc.url,
+                title=f"{assoc.name} · {site.config.title}", docs=public_documents(site, evaluation, assoc),
+                fallback_updated=assoc.profile.updated_on)

@@ -1,0 +1,229 @@
+"""Open data under /data/: associations, documents, sanctions and compliance as JSON and CSV.
+
+Decisions (documented to readers on /data/index.html, from the same `DATASETS` table):
+- CSV is UTF-8 *with* a byte order mark: Excel, which most regulators' staff use, reads a
+  BOM-less UTF-8 CSV as the local code page and garbles Chinese. Python's csv module and
+  pandas read it with encoding "utf-8-sig". Rows end with CRLF (RFC 4180).
+- Several values in one CSV field are joined with the full-width "；" (never inside a value
+  of the fields that can hold lists here); JSON keeps them as arrays.
+- Only public documents within their publication period appear; practitioners' names are
+  masked exactly as on the pages (`present.display_name`).
+- Nothing depends on the clock: `as_of` is the build's evaluation date, rows are sorted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from .assemble import Site
+from .evaluate import Evaluation
+from .present import display_name
+from .views import attested_date, latest_first, public_documents
+
+
+@dataclass(frozen=True)
+class DataField:
+    name: str
+    type: str          # string | integer | date | url | list
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title_zh: str
+    title_en: str
+    fields: tuple[DataField, ...]
+
+    def files(self) -> tuple[str, str]:
+        return (f"data/{self.name}.json", f"data/{self.name}.csv")
+
+
+F = DataField
+_DOC_COMMON = (
+    F("association", "string", "协会标识（网址中的协会目录名）", "Association slug (its folder in URLs)"),
+    F("association_name", "string", "协会全称", "Association's full name"),
+    F("id", "string", "文档标识（文件名，不含扩展名）", "Document id (file name without extension)"),
+    F("url", "url", "文档的永久链接", "Permanent link to the document page"),
+    F("title", "string", "标题", "Title"),
+)
+_DATES = (
+    F("declared_published_on", "date", "协会声明的公示日期", "Publication date declared by the association"),
+    F("attested_published_on", "date", "git 提交记录证明的公示日期（首次提交日期）；无提交记录时为空",
+      "Publication date attested by the git history (first commit); empty when not committed"),
+    F("expires_on", "date", "公示截止日期；之后记录不再公示", "End of the publication period; the record comes down after it"),
+)
+
+DATASETS: tuple[Dataset, ...] = (
+    Dataset("associations", "协会名录", "Associations", (
+        F("slug", "string", "协会标识（网址中的协会目录名）", "Association slug (its folder in URLs)"),
+        F("name", "string", "协会全称", "Full name"),
+        F("short_name", "string", "简称", "Short name"),
+        F("name_en", "string", "英文名称", "English name"),
+        F("uscc", "string", "统一社会信用代码（GB 32100-2015）", "Unified social credit code (GB 32100-2015)"),
+        F("industry", "string", "所属行业", "Industry"),
+        F("supervisory_departments", "list", "行业主管部门", "Supervisory departments"),
+        F("registration_authority", "string", "登记管理机关", "Registration authority"),
+        F("certificate_number", "string", "登记证书编号", "Registration certificate number"),
+        F("registered_on", "date", "成立登记日期", "Date of registration"),
+        F("legal_representative", "string", "法定代表人", "Legal representative"),
+        F("address", "string", "办公地址", "Office address"),
+        F("member_count", "integer", "会员数量", "Number of members"),
+        F("self_regulation_body", "string", "行业自律机构名称；未设立时为空", "Name of the self-regulation body; empty if none"),
+        F("public_documents", "integer", "本站公示中的文档数", "Number of documents public on this site"),
+        F("updated_on", "date", "协会概况更新日期", "Date the profile was last updated"),
+        F("url", "url", "协会页面", "Association page"),
+        F("feed", "url", "协会公示的 Atom 订阅", "Atom feed of the association's disclosures"),
+    )),
+    Dataset("documents", "全部公示文档", "All public documents", (
+        *_DOC_COMMON,
+        F("kind", "string", "文档类型代码（如 sanction、charter）", "Kind code (e.g. sanction, charter)"),
+        F("kind_label", "string", "文档类型（中文）", "Kind (Chinese label)"),
+        F("date", "date", "事件日期（决定、通过、承诺或评价日期）", "Event date (decided, adopted, committed or evaluated on)"),
+        F("summary", "string", "摘要", "Summary"),
+        *_DATES,
+        F("amendments", "integer", "更正次数", "Number of published amendments"),
+    )),
+    Dataset("sanctions", "公示期内的行业惩戒", "Sanctions in force", (
+        *_DOC_COMMON,
+        F("decision_number", "string", "惩戒决定书文号", "Decision number"),
+        F("subject_name", "string", "惩戒对象名称；从业人员姓名已脱敏", "Subject's name; practitioners' names are masked"),
+        F("subject_type", "string", "对象类别代码：organisation / practitioner / individual_business",
+          "Subject type: organisation / practitioner / individual_business"),
+        F("subject_uscc", "string", "对象的统一社会信用代码（单位）", "Subject's USCC (organisations)"),
+        F("subject_employer", "string", "从业人员所在单位", "Practitioner's employer"),
+        F("measure", "string", "惩戒措施代码：warning / internal_criticism / public_censure / membership_revoked / referral",
+          "Measure code: warning / internal_criticism / public_censure / membership_revoked / referral"),
+        F("measure_label", "string", "惩戒措施（中文）", "Measure (Chinese label)"),
+        F("rule_broken", "string", "违反的规约或准则条款", "Rule broken"),
+        F("violation_type", "string", "违规行为类型", "Type of violation"),
+        F("facts", "string", "违规事实", "Facts"),
+        F("basis", "string", "惩戒依据", "Basis of the sanction"),
+        F("decided_by", "string", "作出决定的机构", "Body that decided"),
+        F("decided_on", "date", "惩戒决定日期", "Date of the decision"),
+        *_DATES,
+    )),
+    Dataset("compliance", "公示义务核查结果", "Disclosure obligations", (
+        F("association", "string", "协会标识", "Association slug"),
+        F("rule", "string", "义务规则编号（站点配置）", "Obligation rule id (site configuration)"),
+        F("title", "string", "义务名称", "Obligation"),
+        F("source", "string", "依据条款（SZ 深圳 2018 实施意见 / GD 广东 2013 通知）",
+          "Source clause (SZ Shenzhen 2018 opinion / GD Guangdong 2013 notice)"),
+        F("status", "string", "状态代码：on_time / late / pending / overdue / met / missing / not_applicable",
+          "Status: on_time / late / pending / overdue / met / missing / not_applicable"),
+        F("instance", "string", "所涉文档或期间", "Document or period concerned"),
+        F("due", "date", "截止日期", "Due date"),
+        F("published", "date", "公示日期（证据）", "Publication date used as evidence"),
+        F("late_working_days", "integer", "逾期工作日数", "Working days late"),
+        F("evidence_url", "url", "证据文档链接", "Link to the evidence"),
+        F("detail", "string", "说明", "Detail"),
+    )),
+)
+BY_NAME: dict[str, Dataset] = {d.name: d for d in DATASETS}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _doc_common(doc: Any, site: Site, evaluation: Evaluation) -> dict[str, Any]:
+    assoc = site.by_slug[doc.association]
+    state = evaluation.state(doc.raw.rel)
+    return {
+        "association": doc.association, "association_name": assoc.name, "id": doc.id,
+        "url": site.config.base_url + doc.url, "title": doc.model.title,
+        "declared_published_on": _iso(state.declared_on or doc.model.published_on),
+        "attested_published_on": _iso(attested_date(doc, site, evaluation)),
+        "expires_on": _iso(state.expires_on),
+    }
+
+
+def association_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
+    rows = []
+    for a in sorted(site.associations, key=lambda a: a.slug):
+        p = a.profile
+        rows.append({
+            "slug": a.slug, "name": p.name, "short_name": p.short_name, "name_en": p.name_en, "uscc": p.uscc,
+            "industry": p.industry, "supervisory_departments": list(p.supervisory_departments),
+            "registration_authority": p.registration.authority,
+            "certificate_number": p.registration.certificate_number,
+            "registered_on": _iso(p.registration.registered_on), "legal_representative": p.legal_representative,
+            "address": p.address, "member_count": p.member_count,
+            "self_regulation_body": p.self_regulation_body.name if p.self_regulation_body else None,
+            "public_documents": len(public_documents(site, evaluation, a)),
+            "updated_on": _iso(p.updated_on), "url": site.config.base_url + a.url,
+            "feed": site.config.base_url + a.url + "feed.xml",
+        })
+    return rows
+
+
+def document_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
+    rows = []
+    for d in latest_first(public_documents(site, evaluation)):
+        rows.append({**_doc_common(d, site, evaluation), "kind": d.kind.name, "kind_label": d.kind.label_zh,
+                     "date": _iso(d.model.event_date()), "summary": d.model.summary,
+                     "amendments": len(d.model.amendments)})
+    return rows
+
+
+def sanction_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
+    mask = site.config.mask_individuals
+    rows = []
+    for d in latest_first(x for x in public_documents(site, evaluation) if x.kind.name == "sanction"):
+        m = d.model
+        rows.append({
+            **_doc_common(d, site, evaluation), "decision_number": m.decision_number,
+            "subject_name": display_name(m.subject, mask), "subject_type": m.subject.type.value,
+            "subject_uscc": m.subject.uscc, "subject_employer": m.subject.employer,
+            "measure": m.measure.value, "measure_label": m.measure.zh, "rule_broken": m.rule_broken,
+            "violation_type": m.violation_type, "facts": m.facts, "basis": m.basis, "decided_by": m.decided_by,
+            "decided_on": _iso(m.decided_on),
+        })
+    return rows
+
+
+def compliance_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
+    rows = []
+    for s in evaluation.statuses:
+        rows.append({
+            "association": s.association, "rule": s.rule, "title": s.title, "source": s.source, "status": s.status,
+            "instance": s.instance, "due": _iso(s.due), "published": _iso(s.published),
+            "late_working_days": s.late_working_days,
+            "evidence_url": site.config.base_url + s.evidence_url if s.evidence_url else None, "detail": s.detail,
+        })
+    return sorted(rows, key=lambda r: (r["association"], r["rule"], r["instance"] or "", r["due"] or ""))
+
+
+ROWS: dict[str, Callable[[Site, Evaluation], list[dict[str, Any]]]] = {
+    "associations": association_rows, "documents": document_rows, "sanctions": sanction_rows,
+    "compliance": compliance_rows,
+}
+
+
+def to_json(dataset: Dataset, rows: list[dict[str, Any]], site: Site) -> bytes:
+    doc = {"dataset": dataset.name, "title": dataset.title_zh, "as_of": site.as_of.isoformat(),
+           "fields": [f.name for f in dataset.fields], "documentation": site.config.base_url + "/data/",
+           "records": [{f.name: r.get(f.name) for f in dataset.fields} for r in rows]}
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "；".join(str(v) for v in value)
+    return str(value)
+
+
+def to_csv(dataset: Dataset, rows: Iterable[dict[str, Any]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([f.name for f in dataset.fields])
+    for r in rows:
+        writer.writerow([_cell(r.get(f.name)) for f in dataset.fields])
+    return buf.getvalue().encode("utf-8-sig")

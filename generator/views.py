@@ -1,0 +1,163 @@
+"""Page models: what a page shows, computed from the site and its evaluation.
+
+Pure functions, no rendering. Only public documents (`evaluation.state(rel).visible`) ever
+leave this module, so no page, list, feed or data file can show a hidden one by mistake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from . import markdown
+from .assemble import Association, Site
+from .evaluate import Evaluation, ObligationStatus
+from .present import HIDDEN_FIELDS, display_name, field_rows
+from .validate import ValidDocument
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def public_documents(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> list[ValidDocument]:
+    docs = assoc.documents if assoc else site.documents
+    return [d for d in docs if evaluation.state(d.raw.rel).visible]
+
+
+def latest_first(docs: Iterable[ValidDocument]) -> list[ValidDocument]:
+    # Newest event first; ties by URL so the order never depends on file-system order.
+    return sorted(docs, key=lambda d: (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
+
+
+def paginate(items: list[Any], size: int) -> list[list[Any]]:
+    if not items:
+        return [[]]
+    return [items[i: i + size] for i in range(0, len(items), size)]
+
+
+def page_path(base: str, n: int) -> str:
+    """base like 'sanctions/' → 'sanctions/index.html', 'sanctions/page/2/index.html'."""
+    return f"{base}index.html" if n == 1 else f"{base}page/{n}/index.html"
+
+
+# --- facets: industries and supervisory departments -------------------------------------------
+
+
+def _slug_text(value: str) -> str:
+    """Keep Han and other letters and digits; everything that could mean something in a URL
+    or a path ('/', '?', '#', '%', '.', spaces) becomes a hyphen."""
+    text = unicodedata.normalize("NFKC", value).strip().lower()
+    text = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_")
+    return text[:60].strip("-_")
+
+
+def facet_slugs(values: Iterable[str]) -> dict[str, str]:
+    """A URL segment for every distinct value, unique even when two values slug alike."""
+    distinct = sorted(set(values))
+    raw = {v: _slug_text(v) for v in distinct}
+    taken: dict[str, int] = {}
+    for s in raw.values():
+        taken[s] = taken.get(s, 0) + 1
+    out = {}
+    for v, s in raw.items():
+        if not s or taken[s] > 1 or s == "page":
+            digest = hashlib.sha256(v.encode("utf-8")).hexdigest()[:8]
+            s = f"{s}-{digest}" if s else digest
+        out[v] = s
+    return out
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str                           # "industry" | "department"
+    value: str
+    slug: str
+    associations: tuple[Association, ...]
+
+    @property
+    def url(self) -> str:
+        return f"/{FACET_FOLDERS[self.name]}/{self.slug}/"
+
+
+FACET_FOLDERS: Mapping[str, str] = {"industry": "industries", "department": "departments"}
+
+
+def facets(site: Site) -> dict[str, list[Facet]]:
+    """Associations grouped by industry and by supervisory department, sorted by value."""
+    groups: dict[str, dict[str, list[Association]]] = {"industry": {}, "department": {}}
+    for a in site.associations:
+        groups["industry"].setdefault(a.profile.industry, []).append(a)
+        for dep in a.profile.supervisory_departments:
+            groups["department"].setdefault(dep, []).append(a)
+    out: dict[str, list[Facet]] = {}
+    for name, by_value in groups.items():
+        slugs = facet_slugs(by_value)
+        out[name] = [Facet(name, v, slugs[v], tuple(by_value[v])) for v in sorted(by_value)]
+    return out
+
+
+# --- one document ----------------------------------------------------------------------------
+
+
+def attested_date(doc: ValidDocument, site: Site, evaluation: Evaluation) -> dt.date | None:
+    """The publication date the git history proves: the evaluator's, else the first commit."""
+    state = evaluation.state(doc.raw.rel)
+    if state.attested_on:
+        return state.attested_on
+    if site.history and site.history.is_attested(doc.raw.rel):
+        history = site.history.get(doc.raw.rel)
+        if history:
+            return history.first_published.date.date()
+    return None
+
+
+def deadline_statuses(doc: ValidDocument, evaluation: Evaluation) -> list[ObligationStatus]:
+    return [s for s in evaluation.statuses
+            if s.association == doc.association and s.instance == doc.id and s.due is not None]
+
+
+def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc: Association,
+                  lang: str = "zh") -> dict[str, Any]:
+    state = evaluation.state(doc.raw.rel)
+    history = site.history.get(doc.raw.rel) if site.history else None
+    body = doc.raw.body or ""
+    mask = site.config.mask_individuals
+    subject = getattr(doc.model, "subject", None)
+    return {
+        "doc": doc, "model": doc.model, "kind": doc.kind, "association": assoc, "url": doc.url,
+        "title": doc.model.title, "facts": field_rows(doc.model, lang, mask, hidden=HIDDEN_FIELDS),
+        "state": state,
+        "declared_on": state.declared_on or doc.model.published_on,
+        "attested_on": attested_date(doc, site, evaluation),
+        "deadlines": deadline_statuses(doc, evaluation),
+        "body_html": markdown.render(body) if body else "", "toc": markdown.headings(body) if body else [],
+        "revisions": tuple(reversed(history.revisions)) if history else (),
+        "in_git": site.history is not None,
+        "date": doc.model.event_date(),
+        "subject_name": display_name(subject, mask) if subject is not None else None,
+        "references": [r for r in doc.model.references if _reference_visible(site, evaluation, assoc, r)],
+    }
+
+
+def _reference_visible(site: Site, evaluation: Evaluation, assoc: Association, ref: str) -> bool:
+    """A reference links only to a public document (a link to a hidden one would be a 404
+    that also tells readers the hidden record exists)."""
+    return any(d.url == f"/associations/{assoc.slug}/{ref.strip('/')}/" and evaluation.state(d.raw.rel).visible
+               for d in assoc.documents)
+
+
+def association_view(assoc: Association, site: Site, evaluation: Evaluation, kinds: Iterable[Any],
+                     per_kind: int = 10) -> dict[str, Any]:
+    docs = public_documents(site, evaluation, assoc)
+    groups = []
+    for k in kinds:
+        if k.name == "association":
+            continue
+        ds = latest_first(d for d in docs if d.kind.name == k.name)
+        if ds:
+            groups.append((k, ds[:per_kind], len(ds)))
+    return {"association": assoc, "groups": groups,
+            "statuses": [s for s in evaluation.statuses if s.association == assoc.slug]}
