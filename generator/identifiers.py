@@ -57,6 +57,11 @@ _ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[0-9Xx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?|0086[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9A-Za-z])")
 
 
+# Full-width digits, plus and hyphen (１３８…, ＋８６) read as their ASCII forms, one
+# character for one, so columns stay right: a number typed with a Chinese IME is still one.
+_HALF_WIDTH = {0xFF10 + i: 0x30 + i for i in range(10)} | {0xFF0B: 0x2B, 0xFF0D: 0x2D, 0xFF38: 0x58, 0xFF58: 0x78}
+
+
 @dataclass(frozen=True)
 class PersonalData:
     kind: str      # "resident_id" | "mobile"
@@ -68,7 +73,7 @@ class PersonalData:
 def find_personal_data(text: str, first_line: int = 1) -> list[PersonalData]:
     """Every resident ID number and mobile number in `text`, with its position."""
     found: list[PersonalData] = []
-    for n, line in enumerate(text.split("\n"), start=first_line):
+    for n, line in enumerate(text.translate(_HALF_WIDTH).split("\n"), start=first_line):
         for m in _ID_CANDIDATE.finditer(line):
             if resident_id_is_valid(m.group(1)):
                 v = m.group(1)

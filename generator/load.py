@@ -9,6 +9,7 @@ knows the content kinds: folders are mapped to kinds by `validate`.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ YamlPath = tuple[str | int, ...]
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000       # constructed values per file: far above any real disclosure
 MAX_DEPTH = 40
+# Text this short cannot nest deeply enough to overflow the C stack (one level needs at
+# least one character), so the extra depth scan runs only on longer YAML.
+SHALLOW_TEXT_CHARS = 4096
 MARKDOWN_SUFFIXES = (".md",)
 YAML_SUFFIXES = (".yaml", ".yml")
 # A name is an id or slug: it becomes part of a URL and a path on disk.
@@ -94,9 +98,10 @@ class LoadedContent:
 
 
 class _YamlError(Exception):
-    def __init__(self, diagnostic: Diagnostic) -> None:
+    def __init__(self, diagnostic: Diagnostic, *more: Diagnostic) -> None:
         super().__init__(diagnostic.code)
         self.diagnostic = diagnostic
+        self.diagnostics = (diagnostic, *more)   # every problem found in the file
 
 
 class _Builder:
@@ -107,6 +112,8 @@ class _Builder:
         self.offset = line_offset
         self.positions = Positions()
         self.count = 0
+        self.problems: list[Diagnostic] = []   # reported together: one run shows every duplicate key
+        self.field_pos: tuple[int, int] | None = None
         self._scalars = yaml.SafeLoader("")  # only its scalar constructors are used
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
@@ -114,8 +121,12 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: YamlPath = (), depth: int = 0) -> Any:
         self.count += 1
+        if depth == 1:
+            # Aliased nodes carry the position of their anchor; the field whose value blew
+            # up is what the author has to look at.
+            self.field_pos = self.pos(node)
         if self.count > MAX_NODES:
-            raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_many_nodes", limit=MAX_NODES))
+            raise _YamlError(diag(self.file, *(self.field_pos or self.pos(node)), "yaml.too_many_nodes", limit=MAX_NODES))
         if depth > MAX_DEPTH:
             raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_deep", limit=MAX_DEPTH))
         self.positions.values[path] = self.pos(node)
@@ -128,11 +139,14 @@ class _Builder:
                                           problem="不支持合并键 <<（merge keys are not supported）"))
                 key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
                 if not isinstance(key, (str, int)) or isinstance(key, bool):
-                    raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.non_string_key", key=key_node.value))
+                    shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "[…]" if isinstance(
+                        key_node, yaml.SequenceNode) else "{…}"
+                    raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.non_string_key", key=shown))
                 key = str(key)
                 if key in first_seen:
-                    raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
-                                          key=key, first_line=first_seen[key]))
+                    self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
+                                              key=key, first_line=first_seen[key]))
+                    continue
                 first_seen[key] = self.pos(key_node)[0]
                 self.positions.keys[path + (key,)] = self.pos(key_node)
                 out[key] = self.build(value_node, path + (key,), depth + 1)
@@ -149,13 +163,22 @@ class _Builder:
             return node.value
         if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
                    "tag:yaml.org,2002:null"):
-            return self._scalars.construct_object(node, deep=True)
+            try:
+                return self._scalars.construct_object(node, deep=True)
+            except (ValueError, KeyError, TypeError, yaml.YAMLError):
+                # `!!int abc`, `!!bool maybe`, or an integer longer than Python converts.
+                shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+                self.problems.append(diag(self.file, *self.pos(node), "yaml.bad_value", value=shown,
+                                          tag=tag.rsplit(":", 1)[-1]))
+                return node.value
         return node.value  # str and any explicit/unknown tag: never construct objects
 
 
 def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positions]:
     """Parse one YAML document; raise _YamlError with a positioned diagnostic."""
     try:
+        if len(text) > SHALLOW_TEXT_CHARS:
+            _check_depth(text, file, line_offset)
         node = yaml.compose(text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -176,7 +199,25 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positio
         data = builder.build(node)
     except RecursionError:
         raise _YamlError(diag(file, 1 + line_offset, 1, "yaml.too_deep", limit=MAX_DEPTH)) from None
+    if builder.problems:
+        raise _YamlError(*builder.problems)
     return data, builder.positions
+
+
+def _check_depth(text: str, file: str, line_offset: int) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C and a file of
+    `[[[[…` some 30,000 levels deep kills the process with a segmentation fault. The event
+    parser keeps its own stack, so counting its events is safe at any depth."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_YamlLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise _YamlError(diag(file, mark.line + 1 + line_offset, mark.column + 1, "yaml.too_deep",
+                                      limit=MAX_DEPTH))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def decode(raw: bytes, file: str) -> str:
@@ -250,16 +291,32 @@ def _safe_entries(directory: Path, root: Path, diagnostics: list[Diagnostic]) ->
     for entry in sorted(directory.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or entry.name.endswith("~"):
             continue  # editor and VCS files
-        if entry.is_symlink():
-            target = entry.resolve()
-            if not target.is_relative_to(root.resolve()):
-                diagnostics.append(diag(entry, 1, 1, "file.symlink", target=target))
-                continue
+        if entry.is_symlink() and (why := _symlink_problem(entry, root)) is not None:
+            diagnostics.append(diag(entry, 1, 1, "file.symlink", target=why))
+            continue
         yield entry
 
 
-def load_content(root: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedContent:
-    """Read every content file under `root`. Never raises for bad content."""
+def _symlink_problem(entry: Path, root: Path) -> str | None:
+    """Where a link escapes to (or that it loops), or None for a link inside the content root."""
+    try:
+        target = entry.resolve(strict=False)
+    except (RuntimeError, OSError):  # a link loop: Python 3.11 raises RuntimeError, 3.13 OSError
+        return f"{os.readlink(entry)}（循环链接 / a link loop）"
+    return None if target.is_relative_to(root.resolve()) else str(target)
+
+
+def _configured_max_bytes(site: RawDocument | None) -> int | None:
+    """`limits.max_file_bytes` from site.yaml, read before any other file (validated later)."""
+    limits = site.data.get("limits") if site is not None else None
+    value = limits.get("max_file_bytes") if isinstance(limits, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1_000 else None
+
+
+def load_content(root: Path, max_bytes: int | None = None) -> LoadedContent:
+    """Read every content file under `root`. Never raises for bad content.
+
+    `max_bytes` defaults to site.yaml's `limits.max_file_bytes`, else MAX_FILE_BYTES."""
     root = root.absolute()
     diagnostics: list[Diagnostic] = []
     documents: list[RawDocument] = []
@@ -269,16 +326,20 @@ def load_content(root: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedContent:
 
     def read(path: Path, association: str | None, folder: str | None) -> RawDocument | None:
         try:
-            return read_document(path, root, association, folder, max_bytes)
+            return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES)
         except _YamlError as exc:
-            diagnostics.append(exc.diagnostic)
+            diagnostics.extend(exc.diagnostics)
         except OSError as exc:
             diagnostics.append(diag(path, 1, 1, "yaml.syntax", problem=str(exc)))
         return None
 
     site_file = root / "site.yaml"
-    if site_file.is_file():
+    if site_file.is_symlink() and (why := _symlink_problem(site_file, root)) is not None:
+        diagnostics.append(diag(site_file, 1, 1, "file.symlink", target=why))
+    elif site_file.is_file():
         site = read(site_file, None, None)
+    if max_bytes is None:
+        max_bytes = _configured_max_bytes(site) or MAX_FILE_BYTES
     calendar_dir = root / "calendar"
     if calendar_dir.is_dir():
         for f in _safe_entries(calendar_dir, root, diagnostics):

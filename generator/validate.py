@@ -21,7 +21,7 @@ from .attachments import sniff_problem
 from .calendar import CalendarYear
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Severity, diag
-from .identifiers import find_personal_data
+from .identifiers import find_personal_data, mask_person_name
 from .load import Attachment, LoadedContent, Positions, RawDocument
 from .markdown import unsafe_links
 from .models.common import Labelled, Subject
@@ -194,6 +194,25 @@ def privacy_diagnostics(raw: RawDocument) -> list[Diagnostic]:
     return out
 
 
+def unmasked_name_diagnostics(doc: "ValidDocument", mask: bool) -> list[Diagnostic]:
+    """A practitioner shown masked in the record must not be named in full elsewhere in it
+    (title, facts, body): the page would publish what the mask hides."""
+    out: list[Diagnostic] = []
+    if not mask:
+        return out
+    for field_name in ("subject", "committer"):
+        who = getattr(doc.model, field_name, None)
+        if not isinstance(who, Subject) or who.type != "practitioner" or len(who.name) < 2:
+            continue
+        own_line = doc.raw.positions.of((field_name, "name"))[0]
+        for n, text in enumerate(doc.raw.text.split("\n"), start=1):
+            col = text.find(who.name)
+            if col >= 0 and n != own_line:
+                out.append(diag(doc.raw.path, n, col + 1, "privacy.unmasked_name", name=who.name,
+                                masked=mask_person_name(who.name)))
+    return out
+
+
 def body_diagnostics(raw: RawDocument) -> list[Diagnostic]:
     out = []
     if raw.body:
@@ -254,12 +273,12 @@ def association_diagnostics(profile: ValidDocument | None, docs: Sequence[ValidD
             pos = doc.raw.positions.of(("attachments", i, "file"))
             found = files.get(att.file)
             if found is None:
-                out.append(diag(doc.raw.path, *pos, "attachment.missing", file=att.file))
+                out.append(diag(doc.raw.path, *pos, "attachment.missing", attachment=att.file))
             elif found.size > max_attachment_bytes:
-                out.append(diag(doc.raw.path, *pos, "attachment.too_large", file=att.file, size=found.size,
+                out.append(diag(doc.raw.path, *pos, "attachment.too_large", attachment=att.file, size=found.size,
                                 limit=max_attachment_bytes))
             elif (problem := sniff_problem(found.path)) is not None:
-                out.append(diag(doc.raw.path, *pos, "attachment.bad_type", file=att.file, **problem))
+                out.append(diag(doc.raw.path, *pos, "attachment.bad_type", attachment=att.file, **problem))
     return out
 
 
@@ -269,6 +288,10 @@ def association_diagnostics(profile: ValidDocument | None, docs: Sequence[ValidD
 def validate(loaded: LoadedContent) -> ValidatedContent:
     diagnostics: list[Diagnostic] = list(loaded.diagnostics)
     config = SiteConfig()
+    # site.yaml and calendars are published too (title, description, holiday names).
+    for raw in (loaded.site, *loaded.calendars):
+        if raw is not None:
+            diagnostics += privacy_diagnostics(raw)
     if loaded.site is not None:
         parsed, ds = validate_model(loaded.site, SiteConfig)
         diagnostics += ds
@@ -296,6 +319,7 @@ def validate(loaded: LoadedContent) -> ValidatedContent:
             continue
         doc = ValidDocument(raw, kind, parsed)
         diagnostics += _file_name_diagnostics(doc)
+        diagnostics += unmasked_name_diagnostics(doc, config.mask_individuals)
         (profiles if kind.name == "association" else documents).append(doc)
 
     by_assoc: dict[str, list[ValidDocument]] = {}
