@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from . import feeds, opendata
 from .assemble import Site
+from .cms import cms_artifacts
 from .compliance import compliance_artifacts
 from .evaluate import Evaluation
 from .render import Artifact, Theme, produce_artifacts
@@ -97,4 +98,4 @@ def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, search:
         *compliance_artifacts(site, evaluation, theme),
         *(search_artifacts(site, evaluation, theme) if search else ()),
     ]
-    return arts + _sitemap_artifacts(site, evaluation, theme, arts)
+    return arts + _sitemap_artifacts(site, evaluation, theme, arts) + cms_artifacts(site, evaluation, theme)  # /admin/: not in the sitemap

@@ -1,0 +1,304 @@
+"""The web editor: a Decap CMS configuration generated from the same models as `check`.
+
+Render-stage producer: `cms_artifacts` adds `admin/index.html`, `admin/config.yml` and
+the editor's own script (installed from the npm registry into the build cache, copied into
+a fingerprinted folder — Decap loads its chunks next to its main script — never a CDN).
+
+Collections: one folder collection per (association, kind), plus one file collection per
+association for its profile and charter. A document's association is its folder and
+unknown front-matter fields are errors, so the association cannot be a field of a shared
+per-kind collection: Decap would write it into the file.
+
+Backend: GitHub (Netlify Identity / Git Gateway are deprecated). Saving opens a pull
+request (`publish_mode: editorial_workflow`), where `gongshi check` runs before anything
+is merged. The repository comes from GONGSHI_CMS_REPO or GITHUB_REPOSITORY (set in GitHub
+Actions), the branch from GONGSHI_CMS_BRANCH (default main), the OAuth endpoint for
+sites not hosted on Netlify from GONGSHI_CMS_AUTH_URL. `local_backend: true` lets
+`npx decap-server` edit a local checkout without logging in.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from . import kinds as k
+from .assemble import Site
+from .evaluate import Evaluation
+from .render import Artifact, Theme
+from .scaffold import ALSO_REQUIRED, PRESETS, _strip, _title, choices_zh, is_labelled, is_model, is_uscc, list_item
+
+DECAP_PACKAGE = "decap-cms@3.16.3"  # pinned: the same content and version give the same site
+USCC_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+# Free text that runs to paragraphs gets a text area instead of a one-line input.
+LONG_TEXT = frozenset({"facts", "basis", "summary", "reason", "note", "penalty_content", "licence_content"})
+NOT_EDITED = frozenset({"kind"})
+DATE = {"widget": "datetime", "format": "YYYY-MM-DD", "date_format": "YYYY-MM-DD", "time_format": False,
+        "picker_utc": True}
+
+
+# --- widgets from the models ---------------------------------------------------------------
+
+
+def _hint(field: FieldInfo, enum: Any | None = None) -> str | None:
+    parts = []
+    if field.description and not (enum and all(c in field.description for c in enum.labels())):
+        parts.append(field.description)
+    if field.examples:
+        ex = field.examples[0]
+        parts.append("例如：" + ("、".join(map(str, ex)) if isinstance(ex, list) else str(ex)))
+    return "。".join(p.rstrip("。") for p in parts) or None
+
+
+def _options(enum: Any) -> list[dict[str, str]]:
+    return [{"label": zh, "value": code} for code, (zh, _en) in enum.labels().items()]
+
+
+def widget(name: str, field: FieldInfo, owner: type[BaseModel]) -> dict[str, Any]:
+    """The Decap field for one model field: label, widget, required, hint, default."""
+    target, metadata = _strip(field.annotation)
+    item = list_item(field.annotation)
+    out: dict[str, Any] = {"label": _title(name, field), "name": name}
+    if is_uscc(field):
+        out |= {"widget": "string", "pattern": [USCC_PATTERN, "18 位统一社会信用代码（大写字母和数字，不含 I、O、S、V、Z）"]}
+    elif item is not None and is_labelled(item):
+        out |= {"widget": "select", "multiple": True, "options": _options(item)}
+    elif item is not None and is_model(item):
+        out |= {"widget": "list", "fields": model_fields(item)}
+    elif item is not None:
+        out |= {"widget": "list", "field": {"label": out["label"], "name": "item", "widget": "string"}}
+    elif is_model(target):
+        out |= {"widget": "object", "fields": model_fields(target)}
+    elif is_labelled(target):
+        out |= {"widget": "select", "options": _options(target)}
+    elif target is bool:
+        out |= {"widget": "boolean"}
+    elif target in (int, float):
+        out |= {"widget": "number", "value_type": "int" if target is int else "float"}
+        for m in list(field.metadata) + metadata:
+            if getattr(m, "ge", None) is not None:
+                out["min"] = m.ge
+            if getattr(m, "le", None) is not None:
+                out["max"] = m.le
+    elif getattr(target, "__name__", "") == "date":
+        out |= DATE
+    else:
+        out |= {"widget": "text" if name in LONG_TEXT else "string"}
+        pattern = next((getattr(m, "pattern", None) for m in list(field.metadata) + metadata
+                        if getattr(m, "pattern", None)), None)
+        if pattern:
+            out["pattern"] = [pattern, f"格式不对，例如：{_hint(field) or pattern}"]
+    required = field.is_required() or name in PRESETS.get(owner, {})
+    out["required"] = required
+    if name in ALSO_REQUIRED.get(owner, ()):
+        out["hint_required"] = True  # required by a rule between fields: said in the hint, not enforced by Decap
+    hint = _hint(field, target if is_labelled(target) else item if is_labelled(item) else None)
+    if is_labelled(target) or (item is not None and is_labelled(item)):
+        hint = ((hint + "。") if hint else "") + "可选：" + choices_zh(target if is_labelled(target) else item)
+    if out.pop("hint_required", False):
+        hint = "（按规定必填）" + (hint or "")
+    if hint:
+        out["hint"] = hint
+    preset = PRESETS.get(owner, {}).get(name)
+    if preset is not None:
+        out["default"] = preset
+    elif not field.is_required() and isinstance(field.default, (str, bool, int, float)) and field.default is not None:
+        out["default"] = field.default.value if hasattr(field.default, "value") else field.default
+    return out
+
+
+def model_fields(model: type[BaseModel]) -> list[dict[str, Any]]:
+    return [widget(n, f, model) for n, f in model.model_fields.items() if n not in NOT_EDITED]
+
+
+# --- the configuration -----------------------------------------------------------------------
+
+
+def repo_root(content_dir: Path) -> Path:
+    """The git work tree holding the content (Decap paths are relative to it)."""
+    for folder in (content_dir.resolve(), *content_dir.resolve().parents):
+        if (folder / ".git").exists():
+            return folder
+    return content_dir.resolve().parent
+
+
+def _collection_name(slug: str, kind: k.Kind) -> str:
+    # Decap uses the name in URLs and branch names (cms/<name>/<slug>): ASCII and stable.
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
+    return f"{kind.name}-{digest}"
+
+
+def cms_config(site: Site, env: dict[str, str] | None = None) -> dict[str, Any]:
+    env = dict(os.environ if env is None else env)
+    content = Path(os.path.relpath(site.root.resolve(), repo_root(site.root))).as_posix()
+    backend: dict[str, Any] = {
+        "name": "github",
+        "repo": env.get("GONGSHI_CMS_REPO") or env.get("GITHUB_REPOSITORY") or "OWNER/REPOSITORY",
+        "branch": env.get("GONGSHI_CMS_BRANCH", "main"),
+        "commit_messages": {"create": "新建 {{collection}}：{{slug}}", "update": "修改 {{collection}}：{{slug}}",
+                            "delete": "删除 {{collection}}：{{slug}}", "uploadMedia": "上传附件 {{path}}",
+                            "deleteMedia": "删除附件 {{path}}"},
+    }
+    if env.get("GONGSHI_CMS_AUTH_URL"):
+        backend["base_url"] = env["GONGSHI_CMS_AUTH_URL"]
+    collections: list[dict[str, Any]] = []
+    for assoc in site.associations:
+        name = assoc.profile.short_name or assoc.profile.name
+        base = f"{content}/associations/{assoc.slug}"
+        collections.append({
+            "name": _collection_name(assoc.slug, k.BY_NAME["association"]),
+            "label": f"{name} · 协会概况和章程", "editor": {"preview": False},
+            "files": [
+                {"name": "association", "label": "协会概况", "file": f"{base}/association.yaml", "format": "yaml",
+                 "fields": model_fields(k.BY_NAME["association"].model)},
+                {"name": "charter", "label": "章程", "file": f"{base}/charter.md", "format": "frontmatter",
+                 "fields": model_fields(k.BY_NAME["charter"].model) + [body_field()]},
+            ],
+        })
+        for kind in k.KINDS:
+            if kind.folder is None:
+                continue
+            collections.append({
+                "name": _collection_name(assoc.slug, kind), "label": f"{name} · {kind.label_zh}",
+                "label_singular": kind.label_zh, "description": f"{kind.label_zh}（{kind.label_en}），依据 {kind.source}。",
+                "folder": f"{base}/{kind.folder}", "extension": "md", "format": "frontmatter", "create": True,
+                # File names become URLs and must be lower-case letters, digits, Han, '-' and '_': a
+                # title slug would keep full-width punctuation, so new files are named by time.
+                "slug": "{{fields.year}}-{{fields.report_type}}" if kind.name == "annual_report"
+                        else "{{year}}-{{month}}-{{day}}-{{hour}}{{minute}}{{second}}",
+                "identifier_field": "title", "summary": "{{title}}",
+                "media_folder": "../files", "public_folder": "",
+                "editor": {"preview": False},
+                "fields": model_fields(kind.model) + [body_field()],
+            })
+    return {
+        "backend": backend, "local_backend": True, "publish_mode": env.get("GONGSHI_CMS_PUBLISH_MODE", "editorial_workflow"),
+        "locale": "zh_Hans", "site_url": site.config.base_url, "display_url": site.config.base_url,
+        "media_folder": f"{content}/associations", "public_folder": "",
+        "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
+        "collections": collections,
+    }
+
+
+def body_field() -> dict[str, Any]:
+    return {"label": "正文", "name": "body", "widget": "markdown", "required": False,
+            "hint": "Markdown 正文：事实、理由、依据等全文", "buttons": ["bold", "italic", "link", "heading-two",
+                                                                  "heading-three", "quote", "bulleted-list", "numbered-list"],
+            "editor_components": [], "modes": ["rich_text", "raw"]}
+
+
+def config_yaml(config: dict[str, Any]) -> bytes:
+    header = "# 由 gongshi 根据内容模型自动生成，请勿手改 / generated from the content models by gongshi\n"
+    return (header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=120)).encode()
+
+
+# --- the editor's script ------------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """Per-user build cache (GONGSHI_CACHE overrides): one npm install serves every build."""
+    if os.environ.get("GONGSHI_CACHE"):
+        return Path(os.environ["GONGSHI_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gongshi"
+
+
+def decap_dist(package: str = DECAP_PACKAGE) -> Path | None:
+    """The installed `dist/` of Decap CMS, installing it with npm on first use; None if impossible."""
+    prefix = cache_dir() / "npm" / package.replace("@", "-").replace("/", "-")
+    dist = prefix / "node_modules" / "decap-cms" / "dist"
+    if (dist / "decap-cms.js").is_file():
+        return dist
+    npm = shutil.which("npm")
+    if npm is None:
+        return None
+    prefix.mkdir(parents=True, exist_ok=True)
+    with open(prefix / ".lock", "w") as lock:  # parallel builds share one install
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (dist / "decap-cms.js").is_file():
+            done = subprocess.run([npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
+                                   "--no-save", "--loglevel=error", package],
+                                  capture_output=True, text=True, timeout=900)
+            if done.returncode != 0:
+                print(f"警告：npm 安装 {package} 失败 / npm install failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+    return dist if (dist / "decap-cms.js").is_file() else None
+
+
+@lru_cache(maxsize=4)
+def _bundle(dist: Path, mtime: float) -> tuple[str, tuple[tuple[str, bytes], ...]]:
+    """(fingerprinted folder, files): the main script, its lazy chunks and wasm, no source maps."""
+    files = sorted(p for p in dist.iterdir() if p.is_file() and (p.name.endswith("decap-cms.js") or p.suffix == ".wasm"))
+    data = tuple((p.name, p.read_bytes()) for p in files)
+    digest = hashlib.sha256()
+    for name, blob in data:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(blob).digest())
+    return f"admin/decap-cms/{digest.hexdigest()[:12]}", data
+
+
+def admin_page(site: Site, script: str) -> bytes:
+    title = f"内容管理 — {site.config.title}"
+    return f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{_escape(title)}</title>
+<link href="/admin/config.yml" type="text/yaml" rel="cms-config-url">
+</head>
+<body>
+<noscript>内容管理需要启用 JavaScript。也可以直接编辑仓库中的文件（见 docs/authoring.md）。</noscript>
+<script src="/{script}"></script>
+</body>
+</html>
+""".encode()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+_warned = False
+
+
+def cms_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
+    """admin/ with the editor, or nothing (and one warning) when npm cannot provide it."""
+    global _warned
+    dist = decap_dist()
+    if dist is None:
+        if not _warned:
+            print("警告：未能安装 Decap CMS（需要 npm），本次不生成 /admin/ 网页编辑器。"
+                  " / warning: Decap CMS unavailable (npm needed); /admin/ skipped.", file=sys.stderr)
+            _warned = True
+        return []
+    folder, files = _bundle(dist, (dist / "decap-cms.js").stat().st_mtime)
+    config = config_yaml(cms_config(site))
+    sources = tuple(sorted(a.source.raw.content_hash for a in site.associations))
+    arts = [
+        Artifact("admin/config.yml", produce=lambda: config, sources=(hashlib.sha256(config).hexdigest(),)),
+        Artifact("admin/index.html", produce=lambda: admin_page(site, f"{folder}/decap-cms.js"), sources=sources),
+    ]
+    for name, blob in files:
+        arts.append(Artifact(f"{folder}/{name}", produce=(lambda blob=blob: blob), sources=(folder,)))
+    return arts
+
+
+__all__ = ["cms_config", "cms_artifacts", "model_fields", "widget", "config_yaml", "decap_dist", "DECAP_PACKAGE"]
+
+
+if __name__ == "__main__":  # pragma: no cover - debugging aid: print the configuration of a content folder
+    from . import pipeline
+    prepared = pipeline.prepare(Path(sys.argv[1] if len(sys.argv) > 1 else "content"), pipeline.default_as_of())
+    assert prepared.site is not None
+    print(json.dumps(cms_config(prepared.site), ensure_ascii=False, indent=1))
