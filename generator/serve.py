@@ -1,0 +1,328 @@
+"""`gongshi serve`: a local preview that rebuilds on every change and reloads the open page.
+
+The site is built with the ordinary pipeline into a private temporary folder (never
+`public/`), served by Tornado, and reloaded in the browser through livereload's
+websocket protocol and script. When the content is broken, every page answers with the
+diagnostics (file, line, message in Chinese, the offending line) instead of the last good
+site, so nobody mistakes a stale page for their edit; the first good build after the fix
+brings the site back and reloads the page again.
+
+Changes are noticed by polling a snapshot (path → mtime, size) of the content folder and
+the theme: it works on every file system and editor (atomic saves, network drives), and
+what changed is known, so an unchanged poll costs one directory walk and no build. The
+build itself reuses unchanged output files (see write.py) and is handed the build cache
+when the pipeline accepts one.
+
+`PreviewServer` runs in a background thread with its own event loop, so tests (and other
+tools) can start it, talk to it over real HTTP and stop it; `serve()` is the blocking
+command. livereload keeps its websocket clients in class attributes, so one preview server
+per process at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import inspect
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.server import LiveScriptInjector
+from livereload.watcher import get_watcher_class
+from tornado import web
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.netutil import bind_sockets
+
+from . import pipeline
+from .diagnostics import Diagnostic, errors
+from .render import DEFAULT_THEME
+
+POLL_SECONDS = 0.4
+# The livereload client, asked from the page's own origin (no second port, works behind tunnels).
+LIVE_SCRIPT = (b'<script>(function(){var s=document.createElement("script");'
+               b's.src="/livereload.js?port="+(window.location.port||(location.protocol=="https:"?443:80));'
+               b'document.head.appendChild(s);})();</script>')
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+def snapshot(roots: tuple[Path, ...]) -> Snapshot:
+    """(mtime_ns, size) of every file under `roots`, skipping VCS folders and editor droppings."""
+    out: Snapshot = {}
+    stack = [r for r in roots if r.exists()]
+    while stack:
+        top = stack.pop()
+        if top.is_file():
+            st = top.stat()
+            out[str(top)] = (st.st_mtime_ns, st.st_size)
+            continue
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for e in entries:
+            if e.name.startswith(".") or e.name.endswith(("~", ".swp", ".swx", ".tmp")) or e.name == "__pycache__":
+                continue
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(Path(e.path))
+                elif e.is_file():
+                    st = e.stat()
+                    out[e.path] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                continue  # deleted between listing and stat: the next poll sees it
+    return out
+
+
+def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+# --- the diagnostics page --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why the preview cannot show the site: content diagnostics, or a crash (e.g. a theme error)."""
+
+    diagnostics: tuple[Diagnostic, ...] = ()
+    crash: str | None = None
+
+
+def _source_line(file: str, line: int) -> str | None:
+    try:
+        with open(file, encoding="utf-8", errors="replace") as fh:
+            for n, text in enumerate(fh, 1):
+                if n == line:
+                    return text.rstrip("\n")
+    except OSError:
+        return None
+    return None
+
+
+def failure_page(failure: Failure, content_dir: Path) -> str:
+    """A self-contained HTML page listing what to fix, Chinese first."""
+    items = []
+    for d in errors(failure.diagnostics):
+        try:
+            shown = Path(d.file).resolve().relative_to(content_dir.resolve()).as_posix()
+        except ValueError:
+            shown = d.file
+        src = _source_line(d.file, d.line)
+        code = (f'<pre class="src"><span class="ln">{d.line}</span> {html.escape(src)}</pre>' if src is not None else "")
+        items.append(
+            f'<li><p class="where"><code>{html.escape(shown)}</code> 第 {d.line} 行，第 {d.column} 列 '
+            f'<span class="code">[{html.escape(d.code)}]</span></p>'
+            f'<p class="msg" lang="zh">{html.escape(d.message("zh"))}</p>'
+            f'<p class="en" lang="en">{html.escape(d.message("en"))}</p>{code}</li>')
+    if failure.crash:
+        items.append(f'<li><p class="msg">生成网站时出错（多半是主题模板的问题）：</p><pre>{html.escape(failure.crash)}</pre></li>')
+    n = len(errors(failure.diagnostics))
+    heading = f"内容有 {n} 个错误，网站暂未更新" if n else "网站生成失败"
+    return f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{heading} — gongshi 预览</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}}
+h1{{color:#a40000;font-size:1.5rem}}li{{margin:0 0 1.2rem}}.where code{{font-weight:bold}}.code,.en{{color:#666;font-size:.9em}}
+pre{{background:#f6f6f6;padding:.5rem;overflow:auto}}.ln{{color:#999;user-select:none}}</style></head>
+<body><main id="gongshi-diagnostics"><h1>{heading}</h1>
+<p>请按提示修改下列文件并保存；修改正确后本页会自动刷新为网站。<br><span class="en" lang="en">Fix the files below and save; this page reloads into the site once the content is valid.</span></p>
+<ol>{"".join(items)}</ol></main></body></html>
+"""
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+class _PageHandler(web.StaticFileHandler):
+    """The preview's files, or the diagnostics page while the content is broken."""
+
+    def initialize(self, preview: "PreviewServer") -> None:  # type: ignore[override]
+        super().initialize(path=str(preview.out_dir), default_filename="index.html")
+        self.preview = preview
+
+    def compute_etag(self) -> str | None:
+        return None  # a preview must never answer 304 with a page from before the edit
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        failure = self.preview.failure
+        if failure is not None and _is_page(path):
+            self.set_status(500)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(failure_page(failure, self.preview.content_dir))
+            return
+        try:
+            await super().get(path, include_body)
+        except web.HTTPError as exc:
+            not_found = self.preview.out_dir / "404.html"
+            if exc.status_code != 404 or not not_found.is_file():
+                raise
+            self.set_status(404)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(not_found.read_bytes())
+
+
+def _quiet(handler: web.RequestHandler) -> None:
+    """No access log: the terminal is for what changed and what is wrong."""
+
+
+def _is_page(path: str) -> bool:
+    last = path.rsplit("/", 1)[-1]
+    return last == "" or last.endswith(".html") or "." not in last
+
+
+class PreviewServer:
+    """Build, serve, watch, rebuild. `start()` returns once the first build is served."""
+
+    def __init__(self, content_dir: Path, host: str = "127.0.0.1", port: int = 8000, *,
+                 as_of: dt.date | None = None, cache: Any = None, poll_seconds: float = POLL_SECONDS,
+                 log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)) -> None:
+        self.content_dir = content_dir.absolute()
+        self.host, self.port = host, port
+        self.as_of = as_of        # None: today at every rebuild (a preview left open overnight moves on)
+        self.cache = cache
+        self.poll_seconds = poll_seconds
+        self.log = log
+        self._tmp = Path(tempfile.mkdtemp(prefix="gongshi-preview-"))
+        self.out_dir = self._tmp / "site"
+        self.failure: Failure | None = None
+        self.builds = 0
+        self._snapshot: Snapshot = {}
+        self._loop: IOLoop | None = None
+        self._http: HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def watched(self) -> tuple[Path, ...]:
+        """Content (site.yaml, calendar, associations, the site's own theme) and the default theme."""
+        return (self.content_dir, DEFAULT_THEME)
+
+    # -- building
+
+    def _build_kwargs(self) -> dict[str, Any]:
+        # Ready for the build cache another part of the pipeline provides: passed only when accepted.
+        if self.cache is not None and "cache" in inspect.signature(pipeline.build).parameters:
+            return {"cache": self.cache}
+        return {}
+
+    def rebuild(self, changed: list[str] | None = None) -> None:
+        started = time.perf_counter()
+        try:
+            result = pipeline.build(self.content_dir, self.out_dir, self.as_of or pipeline.default_as_of(),
+                                    base_url=self.url.rstrip("/"), **self._build_kwargs())
+        except Exception:  # a theme template error must show in the browser, not kill the server
+            self.failure = Failure(crash=traceback.format_exc(limit=8))
+            self.log("构建出错 / build crashed:\n" + self.failure.crash)
+        else:
+            if result.ok and result.stats is not None:
+                self.failure = None
+                s = result.stats
+                self.log(f"已生成 {s.files} 个文件，{s.reused} 个未变（{time.perf_counter() - started:.2f} 秒）"
+                         f" / built {s.files} files, {s.reused} unchanged")
+            else:
+                self.failure = Failure(diagnostics=result.diagnostics)
+                self.log(f"内容有 {len(errors(result.diagnostics))} 个错误，浏览器中显示错误说明 / content errors, "
+                         "showing diagnostics")
+        self.builds += 1
+        LiveReloadHandler.reload_waiters(path=(changed or ["*"])[0])
+
+    def poll(self) -> None:
+        now = snapshot(self.watched())
+        changed = changed_paths(self._snapshot, now)
+        if changed:
+            self._snapshot = now
+            self.log("已修改 / changed: " + "、".join(os.path.relpath(p, self.content_dir) for p in changed[:5])
+                     + (" …" if len(changed) > 5 else ""))
+            self.rebuild(changed)
+
+    # -- running
+
+    def _app(self) -> web.Application:
+        class Inject(LiveScriptInjector):
+            script = LIVE_SCRIPT
+
+        return web.Application([
+            (r"/livereload", LiveReloadHandler),
+            (r"/livereload.js", LiveReloadJSHandler),
+            (r"/(.*)", _PageHandler, {"preview": self}),
+        ], transforms=[Inject], log_function=_quiet)
+
+    def _run(self) -> None:
+        try:
+            asyncio.set_event_loop(asyncio.new_event_loop())
+            self._loop = IOLoop.current()
+            LiveReloadHandler.watcher = get_watcher_class()()  # only read for its log line
+            LiveReloadHandler.waiters = set()
+            LiveReloadHandler._last_reload_time = time.time()
+            sockets = bind_sockets(self.port, self.host)
+            self.port = sockets[0].getsockname()[1]  # port 0 → the one the OS chose
+            self._snapshot = snapshot(self.watched())
+            self.rebuild()
+            self._http = HTTPServer(self._app())
+            self._http.add_sockets(sockets)
+            PeriodicCallback(self.poll, self.poll_seconds * 1000).start()
+        except BaseException as exc:
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        self._loop.start()
+        self._http.stop()
+        self._loop.close(all_fds=True)
+
+    def start(self, timeout: float = 120) -> "PreviewServer":
+        self._thread = threading.Thread(target=self._run, name="gongshi-preview", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("预览服务器没有启动 / the preview server did not start")
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None and self._thread.is_alive():
+            self._loop.add_callback(self._loop.stop)
+            self._thread.join(30)
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> "PreviewServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(content_dir: Path, host: str, port: int) -> None:
+    """The `serve` command: run until Ctrl-C, then remove the preview folder."""
+    server = PreviewServer(content_dir, host, port).start()
+    server.log(f"预览地址 / preview at {server.url}（Ctrl-C 退出 / to stop）")
+    try:
+        while server._thread is not None and server._thread.is_alive():
+            server._thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+__all__ = ["PreviewServer", "serve", "snapshot", "changed_paths", "failure_page", "Failure"]
