@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 from .assemble import Site
 from .evaluate import Evaluation
 from .present import display_name
-from .views import attested_date, latest_first, public_documents
+from .views import attested_date, latest_first, public_documents, public_statuses
 
 
 @dataclass(frozen=True)
@@ -110,15 +110,20 @@ DATASETS: tuple[Dataset, ...] = (
     )),
     Dataset("compliance", "公示义务核查结果", "Disclosure obligations", (
         F("association", "string", "协会标识", "Association slug"),
+        F("association_name", "string", "协会全称", "Association's full name"),
         F("rule", "string", "义务规则编号（站点配置）", "Obligation rule id (site configuration)"),
         F("title", "string", "义务名称", "Obligation"),
         F("source", "string", "依据条款（SZ 深圳 2018 实施意见 / GD 广东 2013 通知）",
           "Source clause (SZ Shenzhen 2018 opinion / GD Guangdong 2013 notice)"),
         F("status", "string", "状态代码：on_time / late / pending / overdue / met / missing / not_applicable",
           "Status: on_time / late / pending / overdue / met / missing / not_applicable"),
-        F("instance", "string", "所涉文档或期间", "Document or period concerned"),
+        F("status_label", "string", "状态（中文）", "Status (Chinese label)"),
+        F("instance", "string", "所涉文档标识或期间；不公开的文档不写标识", "Document id or period; empty for documents that are not public"),
+        F("start", "date", "起算日期（决定日期或期间结束日）", "Date that started the clock (decision date or end of period)"),
         F("due", "date", "截止日期", "Due date"),
         F("published", "date", "公示日期（证据）", "Publication date used as evidence"),
+        F("basis", "string", "公示日期的来源：attested 提交记录核验 / declared 声明日期",
+          "Where the publication date comes from: attested (git commit) / declared (the document's word)"),
         F("late_working_days", "integer", "逾期工作日数", "Working days late"),
         F("evidence_url", "url", "证据文档链接", "Link to the evidence"),
         F("detail", "string", "说明", "Detail"),
@@ -188,14 +193,11 @@ def sanction_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
 
 
 def compliance_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
-    rows = []
-    for s in evaluation.statuses:
-        rows.append({
-            "association": s.association, "rule": s.rule, "title": s.title, "source": s.source, "status": s.status,
-            "instance": s.instance, "due": _iso(s.due), "published": _iso(s.published),
-            "late_working_days": s.late_working_days,
-            "evidence_url": site.config.base_url + s.evidence_url if s.evidence_url else None, "detail": s.detail,
-        })
+    # One record shape with the compliance pages and CLI (compliance.obligation_record);
+    # imported here because compliance builds on the renderer, which documents these datasets.
+    from .compliance import obligation_record
+    rows = [{"association": s.association, "association_name": site.by_slug[s.association].name,
+             **obligation_record(site, s)} for s in public_statuses(site, evaluation)]
     return sorted(rows, key=lambda r: (r["association"], r["rule"], r["instance"] or "", r["due"] or ""))
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping
 
 from . import markdown
@@ -149,6 +149,21 @@ def _reference_visible(site: Site, evaluation: Evaluation, assoc: Association, r
                for d in assoc.documents)
 
 
+def public_statuses(site: Site, evaluation: Evaluation, association: str | None = None) -> list[ObligationStatus]:
+    """Obligation lines fit for the public site: a line about a document that is not public
+    (member-only, privacy, expired) keeps its status but not the document's id — a file
+    name can carry a person's name — nor a link (it would be a 404)."""
+    hidden = {(d.association, d.id) for d in site.documents if not evaluation.state(d.raw.rel).visible}
+    out = []
+    for s in evaluation.statuses:
+        if association is not None and s.association != association:
+            continue
+        if (s.association, s.instance) in hidden:
+            s = replace(s, instance="", evidence_url=None)
+        out.append(s)
+    return out
+
+
 def association_view(assoc: Association, site: Site, evaluation: Evaluation, kinds: Iterable[Any],
                      per_kind: int = 10) -> dict[str, Any]:
     docs = public_documents(site, evaluation, assoc)
@@ -160,4 +175,4 @@ def association_view(assoc: Association, site: Site, evaluation: Evaluation, kin
         if ds:
             groups.append((k, ds[:per_kind], len(ds)))
     return {"association": assoc, "groups": groups,
-            "statuses": [s for s in evaluation.statuses if s.association == assoc.slug]}
+            "statuses": public_statuses(site, evaluation, assoc.slug)}
