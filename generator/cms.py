@@ -184,7 +184,8 @@ def cms_config(site: Site, env: dict[str, str] | None = None) -> dict[str, Any]:
                 "fields": model_fields(kind.model) + [body_field()],
             })
     return {
-        "backend": backend, "local_backend": True, "publish_mode": env.get("GONGSHI_CMS_PUBLISH_MODE", "editorial_workflow"),
+        # `npx decap-server` on another port: GONGSHI_CMS_LOCAL_BACKEND=http://localhost:8082/api/v1
+        "backend": backend, "local_backend": {"url": env["GONGSHI_CMS_LOCAL_BACKEND"]} if env.get("GONGSHI_CMS_LOCAL_BACKEND") else True, "publish_mode": env.get("GONGSHI_CMS_PUBLISH_MODE", "editorial_workflow"),
         "locale": "zh_Hans", "site_url": site.config.base_url, "display_url": site.config.base_url,
         "media_folder": f"{content}/associations", "public_folder": "",
         "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
