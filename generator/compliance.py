@@ -151,11 +151,8 @@ class Cell:
         return STATUS_LABELS[self.status][0] if self.status else "—"
 
     @property
-    def text(self) -> str:
-        """`逾期公示 1 · 按时公示 3`: counts when a rule has several instances."""
-        if sum(n for _, n in self.counts) <= 1:
-            return self.label
-        return " · ".join(f"{STATUS_LABELS[st][0]} {n}" for st, n in self.counts)
+    def several(self) -> bool:
+        return sum(n for _, n in self.counts) > 1
 
 
 @dataclass(frozen=True)

@@ -86,8 +86,11 @@ def test_matrix_pages_show_colour_and_text_and_are_pre_sorted(tmp_path: Path) ->
     # Every coloured status carries its label as text.
     for cls, text in re.findall(r'class="status status-(\w+)"[^>]*>([^<]*)<', index):
         assert text.strip(), cls
-    assert re.search(r'class="status status-late"[^>]*>逾期公示 1 · 逾期未公示 1<', index) is None  # worst first
-    assert re.search(r'class="status status-overdue"[^>]*>逾期未公示 1 · 逾期公示 1<', index)
+    # The sanction cell counts one overdue and one late sanction, worst first, each with its label.
+    cell = re.search(r'<td>(<a class="status status-overdue"[^<]*</a><br><a class="status status-late"[^<]*</a>)</td>', index)
+    assert cell is not None
+    assert re.findall(r">([^<]+)</a>", cell.group(1)) == ["逾期未公示 1", "逾期公示 1"]
+    assert 'href="/compliance/rules/sanction-7-working-days/#a-测试协会"' in cell.group(1)
     assert 'href="/compliance/by-status/"' in index and 'href="/compliance/late/"' in index
     assert "<script" not in index
 
