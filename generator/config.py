@@ -43,6 +43,16 @@ class SiteConfig(Model):
                 raise ValueError(f"{key} 的公示期限 {months} 个月不在 3 至 36 个月之间（国家发展改革委令第 58 号）")
         return {**DEFAULT_PUBLICATION_MONTHS, **v}
 
+    @field_validator("obligations")
+    @classmethod
+    def _unique_rule_ids(cls, rules: list[Rule]) -> list[Rule]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(f"规则编号 {rule.id} 重复：每条公示义务规则的 id 必须不同 (duplicate rule id)")
+            seen.add(rule.id)
+        return rules
+
     @field_validator("base_url")
     @classmethod
     def _no_trailing_slash(cls, v: str) -> str:

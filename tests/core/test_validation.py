@@ -153,3 +153,12 @@ def test_messages_exist_in_both_languages_with_the_same_placeholders() -> None:
         fields = lambda t: {f for _, f, _, _ in string.Formatter().parse(t) if f}  # noqa: E731
         assert fields(zh) == fields(en), code
         assert any("\u4e00" <= c <= "\u9fff" for c in zh) or zh == "{message}", code
+
+
+def test_duplicate_obligation_rule_ids_in_site_yaml_are_rejected(minimal_copy: Path) -> None:
+    site = minimal_copy / "site.yaml"
+    rule = ("  - {shape: presence, id: charter, title: 公开章程, source: GD 二(二), kind: charter}\n")
+    site.write_text(site.read_text(encoding="utf-8") + "obligations:\n" + rule + rule, encoding="utf-8")
+    ds = pipeline.check(minimal_copy).diagnostics
+    assert [(d.code, Path(d.file).name) for d in ds] == [("schema.invalid_value", "site.yaml")]
+    assert "charter" in ds[0].message("zh") and "重复" in ds[0].message("zh")
