@@ -123,7 +123,7 @@ class CreditEvaluation(Document):
     evaluated_on: dt.date = Field(title="评价日期")
     valid_until: dt.date | None = Field(default=None, title="有效期至")
     method: str | None = Field(default=None, title="评价办法", examples=["《会员企业信用评价办法（2024 年修订）》"])
-    ratings: list[Rating] = Field(min_length=1, title="评价结果")
+    ratings: list[Rating] = Field(min_length=1, title="评价结果", description="每家被评价的会员单位一条：名称、代码、等级")
 
     def event_date(self) -> dt.date | None:
         return self.evaluated_on
@@ -140,7 +140,8 @@ class ListEntry(Document):
 
     list_type: ListTypeT = Field(title="名单类别", description="red 红名单（守信激励） / black 黑名单（失信惩戒）")
     subject: Subject = Field(title="列入对象")
-    reason: Text = Field(title="列入事由")
+    reason: Text = Field(title="列入事由", description="列入红名单或黑名单的事实和依据",
+                         examples=["连续三年信用评价为 AAA 级，无投诉记录"])
     decided_on: dt.date = Field(title="列入决定日期")
     valid_until: dt.date | None = Field(default=None, title="有效期至")
     measures: list[Text] = Field(default_factory=list, title="激励或惩戒措施", examples=[["优先办理、简化程序"]])
@@ -169,8 +170,10 @@ class Sanction(Document):
                               "public_censure 公开谴责 / membership_revoked 取消会员资格 / referral 向有关部门通报")
     rule_broken: Text = Field(title="违反的规约或准则条款", examples=["《行业自律公约》第十二条"])
     violation_type: str | None = Field(default=None, title="违规行为类型", examples=["虚假宣传"])
-    facts: Text = Field(title="违规事实")
-    basis: Text = Field(title="惩戒依据")
+    facts: Text = Field(title="违规事实", description="经查明的违规行为：时间、地点、行为和后果",
+                        examples=["2025 年 3 月在门店宣传中使用“最高级”“第一品牌”等用语，经书面提醒后仍未改正。"])
+    basis: Text = Field(title="惩戒依据", description="作出惩戒所依据的规约、准则或章程条款",
+                        examples=["《行业自律公约》第二十条、《会员惩戒办法》第八条"])
     decided_by: Text = Field(title="作出决定的机构", examples=["行业自律委员会"])
     decided_on: dt.date = Field(title="惩戒决定日期", description="作出决定（办结）的日期：公示期限从次日起算")
     repaired_on: dt.date | None = Field(default=None, title="信用修复日期",
@@ -202,24 +205,27 @@ class LicensingPenalty(Document):
     category: RecordCategoryT = Field(title="信息类别")
     decision_number: Text = Field(title="决定文书号", examples=["深市监罚〔2025〕118号"])
     subject: Subject = Field(title="行政相对人")
-    authority: Text = Field(title="许可/处罚机关")
+    authority: Text = Field(title="许可/处罚机关", description="作出行政许可或行政处罚决定的机关全称",
+                            examples=["深圳市市场监督管理局"])
     authority_uscc: Uscc | None = Field(default=None, description="许可/处罚机关的统一社会信用代码")
     data_source: str | None = Field(default=None, title="数据来源单位")
     data_source_uscc: Uscc | None = Field(default=None, description="数据来源单位的统一社会信用代码")
     decided_on: dt.date = Field(title="决定日期", description="办结日期：须在其后 7 个工作日内公示")
     # licensing (XK_*)
     licence_type: str | None = Field(default=None, title="许可类别", examples=["普通"])
-    licence_name: str | None = Field(default=None, title="许可证书名称")
+    licence_name: str | None = Field(default=None, title="许可证书名称", description="行政许可必填", examples=["食品经营许可证"])
     licence_number: str | None = Field(default=None, title="许可编号")
-    licence_content: str | None = Field(default=None, title="许可内容")
+    licence_content: str | None = Field(default=None, title="许可内容", description="行政许可必填", examples=["预包装食品销售"])
     valid_from: dt.date | None = Field(default=None, title="有效期自")
     valid_to: dt.date | None = Field(default=None, title="有效期至")
     # penalty (CF_*)
     violation_type: str | None = Field(default=None, title="违法行为类型")
-    facts: str | None = Field(default=None, title="违法事实")
-    basis: str | None = Field(default=None, title="处罚依据")
+    facts: str | None = Field(default=None, title="违法事实", description="行政处罚必填：处罚决定书认定的违法事实")
+    basis: str | None = Field(default=None, title="处罚依据", description="行政处罚必填：适用的法律法规条款",
+                              examples=["《中华人民共和国广告法》第五十七条"])
     penalty_type: str | None = Field(default=None, title="处罚类别", examples=["罚款"])
-    penalty_content: str | None = Field(default=None, title="处罚内容")
+    penalty_content: str | None = Field(default=None, title="处罚内容", description="行政处罚必填",
+                                        examples=["罚款人民币 5 万元，责令停止发布违法广告"])
     fine_amount: float | None = Field(default=None, ge=0, title="罚款金额（万元）")
     repaired_on: dt.date | None = Field(default=None, title="信用修复日期")
 
@@ -269,7 +275,7 @@ class SupervisoryReport(Document):
 
     period: Annotated[str, Field(pattern=r"^\d{4}-H[12]$")] = Field(title="报告期", description="YYYY-H1 上半年 / YYYY-H2 下半年",
                                                                    examples=["2025-H1"])
-    department: Text = Field(title="听取汇报的行业主管部门")
+    department: Text = Field(title="听取汇报的行业主管部门", examples=["深圳市市场监督管理局"])
     reported_on: dt.date = Field(title="汇报日期")
 
     def event_date(self) -> dt.date | None:
@@ -310,7 +316,7 @@ VoteMethod, VoteMethodT = labelled("VoteMethod", {
 
 class Fee(Model):
     member_class: Text = Field(title="会员类别", examples=["会长单位"])
-    amount_yuan: float = Field(ge=0, title="金额（元/年）")
+    amount_yuan: float = Field(ge=0, title="金额（元/年）", examples=[20000])
 
 
 class FeeStandard(Document):
@@ -320,7 +326,7 @@ class FeeStandard(Document):
     vote_method: VoteMethodT = Field(title="表决方式")
     adopted_on: dt.date = Field(title="表决通过日期")
     meeting: str | None = Field(default=None, title="表决会议")
-    fees: list[Fee] = Field(min_length=1, title="会费标准")
+    fees: list[Fee] = Field(min_length=1, title="会费标准", description="每个会员类别一条：类别和每年金额（元）")
 
     def event_date(self) -> dt.date | None:
         return self.adopted_on

@@ -17,7 +17,7 @@ class Registration(Model):
 
 
 class Person(Model):
-    name: Text = Field(title="姓名")
+    name: Text = Field(title="姓名", examples=["王建国"])
     role: Text = Field(title="职务", examples=["会长"])
     organisation: str | None = Field(default=None, title="所在单位")
 
@@ -48,7 +48,7 @@ class SelfRegulationBody(Model):
 class Member(Model):
     """A member unit, so that sanctions and commitments can name it by USCC."""
 
-    name: Text = Field(title="会员单位名称")
+    name: Text = Field(title="会员单位名称", examples=["深圳市金玉满堂珠宝有限公司"])
     uscc: Uscc
     joined_on: dt.date | None = Field(default=None, title="入会日期")
     grade: str | None = Field(default=None, title="会员级别", examples=["理事单位"])
@@ -62,15 +62,15 @@ class AssociationProfile(Model):
     uscc: Uscc
     industry: Text = Field(title="所属行业", examples=["珠宝首饰"])
     registration: Registration = Field(title="登记证书")
-    supervisory_departments: list[Text] = Field(min_length=1, title="行业主管部门")
-    legal_representative: Text = Field(title="法定代表人")
-    address: Text = Field(title="办公地址")
+    supervisory_departments: list[Text] = Field(min_length=1, title="行业主管部门", examples=[["深圳市市场监督管理局"]])
+    legal_representative: Text = Field(title="法定代表人", description="与登记证书一致", examples=["王建国"])
+    address: Text = Field(title="办公地址", examples=["深圳市罗湖区贝丽北路 1 号"])
     telephone: str | None = Field(default=None, title="办公电话", description="单位座机；不要填写个人手机号码")
     email: str | None = Field(default=None, title="电子邮箱")
     website: str | None = Field(default=None, title="协会网站")
-    member_count: int = Field(ge=0, title="会员数量")
-    leaders: list[Person] = Field(min_length=1, title="负责人")
-    council: list[Person] = Field(min_length=1, title="理事会成员名单")
+    member_count: int = Field(ge=0, title="会员数量", description="截至信息更新日期的会员单位（个人）数量", examples=[320])
+    leaders: list[Person] = Field(min_length=1, title="负责人", description="会长、副会长、秘书长等，每人一条")
+    council: list[Person] = Field(min_length=1, title="理事会成员名单", description="每位理事一条：姓名、职务、所在单位")
     supervisors: list[Person] = Field(default_factory=list, title="监事会成员（监事）")
     structure: list[Text] = Field(min_length=1, title="组织机构设置", examples=[["秘书处", "行业自律委员会", "专业委员会"]])
     party_organisation: PartyOrganisation | None = Field(default=None, title="党组织")
