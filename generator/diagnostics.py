@@ -87,6 +87,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "attachment.bad_type": ("附件「{attachment}」的内容不是声明的类型（{expected}）：{why}。允许的类型：{allowed}。",
                             "Attachment '{attachment}' is not what it claims ({expected}): {why}. Allowed types: {allowed}."),
     "attachment.too_large": ("附件「{attachment}」过大（{size} 字节，上限 {limit}）。", "Attachment '{attachment}' is too large ({size} bytes, limit {limit})."),
+    "render.template_error": ("网站模板出错：{problem}。请检查 content/theme/ 中覆盖的模板；网站未更新。",
+                              "Template error: {problem}. Check the overriding templates in content/theme/; the site was not changed."),
     "calendar.unknown_year": ("{message}", "{message}"),
     "obligation.unknown_year": ("无法计算规则「{rule}」的截止日期：未知 {year} 年的节假日安排。请依国务院办公厅通知添加 calendar/{year}.yaml；在此之前该项列为未到期。",
                                 "Cannot compute the deadline of rule '{rule}': the holiday schedule of {year} is unknown. Add calendar/{year}.yaml from the State Council notice; until then the item is listed as pending."),

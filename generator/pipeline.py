@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
+from jinja2 import TemplateError, TemplateSyntaxError
+
 from .assemble import Site, assemble
-from .diagnostics import Diagnostic, errors
+from .diagnostics import Diagnostic, diag, errors
 from .evaluate import Evaluation, evaluate
 from .gitdates import read_history
 from .load import LoadedContent, load_content
@@ -102,8 +105,23 @@ def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None
     if not prepared.ok or prepared.site is None or prepared.evaluation is None:
         return BuildResult(prepared.diagnostics)
     theme = load_theme(prepared.site.theme_dir)
-    stats = write_site(outputs(prepared.site, prepared.evaluation, theme), out_dir)
+    try:
+        stats = write_site(outputs(prepared.site, prepared.evaluation, theme), out_dir)
+    except TemplateError as exc:  # a broken theme override: the writer has left out_dir untouched
+        return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
     return BuildResult(prepared.diagnostics, stats)
+
+
+def template_diagnostic(exc: TemplateError, theme_dir: Path | None) -> Diagnostic:
+    """Where in which template rendering failed, from Jinja's rewritten traceback."""
+    file, line = str(theme_dir or "theme"), 1
+    if isinstance(exc, TemplateSyntaxError) and exc.filename:
+        file, line = exc.filename, exc.lineno or 1
+    else:
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+                file, line = frame.filename, frame.lineno or 1
+    return diag(file, line, 1, "render.template_error", problem=exc.message or type(exc).__name__)
 
 
 __all__ = ["Hooks", "Prepared", "BuildResult", "check", "prepare", "build", "default_as_of", "Artifact"]
