@@ -128,7 +128,8 @@ def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc:
     subject = getattr(doc.model, "subject", None)
     return {
         "doc": doc, "model": doc.model, "kind": doc.kind, "association": assoc, "url": doc.url,
-        "title": doc.model.title, "facts": field_rows(doc.model, lang, mask, hidden=HIDDEN_FIELDS),
+        "title": doc.model.title, # the declared publication date is shown with the evidence, beside the attested one
+        "facts": field_rows(doc.model, lang, mask, hidden=HIDDEN_FIELDS | {"published_on"}),
         "state": state,
         "declared_on": state.declared_on or doc.model.published_on,
         "attested_on": attested_date(doc, site, evaluation),
@@ -138,15 +139,16 @@ def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc:
         "in_git": site.history is not None,
         "date": doc.model.event_date(),
         "subject_name": display_name(subject, mask) if subject is not None else None,
-        "references": [r for r in doc.model.references if _reference_visible(site, evaluation, assoc, r)],
+        "references": _references(doc, evaluation, assoc),
     }
 
 
-def _reference_visible(site: Site, evaluation: Evaluation, assoc: Association, ref: str) -> bool:
-    """A reference links only to a public document (a link to a hidden one would be a 404
-    that also tells readers the hidden record exists)."""
-    return any(d.url == f"/associations/{assoc.slug}/{ref.strip('/')}/" and evaluation.state(d.raw.rel).visible
-               for d in assoc.documents)
+def _references(doc: ValidDocument, evaluation: Evaluation, assoc: Association) -> list[ValidDocument]:
+    """The public documents a document refers to. A reference to a hidden one is left out:
+    its link would be a 404 that also tells readers the hidden record exists."""
+    by_url = {d.url: d for d in assoc.documents if evaluation.state(d.raw.rel).visible}
+    found = (by_url.get(f"/associations/{assoc.slug}/{ref.strip('/')}/") for ref in doc.model.references)
+    return [d for d in found if d is not None]
 
 
 def public_statuses(site: Site, evaluation: Evaluation, association: str | None = None) -> list[ObligationStatus]:
