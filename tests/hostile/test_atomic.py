@@ -139,3 +139,20 @@ def test_source_date_epoch_fixes_the_build_date(tmp_path: Path) -> None:
     _subprocess_build(source, tmp_path / "a", {"TZ": "Pacific/Kiritimati", "SOURCE_DATE_EPOCH": str(epoch)})
     _subprocess_build(source, tmp_path / "b", {"TZ": "UTC"}, "--as-of", AS_OF.isoformat())
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+def test_git_dated_pages_do_not_depend_on_the_time_zone(tmp_path: Path) -> None:
+    """Revision dates come from git; they must print the same whatever TZ the builder has."""
+    from .test_tamper import _git
+    content = write_rich(fresh_content(tmp_path / "repo" / "content"))
+    _git(content.parent, "init", "-q", "-b", "main")
+    _git(content.parent, "add", "-A")
+    _git(content.parent, "commit", "-qm", "首次发布", date="2025-06-10T23:30:00+08:00")
+    for i, env in enumerate(ENVIRONMENTS):
+        _subprocess_build(content, tmp_path / f"public{i}", env, "--as-of", AS_OF.isoformat())
+    first = tree_digest(tmp_path / "public0")
+    page = (tmp_path / "public0/associations/测试协会/sanctions/2025-批评-002/index.html").read_text("utf-8")
+    assert "首次发布" in page
+    for i in (1, 2):
+        other = tree_digest(tmp_path / f"public{i}")
+        assert [k for k in first if first[k] != other.get(k)] == []
