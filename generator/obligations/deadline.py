@@ -9,6 +9,7 @@ year named in its detail and a warning diagnostic: never a guessed deadline.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from ..assemble import Association
 from ..calendar import UnknownYearError
@@ -47,6 +48,11 @@ def evaluate_deadline(ctx: Context, rule: DeadlineRule, assoc: Association) -> t
     return lines, diagnostics
 
 
+def private_instance(rel: str) -> str:
+    """How a privacy-flagged record is named in public compliance lines."""
+    return "隐私记录-" + hashlib.sha256(rel.encode()).hexdigest()[:6]
+
+
 def _one(ctx: Context, rule: DeadlineRule, assoc: Association,
          doc: ValidDocument) -> tuple[ObligationStatus, Diagnostic | None]:
     state = ctx.state(doc)
@@ -58,7 +64,11 @@ def _one(ctx: Context, rule: DeadlineRule, assoc: Association,
         return ctx.line(rule, assoc, "not_applicable", **common, detail=f"未填写起算日期（{rule.start_field}）"), None
     common["start"] = start
     if state.hidden_reason == "privacy":
-        return ctx.line(rule, assoc, "not_applicable", **common,
+        # The line is public (compliance pages, open data): not even the file name may show,
+        # since a file name can carry a person's name. A short digest keeps lines distinct.
+        private = {"instance": private_instance(doc.raw.rel),
+                   "evidence_url": None, "basis": state.basis, "start": start}
+        return ctx.line(rule, assoc, "not_applicable", **private,
                         detail="涉及个人隐私，依 SZ 五(二) 不予公示"), None
     if start > ctx.as_of:
         return ctx.line(rule, assoc, "not_applicable", **common,

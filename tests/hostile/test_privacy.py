@@ -32,8 +32,6 @@ def test_private_records_reach_no_output(rich_site: tuple[Path, Path]) -> None:
         assert [r for r, t in texts.items() if secret in t] == []
 
 
-@pytest.mark.xfail(strict=True, reason="compliance/rules/<rule>/ lists a privacy-flagged record by its file "
-                   "name (generator/obligations, reported to the lead); a file name can carry a person's name")
 def test_private_records_are_not_even_named(rich_site: tuple[Path, Path]) -> None:
     _content, public = rich_site
     texts = _everything(public)

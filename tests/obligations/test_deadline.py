@@ -4,6 +4,8 @@ Council schedule: decided Friday 2025-04-25, the 7 working days are Sun 04-27 (m
 
 from __future__ import annotations
 
+from generator.obligations.deadline import private_instance
+
 import datetime as dt
 from pathlib import Path
 
@@ -66,7 +68,10 @@ def test_publication_dated_after_as_of_does_not_count_yet(tmp_path: Path) -> Non
 
 
 def test_privacy_flagged_sanction_is_not_applicable_and_not_public(tmp_path: Path) -> None:
-    s, prepared = status_for(tmp_path, None, extra="privacy: true\n")
+    content = content_tree(tmp_path, {FIXTURE_SANCTION: sanction("2025-04-25", None, extra="privacy: true\n")})
+    prepared = evaluate_tree(content, "2025-06-30")
+    assert all(ID not in line.instance for line in prepared.evaluation.statuses)  # not even its file name
+    s = line(prepared.evaluation, RULE, private_instance(FIXTURE_SANCTION))
     assert s.status == "not_applicable"
     assert "隐私" in s.detail
     assert s.evidence_url is None

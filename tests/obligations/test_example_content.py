@@ -30,6 +30,7 @@ import pytest
 from generator import pipeline
 from generator.evaluate import STATUS_LABELS, Evaluation
 from generator.gitdates import read_history
+from generator.obligations.deadline import private_instance
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "content"
 AS_OF = dt.date(2026, 11, 20)
@@ -47,7 +48,8 @@ def common_expectations(evaluation: Evaluation) -> None:
     assert status(evaluation, "shenzhen-jewelry", SANCTIONS, "2025-公开谴责-001") == ("late", 3)
     assert status(evaluation, "shenzhen-jewelry", SANCTIONS, "2025-取消会员资格-001") == ("on_time", None)
     assert status(evaluation, "guangdong-decoration", PENALTIES, "2025-行政许可-001") == ("late", 9)
-    assert status(evaluation, "shenzhen-jewelry", PENALTIES, "2026-行政处罚-002")[0] == "not_applicable"
+    private = private_instance("associations/shenzhen-jewelry/licensing-penalties/2026-行政处罚-002.md")
+    assert status(evaluation, "shenzhen-jewelry", PENALTIES, private)[0] == "not_applicable"
     assert status(evaluation, "guangdong-decoration", SANCTIONS, "2026-公开谴责-001")[0] == "on_time"
     assert status(evaluation, "shenzhen-jewelry", SANCTIONS, "2024-警告-001")[0] == "on_time"
     assert status(evaluation, "guangdong-decoration", "annual-self-regulation-report", "2025")[0] == "overdue"
