@@ -8,6 +8,7 @@ and privacy over the raw text of every file. All problems of all files are colle
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -213,11 +214,30 @@ def unmasked_name_diagnostics(doc: "ValidDocument", mask: bool) -> list[Diagnost
     return out
 
 
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+
+
+def _raw_html_warnings(raw: RawDocument) -> list[Diagnostic]:
+    """Raw HTML is shown as text (html is off): tell the author once per line, outside code."""
+    out, fenced = [], False
+    for n, text in enumerate((raw.body or "").split("\n")):
+        if text.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        if fenced or text.startswith("    "):
+            continue
+        m = _HTML_TAG.search(re.sub(r"`[^`]*`", "", text))
+        if m:
+            out.append(diag(raw.path, raw.body_line + n, m.start() + 1, "markdown.raw_html", Severity.WARNING))
+    return out
+
+
 def body_diagnostics(raw: RawDocument) -> list[Diagnostic]:
     out = []
     if raw.body:
         for line, url in unsafe_links(raw.body):
             out.append(diag(raw.path, raw.body_line + line, 1, "markdown.unsafe_link", url=url))
+        out += _raw_html_warnings(raw)
     for n, text in enumerate(raw.text.split("\n"), start=1):
         col = text.find(PLACEHOLDER)
         if col >= 0:

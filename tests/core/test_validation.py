@@ -162,3 +162,11 @@ def test_duplicate_obligation_rule_ids_in_site_yaml_are_rejected(minimal_copy: P
     ds = pipeline.check(minimal_copy).diagnostics
     assert [(d.code, Path(d.file).name) for d in ds] == [("schema.invalid_value", "site.yaml")]
     assert "charter" in ds[0].message("zh") and "重复" in ds[0].message("zh")
+
+
+def test_raw_html_in_a_body_is_a_warning_at_its_line_but_code_is_not(minimal_copy: Path) -> None:
+    f = minimal_copy / SANCTION
+    f.write_text(f.read_text(encoding="utf-8") + "\n<div onclick=\"x()\">点击</div>\n\n```\n<b>代码</b>\n```\n\n用 `<br>` 换行\n",
+                 encoding="utf-8")
+    ds = pipeline.check(minimal_copy).diagnostics
+    assert [(d.code, d.severity.value, d.line) for d in ds] == [("markdown.raw_html", "warning", line_of(f, "<div"))]
