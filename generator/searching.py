@@ -17,10 +17,16 @@ from pathlib import Path
 from . import markdown
 from .assemble import Site
 from .evaluate import Evaluation
+from .models.documents import Measure, RecordCategory
 from .render import Artifact, Theme
 from .search import SearchRecord, build_index, export_static, search
 
 _EPOCH = dt.date(1970, 1, 1)
+
+# Facet labels of the codes models return from facet_measure(): a sanction's measure, a
+# 双公示 record's category. Taken from the models' labelled enums, never copied.
+MEASURE_LABELS: dict[str, str] = {code: zh for enum in (Measure, RecordCategory)
+                                  for code, (zh, _en) in enum.labels().items()}
 
 
 def cache_dir(content_root: Path) -> Path:
@@ -50,8 +56,8 @@ def search_records(site: Site, evaluation: Evaluation) -> list[SearchRecord]:
                 doc_id=f"{assoc.slug}/{doc.kind.folder or doc.kind.name}/{doc.id}", url=doc.url, title=doc.model.title,
                 body=(doc.model.summary or "") + "\n" + markdown.plain_text(doc.raw.body or "") + "\n" + facts,
                 association=assoc.slug, association_name=p.name, kind=doc.kind.name, kind_label=doc.kind.label_zh,
-                year=when.year, date=when.isoformat(), measure=doc.model.facet_measure(),
-                content_hash=doc.raw.content_hash))
+                year=when.year, date=when.isoformat(), measure=(measure := doc.model.facet_measure()),
+                measure_label=MEASURE_LABELS.get(measure or ""), content_hash=doc.raw.content_hash))
     return sorted(records, key=lambda r: r.doc_id)
 
 

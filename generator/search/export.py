@@ -40,7 +40,6 @@ from pathlib import Path
 
 from .index import open_searcher, all_terms, stored_docs, term_scores
 from .query import head_positions
-from .records import MEASURE_LABELS
 from .tokenize import TOKENIZER_VERSION
 
 FORMAT_VERSION = 1
@@ -156,7 +155,7 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
         names["kind"].setdefault(f["kind"], f["kind_label"])
         names["year"].setdefault(f["year"], f["year"])
         if f.get("measure"):
-            names["measure"].setdefault(f["measure"], MEASURE_LABELS.get(f["measure"], f["measure"]))
+            names["measure"].setdefault(f["measure"], f.get("measure_label") or f["measure"])
     # Years sort as numbers, everything else by its code.
     ordered = {facet: sorted(values.items(), key=lambda kv, numeric=facet == "year":
                              (int(kv[0]) if numeric else 0, kv[0]))

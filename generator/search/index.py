@@ -19,10 +19,12 @@ from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
 from .tokenize import TOKENIZER_VERSION, BigramTokenizer
 
 # Bump when the schema below changes: an index written with another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: association_name searchable, measure_label stored
 TITLE_BOOST = 3.0
 # The fields a query's words are looked up in; their BM25F scores add up per term.
-TEXT_FIELDS = ("title", "body")
+# The association's name is one of them, so a search for 深圳市珠宝首饰行业协会 (or 珠宝首饰)
+# finds that association's documents even where their text never names it.
+TEXT_FIELDS = ("title", "body", "association_name")
 # The side file recording which versions built the index (Whoosh has no place for it).
 _META_FILE = "gongshi-search.json"
 
@@ -36,14 +38,15 @@ def _schema() -> Schema:
         # snippet only, the same text the browser has.
         title=TEXT(analyzer=analyzer, stored=True, phrase=False, field_boost=TITLE_BOOST),
         body=TEXT(analyzer=analyzer, phrase=False),
+        association_name=TEXT(analyzer=analyzer, stored=True, phrase=False),
         association=ID(stored=True),
         kind=ID(stored=True),
         year=ID(stored=True),
         measure=ID(stored=True),
         language=ID(stored=True),
         url=STORED(),
-        association_name=STORED(),
         kind_label=STORED(),
+        measure_label=STORED(),
         date=STORED(),
         snippet=STORED(),
     )
@@ -86,6 +89,7 @@ def _fields(record: SearchRecord, fingerprint: str) -> dict[str, str]:
     }
     if record.measure:
         fields["measure"] = record.measure
+        fields["measure_label"] = record.measure_label or record.measure
     return fields
 
 
@@ -186,9 +190,9 @@ def quantize(score: float) -> int:
 
 
 def term_scores(searcher: Searcher, term: str) -> dict[int, int]:
-    """Whoosh docnum → integer score of ``term`` in that document (title + body BM25F,
-    the title's tf already ×TITLE_BOOST by Whoosh's field_boost). Export writes these and
-    the CLI ranks with them, so both rank with identical numbers."""
+    """Whoosh docnum → integer score of ``term`` in that document (the BM25F scores of
+    TEXT_FIELDS added up, the title's tf already ×TITLE_BOOST by Whoosh's field_boost).
+    Export writes these and the CLI ranks with them, so both rank with identical numbers."""
     sums: dict[int, float] = defaultdict(float)
     reader = searcher.reader()
     for field in TEXT_FIELDS:

@@ -2,11 +2,11 @@
 
 The shared rules (search.js mirrors each function named here):
 
-- plan_query: the query's tokens are required (AND), except single Han characters, which
-  are optional when the query has any other token: a bigram index holds a Han character
-  as a token only where it stands alone, so 2025年 must still find 2025年度.
+- plan_query: every token of the query is required (AND). A single Han character is a
+  unigram, which the index holds for every occurrence of the character (tokenize.py,
+  rule 5), so 罚 finds 处罚 and 2025年 finds 2025年度;
 - a document's score is the sum of the integer scores (export.quantize of Whoosh's
-  BM25F) of every query token it holds, required or optional;
+  BM25F) of the query's tokens;
 - a document is *exact* when each run of two or more query tokens (e.g. the bigrams of
   公开谴责) appears at consecutive positions in its title or snippet: the whole string is
   there, not just its bigrams scattered. Exact documents rank first;
@@ -24,28 +24,23 @@ from whoosh.query import And, Or, Term
 
 from .index import TEXT_FIELDS, open_searcher, term_scores
 from .records import Hit
-from .tokenize import is_han, iter_tokens, query_runs
+from .tokenize import iter_tokens, query_runs
 
 
 @dataclass(frozen=True)
 class QueryPlan:
-    required: tuple[str, ...]
-    optional: tuple[str, ...]
+    required: tuple[str, ...]          # the query's distinct tokens, all required
     runs: tuple[tuple[str, ...], ...]  # runs of ≥ 2 tokens, checked for contiguity
 
     @property
     def terms(self) -> tuple[str, ...]:
-        return self.required + self.optional
+        return self.required
 
 
 def plan_query(text: str) -> QueryPlan:
     runs = query_runs(text)
     tokens = sorted({tok for run in runs for tok in run})
-    single_han = [t for t in tokens if len(t) == 1 and is_han(t)]
-    others = [t for t in tokens if t not in single_han]
-    required, optional = (others, single_han) if others else (single_han, [])
-    return QueryPlan(tuple(required), tuple(optional),
-                     tuple(tuple(run) for run in runs if len(run) > 1))
+    return QueryPlan(tuple(tokens), tuple(tuple(run) for run in runs if len(run) > 1))
 
 
 def head_positions(title: str, snippet: str) -> dict[str, list[int]]:

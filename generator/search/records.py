@@ -13,17 +13,6 @@ from .tokenize import TOKENIZER_VERSION
 # (and the title) to show and to check the whole query against, so the CLI uses the same.
 SNIPPET_CHARS = 160
 
-# Display labels of sanction measure codes for the facet list. The codes follow the
-# sanction model (generator/models/documents.py, SZ 四(二)4); an unknown code shows as is.
-MEASURE_LABELS: dict[str, str] = {
-    "warning": "警告",
-    "internal_criticism": "行业内通报批评",
-    "public_censure": "公开谴责",
-    "membership_revoked": "取消会员资格",
-    "referral": "向有关部门通报",
-}
-
-
 @dataclass(frozen=True)
 class SearchRecord:
     doc_id: str        # stable id, e.g. "shenzhen-jewelry/sanctions/2025-001"
@@ -37,6 +26,9 @@ class SearchRecord:
     year: int
     date: str          # ISO date shown in results
     measure: str | None  # sanction measure code, e.g. "public_censure", else None
+    # The measure's display label for the facet list (the caller takes it from the model's
+    # labelled enum, so the search package keeps no copy of the labels); None: the code.
+    measure_label: str | None = None
     language: str = "zh"
     content_hash: str = ""  # sha256 of the source; used for incremental re-indexing
 

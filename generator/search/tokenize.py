@@ -19,10 +19,13 @@ golden vectors in tests/search/golden_tokens.json):
    consecutive exactly when they come from the same run and are adjacent in it; the
    "whole query appears in the title/snippet" check relies on that.
 
-Known limitation, by design of bigram indexing: a single Han character is only a token
-where it stands alone, so the query 罚 does not find 处罚. The query planner (query.py and
-search.js) makes such single characters optional when the query has other tokens, so
-2025年 still finds 2025年度.
+5. Indexing (not querying) also emits every Han character of a longer segment as a
+   unigram (:func:`index_tokens`): 行业惩戒 is indexed as 行业, 业惩, 惩戒 and 行, 业, 惩, 戒.
+   A query keeps the rules above, so a one-character query (罚) or a lone character
+   beside other tokens (2025年) looks up a unigram that every occurrence of the character
+   was indexed under, and 罚 finds 处罚. Queries of two or more Han characters use
+   bigrams only and are unaffected. Cost: about a third more postings (measured in
+   benchmarks/search/README.md).
 
 Han membership is a fixed table (Python has no Script property). It equals JavaScript's
 ``\\p{Script=Han}`` (checked by a test against node over every code point Python's Unicode
@@ -41,8 +44,8 @@ from dataclasses import dataclass
 from whoosh.analysis import Token, Tokenizer
 
 # Bump whenever the rules above change: the index is rebuilt and the browser refuses a
-# manifest made with another version (its bigrams would not line up).
-TOKENIZER_VERSION = "gongshi-bigram-1"
+# manifest made with another version (its terms would not line up). 2: Han unigrams indexed.
+TOKENIZER_VERSION = "gongshi-bigram-2"
 
 # Script=Han, as inclusive code point ranges (from Unicode 17 via node's ICU; the extra
 # ranges beyond Python's Unicode 14 are harmless because those characters are Cn here).
@@ -116,6 +119,27 @@ def iter_tokens(text: str) -> Iterator[Tok]:
         pos += 1  # the gap between runs
 
 
+def index_tokens(text: str) -> Iterator[Tok]:
+    """The tokens a document is indexed under: :func:`iter_tokens` plus, after each bigram,
+    the unigram of its first character (and of the segment's last character after the
+    last bigram), so every Han character is a term too (rule 5). A unigram shares its
+    bigram's position: the index keeps no positions, and query-side positions (the
+    contiguity check) come from iter_tokens alone."""
+    previous: Tok | None = None
+    for tok in iter_tokens(text):
+        bigram = len(tok.text) == 2 and is_han(tok.text[0]) and is_han(tok.text[1])
+        if previous is not None and not (bigram and tok.start == previous.start + 1):
+            yield Tok(previous.text[1], previous.pos, previous.start + 1, previous.end)
+        yield tok
+        if bigram:
+            yield Tok(tok.text[0], tok.pos, tok.start, tok.start + 1)
+            previous = tok
+        else:
+            previous = None
+    if previous is not None:
+        yield Tok(previous.text[1], previous.pos, previous.start + 1, previous.end)
+
+
 def tokenize(text: str) -> list[str]:
     """The token texts of ``text``, in order (duplicates kept)."""
     return [tok.text for tok in iter_tokens(text)]
@@ -134,9 +158,10 @@ def query_runs(text: str) -> list[list[str]]:
 
 
 class BigramTokenizer(Tokenizer):
-    """Whoosh face of :func:`iter_tokens` (this class is pickled into the index schema,
+    """Whoosh face of :func:`index_tokens` (this class is pickled into the index schema,
     so keep its import path stable; a rename means a rebuild, which build_index does
-    when the schema cannot be loaded)."""
+    when the schema cannot be loaded). Only the index uses it: queries are planned
+    from iter_tokens by query.py, never parsed by Whoosh."""
 
     def __eq__(self, other: object) -> bool:
         return self.__class__ is other.__class__
@@ -159,7 +184,7 @@ class BigramTokenizer(Tokenizer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        for tok in iter_tokens(value):
+        for tok in index_tokens(value):
             token.text = tok.text
             token.boost = 1.0
             token.stopped = False

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from search_support import node_or_skip, run_node
 from generator.search.query import plan_query
-from generator.search.tokenize import BigramTokenizer, is_han, tokenize
+from generator.search.tokenize import BigramTokenizer, index_tokens, is_han, normalize, tokenize
 
 GOLDEN = json.loads((Path(__file__).parent / "golden_tokens.json").read_text("utf-8"))["vectors"]
 
@@ -70,16 +70,40 @@ def test_whoosh_tokenizer_gives_positions_and_chars():
     tokens = [(t.text, t.pos, t.startchar, t.endchar)
               for t in BigramTokenizer()("ISO9001认证，公开谴责", positions=True, chars=True)]
     # Offsets are into the NFKC+lowercase text (same length here); positions skip one
-    # between runs (after 认证).
-    assert tokens == [("iso9001", 0, 0, 7), ("认证", 1, 7, 9), ("公开", 3, 10, 12),
-                      ("开谴", 4, 11, 13), ("谴责", 5, 12, 14)]
+    # between runs (after 认证). Each Han character is indexed as a unigram as well, at
+    # the position of the bigram it starts (the last one at the segment's last bigram).
+    assert tokens == [("iso9001", 0, 0, 7), ("认证", 1, 7, 9), ("认", 1, 7, 8), ("证", 1, 8, 9),
+                      ("公开", 3, 10, 12), ("公", 3, 10, 11), ("开谴", 4, 11, 13), ("开", 4, 11, 12),
+                      ("谴责", 5, 12, 14), ("谴", 5, 12, 13), ("责", 5, 13, 14)]
 
 
-def test_query_plan_makes_lone_han_optional_only_beside_other_tokens():
+def test_query_plan_requires_every_token_including_lone_han():
     plan = plan_query("2025年")
-    assert plan.required == ("2025",) and plan.optional == ("年",)
+    assert plan.required == ("2025", "年")
     assert plan.runs == (("2025", "年"),)
-    only = plan_query("罚")
-    assert only.required == ("罚",) and only.optional == ()
+    assert plan_query("罚").required == ("罚",)
     assert plan_query("公开谴责 会员").runs == (("公开", "开谴", "谴责"),)
     assert plan_query("，。").required == ()
+
+
+
+def _han_segments(norm: str) -> list[str]:
+    """Maximal stretches of Han letters/numbers (radicals are symbols: separators)."""
+    out, cur = [], ""
+    for c in norm + "\n":
+        if is_han(c) and unicodedata.category(c)[0] in "LN":
+            cur += c
+        elif cur:
+            out.append(cur)
+            cur = ""
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(MIXED)
+def test_index_terms_are_the_query_tokens_plus_every_han_character(text):
+    indexed = [t.text for t in index_tokens(text)]
+    segments = _han_segments(normalize(text))
+    assert set(indexed) == set(tokenize(text)) | {c for seg in segments for c in seg}
+    # Each character of a longer Han segment is added once; nothing else is added.
+    assert len(indexed) == len(tokenize(text)) + sum(len(seg) for seg in segments if len(seg) > 1)

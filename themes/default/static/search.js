@@ -11,11 +11,11 @@
 })(function () {
   'use strict';
 
-  var TOKENIZER_VERSION = 'gongshi-bigram-1';
+  var TOKENIZER_VERSION = 'gongshi-bigram-2';
   var FORMAT_VERSION = 1;
   var ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
   var FACETS = ['association', 'kind', 'year', 'measure'];
-  var FACET_LEGENDS = { association: '协会', kind: '类别', year: '年份', measure: '惩戒措施' };
+  var FACET_LEGENDS = { association: '协会', kind: '类别', year: '年份', measure: '措施类别' };
   var PAGE = 10;  // one metadata block per result, typically: keep pages short
   // Unlike \w, these match exactly what tokenize.py's general-category test matches.
   var WORD = /[\p{L}\p{N}]/u;
@@ -55,7 +55,8 @@
     return tokensOf(Array.from(normalize(text))).map(function (t) { return t.text; });
   }
 
-  // See query.plan_query: single Han characters are optional next to other tokens.
+  // See query.plan_query: every token is required (single Han characters are unigrams,
+  // which the index holds for every occurrence of the character).
   function planQuery(text) {
     var runs = [], last = -2, seen = {};
     tokensOf(Array.from(normalize(text))).forEach(function (t) {
@@ -64,13 +65,9 @@
       last = t.pos;
       seen[t.text] = true;
     });
-    var tokens = Object.keys(seen).sort(), single = [], others = [];
-    tokens.forEach(function (t) {
-      (Array.from(t).length === 1 && HAN.test(t) ? single : others).push(t);
-    });
+    var tokens = Object.keys(seen).sort();
     return {
-      required: others.length ? others : single,
-      optional: others.length ? single : [],
+      required: tokens,
       terms: tokens,
       runs: runs.filter(function (r) { return r.length > 1; })
     };
@@ -212,7 +209,9 @@
       });
     }
 
-    return { run: run, rows: rows, manifest: manifest };
+    // Settles when the files every query needs (manifest, facet columns) are in.
+    var ready = Promise.all([manifest, columns]).then(function (mc) { return mc[0]; });
+    return { run: run, rows: rows, manifest: manifest, ready: ready };
   }
 
   // ---- the page ---------------------------------------------------------------------
@@ -301,6 +300,7 @@
         });
         shown += docs.length;
         more.hidden = shown >= result.ranked.length;
+        list.setAttribute('aria-busy', 'false');
       });
     }
 
@@ -337,12 +337,17 @@
       var mine = ++generation;
       input.value = state.q;
       list.textContent = '';
+      list.setAttribute('aria-busy', 'true');  // until this query's rows are in
       more.hidden = true;
       shown = 0;
       if (!state.q.trim()) {
         result = null;
         status.textContent = '请输入关键词。';
-        return engine.manifest.then(renderFacets, fail);
+        return engine.ready.then(function (m) {
+          if (mine !== generation) return;
+          renderFacets(m);
+          list.setAttribute('aria-busy', 'false');
+        }, fail);
       }
       status.textContent = '正在搜索…';
       return engine.run(state.q, state.filters).then(function (r) {
@@ -357,6 +362,7 @@
     }
 
     function fail(err) {
+      list.setAttribute('aria-busy', 'false');
       status.textContent = err && err.message === 'version'
         ? '搜索索引已更新，请刷新页面。'
         : '搜索数据加载失败，请稍后再试。';
