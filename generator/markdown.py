@@ -7,9 +7,14 @@ and heading anchors keep their Chinese text.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import re
 import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Sequence
 
 from markdown_it import MarkdownIt
@@ -73,15 +78,53 @@ def _engine() -> MarkdownIt:
     return md
 
 
-def render(body: str) -> str:
-    """HTML for a Markdown body. Raw HTML is shown as text; unsafe links are not links."""
-    return _engine().render(body)
+# --- one parse per body -------------------------------------------------------------------------
+# Validation (unsafe links), the page (HTML, table of contents) and search (plain text) all
+# need the same Markdown: it is parsed once, with an engine that accepts every link and
+# notes whether any was refused by `is_safe_url`. When none was, its tokens are exactly
+# those of the strict engine (validateLink is the only difference), so the HTML is the
+# strict engine's HTML; otherwise the strict engine parses again (and the build fails on
+# the unsafe link anyway). Results are memoised in-process and in the build cache.
 
 
-def plain_text(body: str) -> str:
-    """The text a reader sees, for search and snippets."""
+@dataclass(frozen=True)
+class Analysis:
+    html: str
+    headings: tuple[tuple[int, str, str], ...]
+    text: str
+    unsafe: tuple[tuple[int, str], ...]
+
+
+_refused: list[str] = []
+
+
+def _noting_validate(url: str) -> bool:
+    if not is_safe_url(url):
+        _refused.append(url)
+    return True
+
+
+@lru_cache(maxsize=1)
+def _permissive() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    md.validateLink = _noting_validate  # type: ignore[method-assign]
+    md.core.ruler.push("join_wide_breaks", _join_wide_breaks)
+    anchors_plugin(md, min_level=2, max_level=4, slug_func=slugify, permalink=False)
+    return md
+
+
+def _headings_of(tokens: Sequence[Token]) -> tuple[tuple[int, str, str], ...]:
+    out = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.tag in ("h2", "h3", "h4"):
+            text = tokens[i + 1].content
+            out.append((int(tok.tag[1]), text, str(tok.attrs.get("id", slugify(text)))))
+    return tuple(out)
+
+
+def _text_of(tokens: Sequence[Token]) -> str:
     out: list[str] = []
-    for tok in _engine().parse(body):
+    for tok in tokens:
         if tok.type == "inline" and tok.children:
             parts = [c.content for c in tok.children if c.type in ("text", "code_inline", "html_inline")]
             out.append("".join(parts))
@@ -90,23 +133,9 @@ def plain_text(body: str) -> str:
     return "\n".join(s for s in out if s)
 
 
-def headings(body: str) -> list[tuple[int, str, str]]:
-    """(level, text, anchor) of each h2–h4, for a table of contents."""
-    tokens = _engine().parse(body)
-    out = []
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and tok.tag in ("h2", "h3", "h4"):
-            text = tokens[i + 1].content
-            out.append((int(tok.tag[1]), text, str(tok.attrs.get("id", slugify(text)))))
-    return out
-
-
-def unsafe_links(body: str) -> Sequence[tuple[int, str]]:
-    """(0-based line within the body, url) of every link or image with a forbidden scheme."""
+def _unsafe_of(tokens: Sequence[Token]) -> tuple[tuple[int, str], ...]:
     found: list[tuple[int, str]] = []
-    plain = MarkdownIt("commonmark").enable("table")
-    plain.validateLink = lambda url: True  # type: ignore[method-assign]  # see every link, judge below
-    for tok in plain.parse(body):
+    for tok in tokens:
         if tok.type != "inline" or not tok.children:
             continue
         line = tok.map[0] if tok.map else 0
@@ -114,4 +143,113 @@ def unsafe_links(body: str) -> Sequence[tuple[int, str]]:
             url = child.attrs.get("href") if child.type == "link_open" else child.attrs.get("src") if child.type == "image" else None
             if isinstance(url, str) and not is_safe_url(url):
                 found.append((line, url))
-    return found
+    return tuple(found)
+
+
+def _analyse_now(body: str) -> Analysis:
+    md = _permissive()
+    _refused.clear()
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
+    unsafe = _unsafe_of(tokens)
+    if not _refused:
+        return Analysis(md.renderer.render(tokens, md.options, env), _headings_of(tokens), _text_of(tokens), unsafe)
+    strict = _engine()
+    env = {}
+    safe_tokens = strict.parse(body, env)
+    return Analysis(strict.renderer.render(safe_tokens, strict.options, env), _headings_of(safe_tokens),
+                    _text_of(safe_tokens), unsafe)
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    import markdown_it
+    import mdit_py_plugins
+    return hashlib.sha256((Path(__file__).read_bytes() + markdown_it.__version__.encode() +
+                           mdit_py_plugins.__version__.encode())).hexdigest()[:16]
+
+
+def body_key(body: str) -> str:
+    """Cache key of a body's analysis: its text and the code that analyses it."""
+    return hashlib.sha256(_code_version().encode() + body.encode("utf-8")).hexdigest()
+
+
+class _Memo:
+    """Recent analyses in memory (bounded), the rest in the persistent store when one is set."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.recent: OrderedDict[str, Analysis] = OrderedDict()
+        self.store: Any = None          # generator.cache.Store, set by `use_store`
+
+    def get(self, body: str) -> Analysis:
+        key = body_key(body)
+        hit = self.recent.get(key)
+        if hit is not None:
+            self.recent.move_to_end(key)
+            return hit
+        found = self.store.get(key) if self.store is not None else None
+        analysis = _decode(found) if found is not None else None
+        if analysis is None:
+            analysis = _analyse_now(body)
+            if self.store is not None:
+                self.store.put(key, _encode(analysis))
+        self.recent[key] = analysis
+        if len(self.recent) > self.size:
+            self.recent.popitem(last=False)
+        return analysis
+
+
+def _encode(a: Analysis) -> bytes:
+    return marshal.dumps((a.html, a.headings, a.text, a.unsafe))
+
+
+def _decode(data: bytes) -> Analysis | None:
+    try:
+        html, heads, text, unsafe = marshal.loads(data)
+        return Analysis(html, tuple(tuple(h) for h in heads), text, tuple(tuple(u) for u in unsafe))
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
+_memo = _Memo()
+
+
+def use_store(store: Any) -> None:
+    """Keep analyses in a persistent store (generator.cache.Store) too; None to stop."""
+    _memo.store = store
+
+
+def analyse(body: str) -> Analysis:
+    """HTML, headings, plain text and unsafe links of a Markdown body, from one parse."""
+    return _memo.get(body)
+
+
+def analyse_into_store(bodies: Sequence[str]) -> list[tuple[str, bytes]]:
+    """(key, encoded analysis) of every body the store does not have yet (for parallel warm-up)."""
+    out = []
+    for body in bodies:
+        key = body_key(body)
+        if _memo.store is None or _memo.store.get(key) is None:
+            out.append((key, _encode(_analyse_now(body))))
+    return out
+
+
+def render(body: str) -> str:
+    """HTML for a Markdown body. Raw HTML is shown as text; unsafe links are not links."""
+    return analyse(body).html
+
+
+def plain_text(body: str) -> str:
+    """The text a reader sees, for search and snippets."""
+    return analyse(body).text
+
+
+def headings(body: str) -> list[tuple[int, str, str]]:
+    """(level, text, anchor) of each h2–h4, for a table of contents."""
+    return list(analyse(body).headings)
+
+
+def unsafe_links(body: str) -> Sequence[tuple[int, str]]:
+    """(0-based line within the body, url) of every link or image with a forbidden scheme."""
+    return list(analyse(body).unsafe)

@@ -64,7 +64,21 @@ class Prepared:
 
 def check(content_dir: Path, hooks: Hooks = Hooks()) -> ValidatedContent:
     loaded = hooks.on_loaded(load_content(content_dir))
+    _warm_markdown(loaded)
     return hooks.on_validated(validate(loaded))
+
+
+def _warm_markdown(loaded: LoadedContent) -> None:
+    """Every body parsed once, on all cores, into the build cache: validation (unsafe links),
+    pages and search then read the analysis instead of parsing again."""
+    from . import markdown
+    from .cache import cache_dir, store
+    from .parallel import warm_markdown
+    if os.environ.get("GONGSHI_CACHE") == "off":
+        markdown.use_store(None)
+        return
+    markdown.use_store(store(cache_dir(loaded.root), "markdown"))
+    warm_markdown([d.body for d in loaded.documents if d.body])
 
 
 def prepare(content_dir: Path, as_of: dt.date, base_url: str | None = None, hooks: Hooks = Hooks()) -> Prepared:
@@ -91,22 +105,29 @@ class BuildResult:
         return self.stats is not None
 
 
-def outputs(site: Site, evaluation: Evaluation, theme: Theme) -> Iterator[tuple[str, bytes]]:
+def search_enabled() -> bool:
+    """Search outputs are on unless GONGSHI_SEARCH=0 (benchmarks time the site without them)."""
+    return os.environ.get("GONGSHI_SEARCH", "1") != "0"
+
+
+def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True) -> Iterator[tuple[str, bytes]]:
     from .manifest import with_manifest
     from .outputs import extra_artifacts  # feeds, sitemap, open data, search: render-stage producers
-    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra_artifacts(site, evaluation, theme)))
+    extra = extra_artifacts(site, evaluation, theme, search=search)
+    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra))
     # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
     yield from with_manifest(rendered, site, evaluation)
 
 
 def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None = None,
-          hooks: Hooks = Hooks()) -> BuildResult:
+          hooks: Hooks = Hooks(), *, search: bool | None = None) -> BuildResult:
     prepared = prepare(content_dir, as_of, base_url, hooks)
     if not prepared.ok or prepared.site is None or prepared.evaluation is None:
         return BuildResult(prepared.diagnostics)
     theme = load_theme(prepared.site.theme_dir)
+    search = search_enabled() if search is None else search
     try:
-        stats = write_site(outputs(prepared.site, prepared.evaluation, theme), out_dir)
+        stats = write_site(outputs(prepared.site, prepared.evaluation, theme, search=search), out_dir)
     except TemplateError as exc:  # a broken theme override: the writer has left out_dir untouched
         return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
     return BuildResult(prepared.diagnostics, stats)

@@ -280,5 +280,5 @@ def render_site(site: Site, evaluation: Evaluation, theme: Theme,
                 extra: Iterable[Artifact] = ()) -> Iterator[tuple[Artifact, bytes]]:
     artifacts = [*produce_artifacts(site, evaluation, theme), *extra]
     globals_ = {**template_globals(site, evaluation, theme), "all_paths": frozenset(a.path for a in artifacts)}
-    for artifact in artifacts:
-        yield artifact, build_artifact(artifact, theme, globals_)
+    from .parallel import build_all  # both cores; the same bytes in the same order as one
+    yield from build_all(artifacts, theme, globals_, build_artifact)  # type: ignore[misc]

@@ -1,0 +1,151 @@
+"""The persistent build cache (`.gongshi-cache/`): values keyed by a digest of their inputs.
+
+One SQLite file per content folder holds derived values that are costly to recompute and
+depend only on their key (rendered Markdown keyed by a hash of the body and of the code
+that renders it; build state of the last build). A cache may always be thrown away: every
+reader treats a missing, corrupt or foreign entry as a miss.
+
+Forked render workers inherit the module state; each process opens its own connection
+(SQLite connections must not cross a fork), and only the process that owns pending writes
+flushes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+SCHEMA = 1
+
+
+def cache_root() -> Path:
+    """$GONGSHI_CACHE, else ./.gongshi-cache (the same place the search index lives)."""
+    return Path(os.environ.get("GONGSHI_CACHE", ".gongshi-cache")).absolute()
+
+
+def cache_dir(content_root: Path) -> Path:
+    """One folder per content folder, so two sites never share entries."""
+    key = hashlib.sha256(str(content_root.resolve()).encode()).hexdigest()[:12]
+    return cache_root() / key
+
+
+def code_digest(*files: str | Path, extra: str = "") -> str:
+    """Digest of source files (and anything else) a cached value was computed with."""
+    h = hashlib.sha256(extra.encode())
+    for f in files:
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()[:16]
+
+
+class Store:
+    """A key → bytes table in SQLite, with writes batched until `flush`."""
+
+    def __init__(self, path: Path, table: str) -> None:
+        self.path = path
+        self.table = table
+        self._conn: sqlite3.Connection | None = None
+        self._pid = -1
+        self._pending: dict[str, bytes] = {}
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._conn is not None and self._pid == os.getpid():
+            return self._conn
+        if self._pid != os.getpid():
+            self._conn = None          # inherited through fork: never reuse
+            self._pending = {}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (k TEXT PRIMARY KEY, v BLOB NOT NULL)")
+        except sqlite3.Error:
+            return None                # an unusable cache is a cache that always misses
+        self._conn, self._pid = conn, os.getpid()
+        return conn
+
+    def get(self, key: str) -> bytes | None:
+        if key in self._pending:
+            return self._pending[key]
+        conn = self._connection()
+        if conn is None:
+            return None
+        try:
+            row = conn.execute(f"SELECT v FROM {self.table} WHERE k = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
+
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        found = {k: self._pending[k] for k in keys if k in self._pending}
+        conn = self._connection()
+        if conn is None:
+            return found
+        rest = [k for k in keys if k not in found]
+        try:
+            for i in range(0, len(rest), 500):
+                chunk = rest[i: i + 500]
+                q = f"SELECT k, v FROM {self.table} WHERE k IN ({','.join('?' * len(chunk))})"
+                found.update(conn.execute(q, chunk).fetchall())
+        except sqlite3.Error:
+            pass
+        return found
+
+    def put(self, key: str, value: bytes) -> None:
+        if self._pid != os.getpid():
+            self._connection()
+        self._pending[key] = value
+        if len(self._pending) >= 5000:
+            self.flush()
+
+    def items(self) -> Iterator[tuple[str, bytes]]:
+        conn = self._connection()
+        if conn is None:
+            return iter(())
+        return iter(conn.execute(f"SELECT k, v FROM {self.table}").fetchall())
+
+    def replace_all(self, values: dict[str, bytes]) -> None:
+        """Make the table hold exactly `values` (the build state of the last build)."""
+        conn = self._connection()
+        if conn is None:
+            return
+        try:
+            conn.execute("BEGIN")
+            conn.execute(f"DELETE FROM {self.table}")
+            conn.executemany(f"INSERT INTO {self.table} (k, v) VALUES (?, ?)", values.items())
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def flush(self) -> None:
+        if not self._pending or self._pid != os.getpid():
+            return
+        conn = self._connection()
+        pending, self._pending = self._pending, {}
+        if conn is None:
+            return
+        try:
+            conn.execute("BEGIN")
+            conn.executemany(f"INSERT OR REPLACE INTO {self.table} (k, v) VALUES (?, ?)", pending.items())
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+
+_stores: dict[tuple[Path, str], Store] = {}
+
+
+def store(directory: Path, table: str) -> Store:
+    key = (directory, table)
+    if key not in _stores:
+        _stores[key] = Store(directory / f"cache-v{SCHEMA}.sqlite", table)
+    return _stores[key]

@@ -1,0 +1,117 @@
+"""Both cores: forked workers render slices of the artifacts; output order stays the same.
+
+Fork (not spawn) so workers inherit the site, the evaluation, the compiled templates and
+the list of artifacts without pickling them; only the rendered bytes come back. Artifacts
+with a `produce` callable (feeds, open data, search shards, sitemap) run in the parent:
+they may share state between them (one search export feeds many shards) that a worker
+would compute again. The parent yields every output in the original order, so the bytes
+and the order of the output are those of a serial build.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from . import markdown
+
+CHUNK = 48              # artifacts per task: large enough to amortise the pipe, small enough to balance
+SERIAL_BELOW = 400      # fewer template artifacts than this: forking costs more than it saves
+
+_work: tuple[Sequence[Any], Any, Mapping[str, Any], Callable[..., bytes]] | None = None
+
+
+def jobs() -> int:
+    """Worker processes: $GONGSHI_JOBS, else the cores this process may use."""
+    env = os.environ.get("GONGSHI_JOBS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _render_slice(indices: list[int]) -> list[bytes]:
+    assert _work is not None
+    artifacts, theme, globals_, build = _work
+    return [build(artifacts[i], theme, globals_) for i in indices]
+
+
+def _fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
+              build: Callable[[Any, Any, Mapping[str, Any]], bytes],
+              wanted: Callable[[Any], bool] = lambda a: True) -> Iterator[tuple[Any, bytes | None]]:
+    """(artifact, bytes) for every artifact, in order; (artifact, None) for those not `wanted`."""
+    global _work
+    templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
+    n = jobs()
+    if n < 2 or len(templated) < SERIAL_BELOW or not _fork_available():
+        for a in artifacts:
+            yield a, (build(a, theme, globals_) if wanted(a) else None)
+        return
+    # Compile every template once, before the fork, so workers share the compiled code.
+    for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
+        theme.env.get_template(name)
+    if markdown._memo.store is not None:
+        markdown._memo.store.flush()
+    _work = (artifacts, theme, globals_, build)
+    slices = [templated[i: i + CHUNK] for i in range(0, len(templated), CHUNK)]
+    ctx = multiprocessing.get_context("fork")
+    pool = ctx.Pool(n)
+    try:
+        results = pool.imap(_render_slice, slices)
+        ready: dict[int, bytes] = {}
+        pending = iter(slices)
+        for i, a in enumerate(artifacts):
+            if a.produce is not None or not wanted(a):
+                yield a, (build(a, theme, globals_) if wanted(a) else None)
+                continue
+            if i not in ready:
+                chunk = next(pending)
+                try:
+                    done = next(results)
+                except Exception:
+                    # Render the slice here so the error keeps its template traceback
+                    # (the pipeline turns it into a positioned diagnostic).
+                    _render_slice(chunk)
+                    raise
+                ready.update(zip(chunk, done))
+            yield a, ready.pop(i)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _work = None
+
+
+def _analyse_slice(bodies: list[str]) -> list[tuple[str, bytes]]:
+    return markdown.analyse_into_store(bodies)
+
+
+def warm_markdown(bodies: Sequence[str]) -> None:
+    """Analyse every body the persistent store lacks, on all cores, into the store."""
+    store = markdown._memo.store
+    if store is None:
+        return
+    unique = sorted(set(bodies))
+    known = store.get_many([markdown.body_key(b) for b in unique])
+    missing = [b for b in unique if markdown.body_key(b) not in known]
+    n = jobs()
+    if n < 2 or len(missing) < SERIAL_BELOW or not _fork_available():
+        for key, value in markdown.analyse_into_store(missing):
+            store.put(key, value)
+        store.flush()
+        return
+    store.flush()
+    size = max(16, len(missing) // (n * 8))
+    slices = [missing[i: i + size] for i in range(0, len(missing), size)]
+    with multiprocessing.get_context("fork").Pool(n) as pool:
+        for found in pool.imap_unordered(_analyse_slice, slices):
+            for key, value in found:
+                store.put(key, value)
+    store.flush()
