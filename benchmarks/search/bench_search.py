@@ -134,7 +134,10 @@ def make_queries(records: list, count: int, seed: int) -> list[str]:
                     re.findall(r"[A-Za-z]{2,}[A-Za-z0-9]*[ ]?[\u4e00-\u9fff]{2}", r.body)})
     for _ in range(round(count * shares["latin"])):
         queries.append(rng.choice(latin) if latin else substring(2, 4))
-    return queries
+    unique = list(dict.fromkeys(queries))  # a repeated query would count twice
+    while len(unique) < count:
+        unique = list(dict.fromkeys(unique + [substring(2, 6)]))
+    return unique
 
 
 def score(found: list[str], relevant: set[str]) -> tuple[float, float]:
