@@ -46,7 +46,23 @@ def _fork_available() -> bool:
 def build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
               build: Callable[[Any, Any, Mapping[str, Any]], bytes],
               wanted: Callable[[Any], bool] = lambda a: True) -> Iterator[tuple[Any, bytes | None]]:
-    """(artifact, bytes) for every artifact, in order; (artifact, None) for those not `wanted`."""
+    """(artifact, bytes) for every artifact, in order; (artifact, None) for those not `wanted`.
+
+    Under an incremental build (`incremental.active`), artifacts whose inputs did not
+    change are not rendered: their bytes come from the previous output."""
+    from .incremental import active
+    state = active.get()
+    if state is not None:
+        state.start(artifacts, state.site)
+        for a, data in _build_all(artifacts, theme, globals_, build, state.wanted):
+            yield a, state.fill(a, data)
+        return
+    yield from _build_all(artifacts, theme, globals_, build, wanted)
+
+
+def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
+               build: Callable[[Any, Any, Mapping[str, Any]], bytes],
+               wanted: Callable[[Any], bool]) -> Iterator[tuple[Any, bytes | None]]:
     global _work
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
     n = jobs()

@@ -74,9 +74,6 @@ def _warm_markdown(loaded: LoadedContent) -> None:
     from . import markdown
     from .cache import cache_dir, store
     from .parallel import warm_markdown
-    if os.environ.get("GONGSHI_CACHE") == "off":
-        markdown.use_store(None)
-        return
     markdown.use_store(store(cache_dir(loaded.root), "markdown"))
     warm_markdown([d.body for d in loaded.documents if d.body])
 
@@ -120,16 +117,38 @@ def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = 
 
 
 def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None = None,
-          hooks: Hooks = Hooks(), *, search: bool | None = None) -> BuildResult:
+          hooks: Hooks = Hooks(), *, search: bool | None = None, incremental: bool | None = None) -> BuildResult:
+    """`incremental` (default: on unless GONGSHI_INCREMENTAL=0) renders only what changed since
+    the last build into `out_dir`; the output is byte for byte that of a clean build."""
+    from . import incremental as inc
+    from .render import DEFAULT_THEME
     prepared = prepare(content_dir, as_of, base_url, hooks)
     if not prepared.ok or prepared.site is None or prepared.evaluation is None:
         return BuildResult(prepared.diagnostics)
     theme = load_theme(prepared.site.theme_dir)
     search = search_enabled() if search is None else search
+    if incremental is None:
+        incremental = os.environ.get("GONGSHI_INCREMENTAL", "1") != "0"
+    state = None
+    if incremental:
+        state = inc.BuildState.load(prepared.site.root, out_dir, inc.site_digest(prepared.site, [prepared.site.theme_dir, DEFAULT_THEME]))
+        state.site = prepared.site
+    written: list[str] = []
+
+    def recorded() -> Iterator[tuple[str, bytes]]:
+        for path, data in outputs(prepared.site, prepared.evaluation, theme, search=search):  # type: ignore[arg-type]
+            written.append(path)
+            yield path, data
+
+    token = inc.active.set(state)
     try:
-        stats = write_site(outputs(prepared.site, prepared.evaluation, theme, search=search), out_dir)
+        stats = write_site(recorded(), out_dir)
     except TemplateError as exc:  # a broken theme override: the writer has left out_dir untouched
         return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
+    finally:
+        inc.active.reset(token)
+    if state is not None:
+        state.save(prepared.site.root, written)
     return BuildResult(prepared.diagnostics, stats)
 
 

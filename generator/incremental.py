@@ -1,0 +1,249 @@
+"""Incremental builds: render only the artifacts whose inputs changed since the last build.
+
+Every artifact gets a key: a digest of what the whole site shares (generator code, theme
+templates and static files, site configuration including a --base-url override, as_of,
+the git history's head and dirty files, the set of output paths) and of what it alone is
+made of (its path, template and `Artifact.sources`, the content hashes it declares). The
+build state in the cache maps output path → (key, size, mtime) of the file the last build
+wrote. An artifact whose key is unchanged and whose previous output file is still the one
+that build wrote (same size and mtime: the writer hard-links unchanged files, so both stay
+put) is not rendered again; its bytes are read from the previous output.
+
+Artifacts without sources that are produced by code (sitemap, robots.txt, editor config)
+are always built: nothing says what they depend on. Correctness rests on `sources` being
+complete, the contract of `Artifact` (render.py).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import hashlib
+import marshal
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .cache import cache_dir, store
+
+GENERATOR = Path(__file__).resolve().parent
+
+active: contextvars.ContextVar["BuildState | None"] = contextvars.ContextVar("gongshi_build_state", default=None)
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Every Python file of the generator and the versions of the libraries that shape output."""
+    import jinja2
+    import markdown_it
+    import pydantic
+    h = hashlib.sha256(f"{jinja2.__version__}|{markdown_it.__version__}|{pydantic.__version__}".encode())
+    for f in sorted(GENERATOR.rglob("*.py")):
+        h.update(f.relative_to(GENERATOR).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _tree_digest(dirs: Iterable[Path | None]) -> str:
+    h = hashlib.sha256()
+    for d in dirs:
+        if d is None or not d.is_dir():
+            continue
+        for f in sorted(d.rglob("*")):
+            if f.is_file():
+                h.update(f.relative_to(d).as_posix().encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def site_digest(site: Any, theme_dirs: Sequence[Path | None]) -> str:
+    """What every page shares: code, theme, configuration, time and history."""
+    h = hashlib.sha256()
+    h.update(code_version().encode())
+    h.update(_tree_digest(theme_dirs).encode())
+    h.update(site.config.model_dump_json().encode())
+    h.update(site.as_of.isoformat().encode())
+    root: Path = site.root
+    for name in ("site.yaml",):
+        if (root / name).is_file():
+            h.update((root / name).read_bytes())
+    cal = root / "calendar"
+    if cal.is_dir():
+        for f in sorted(cal.iterdir()):
+            if f.is_file():
+                h.update(f.name.encode() + f.read_bytes())
+    history = site.history
+    if history is not None:
+        h.update(repr((history.head, sorted(history.dirty), history.shallow, sorted(history.truncated))).encode())
+    return h.hexdigest()
+
+
+@dataclass
+class BuildState:
+    """The last build's outputs and keys; decides which artifacts need rendering now."""
+
+    out_dir: Path
+    shared: str                                    # site_digest
+    previous: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # path -> (key, size, mtime_ns)
+    keys: dict[str, str] = field(default_factory=dict)
+    reused: int = 0
+    rendered: int = 0
+    _paths_digest: str = ""
+    site: Any = None
+
+    @classmethod
+    def load(cls, content_root: Path, out_dir: Path, shared: str) -> "BuildState":
+        state = cls(out_dir.absolute(), shared)
+        s = store(cache_dir(content_root), "build_state")
+        blob = s.get(str(state.out_dir))
+        if blob is not None:
+            try:
+                state.previous = {p: tuple(v) for p, v in marshal.loads(blob).items()}  # type: ignore[misc]
+            except (ValueError, EOFError, TypeError, AttributeError):
+                state.previous = {}
+        return state
+
+    def start(self, artifacts: Sequence[Any], site: Any = None) -> None:
+        """Key every artifact; the set of output paths is part of every key (links between pages).
+
+        Belt and braces over `sources` (a feed shows association names its sources leave
+        out; a page shows a sibling's title): an output under /associations/<slug>/ also
+        depends on every file of that association, and any other output on all content.
+        One edit re-renders its association's pages and the site-wide ones, nothing else."""
+        paths = hashlib.sha256("\n".join(a.path for a in artifacts).encode()).hexdigest()
+        self._paths_digest = paths
+        per_assoc: dict[str, str] = {}
+        everything = ""
+        if site is not None:
+            every = hashlib.sha256()
+            for assoc in site.associations:
+                hashes = [assoc.source.raw.content_hash, *(d.raw.content_hash for d in assoc.documents)]
+                per_assoc[assoc.slug] = hashlib.sha256("|".join(hashes).encode()).hexdigest()
+                every.update(per_assoc[assoc.slug].encode())
+            everything = every.hexdigest()
+        for a in artifacts:
+            if a.produce is not None and not a.sources:
+                continue      # depends on who knows what: always built
+            h = hashlib.sha256(f"{self.shared}|{paths}|{a.path}|{a.template}|".encode())
+            h.update("\n".join(a.sources).encode())
+            parts = a.path.split("/")
+            i = parts.index("associations") if "associations" in parts[:2] else -1
+            if 0 <= i and i + 2 < len(parts):
+                h.update(per_assoc.get(parts[i + 1], "").encode())
+            else:
+                h.update(everything.encode())
+            self.keys[a.path] = h.hexdigest()
+
+    def wanted(self, artifact: Any) -> bool:
+        """True when the artifact must be rendered (changed, new, or its old file is gone)."""
+        key = self.keys.get(artifact.path)
+        old = self.previous.get(artifact.path)
+        if key is None or old is None or old[0] != key:
+            return True
+        try:
+            st = os.stat(self.out_dir / artifact.path)
+        except OSError:
+            return True
+        return (st.st_size, st.st_mtime_ns) != (old[1], old[2])
+
+    def fill(self, artifact: Any, data: bytes | None) -> bytes:
+        """The bytes of an artifact: rendered now, or read from the previous output."""
+        if data is not None:
+            self.rendered += 1
+            return data
+        self.reused += 1
+        return (self.out_dir / artifact.path).read_bytes()
+
+    def save(self, content_root: Path, written: Iterable[str]) -> None:
+        """Record what the build just wrote (after the swap: sizes and mtimes of the real files)."""
+        record: dict[str, tuple[str, int, int]] = {}
+        for path in written:
+            key = self.keys.get(path)
+            if key is None:
+                continue
+            try:
+                st = os.stat(self.out_dir / path)
+            except OSError:
+                continue
+            record[path] = (key, st.st_size, st.st_mtime_ns)
+        s = store(cache_dir(content_root), "build_state")
+        s.put(str(self.out_dir), marshal.dumps(record))
+        s.flush()
+
+
+# --- serve: a warm session that rebuilds in memory -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    outputs: dict[str, bytes]          # outputs whose bytes changed (or are new)
+    removed: frozenset[str]            # outputs that no longer exist
+    diagnostics: tuple[Any, ...]
+    ok: bool
+
+
+class Session:
+    """What `serve` keeps between edits: the digest of every output, and the build cache.
+
+    `rebuild()` runs the pipeline again (load and validate are served from the Markdown
+    cache), renders only the artifacts whose key changed, and returns the outputs whose
+    bytes differ from the previous build. Nothing is written to disk.
+    """
+
+    def __init__(self, content_dir: Path, as_of: dt.date, base_url: str | None = None, *, search: bool = True) -> None:
+        self.content_dir = Path(content_dir)
+        self.as_of = as_of
+        self.base_url = base_url
+        self.search = search
+        self.keys: dict[str, str] = {}
+        self.digests: dict[str, str] = {}
+        self.files: dict[str, bytes] = {}
+
+    def build(self) -> Rebuilt:
+        return self.rebuild()
+
+    def rebuild(self, changed: Iterable[Path] | None = None) -> Rebuilt:
+        """`changed` is a hint (the watcher's paths); the content hashes decide."""
+        from . import pipeline
+        from .manifest import with_manifest
+        from .outputs import extra_artifacts
+        from .render import DEFAULT_THEME, load_theme, produce_artifacts, template_globals, build_artifact
+        from .parallel import build_all
+
+        prepared = pipeline.prepare(self.content_dir, self.as_of, self.base_url)
+        if not prepared.ok or prepared.site is None or prepared.evaluation is None:
+            return Rebuilt({}, frozenset(), prepared.diagnostics, False)
+        site, evaluation = prepared.site, prepared.evaluation
+        theme = load_theme(site.theme_dir)
+        state = BuildState(Path("/nonexistent"), site_digest(site, [site.theme_dir, DEFAULT_THEME]))
+        artifacts = [*produce_artifacts(site, evaluation, theme),
+                     *extra_artifacts(site, evaluation, theme, search=self.search)]
+        state.start(artifacts, site)
+        globals_ = {**template_globals(site, evaluation, theme), "all_paths": frozenset(a.path for a in artifacts)}
+
+        def wanted(a: Any) -> bool:
+            key = state.keys.get(a.path)
+            return key is None or self.keys.get(a.path) != key or a.path not in self.files
+
+        changed_out: dict[str, bytes] = {}
+        fresh: dict[str, bytes] = {}
+
+        def produced() -> Any:
+            for a, data in build_all(artifacts, theme, globals_, build_artifact, wanted):
+                yield a.path, (self.files[a.path] if data is None else data)
+
+        token = active.set(None)     # the session decides what to render, not a build state
+        try:
+            pairs = list(with_manifest(produced(), site, evaluation))
+        finally:
+            active.reset(token)
+        for path, data in pairs:
+            fresh[path] = data
+            if self.files.get(path) != data:
+                changed_out[path] = data
+        removed = frozenset(self.files) - frozenset(fresh)
+        self.files = fresh
+        self.keys = dict(state.keys)
+        return Rebuilt(changed_out, removed, prepared.diagnostics, True)
