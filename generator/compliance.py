@@ -9,6 +9,9 @@ JSON and CSV exports (CLI and `/data/`) and the pages can never disagree:
   without JavaScript); `/compliance/rules/<rule>/` lists every instance of one rule;
 - `/compliance/late/` — late and overdue items, worst first.
 
+Every page has an English twin under `/en/compliance/...` (interface, status labels, rule titles
+and dates in English; what associations wrote stays Chinese, marked lang="zh-CN").
+
 The site's `/data/compliance.json` and `.csv` come from `generator.opendata` (one catalogue
 of documented datasets for every `/data/` file); the pages link to them.
 """
@@ -26,12 +29,15 @@ from typing import Any, Sequence
 
 from .assemble import Association, Site
 from .evaluate import STATUS_LABELS, STATUS_ORDER, Evaluation, ObligationStatus, status_rank
-from .render import Artifact, Theme
+from .render import Artifact, Theme, localised
 from .rules import RuleBase
 
 CSV_FIELDS = ("association", "association_name", "rule", "title", "source", "status", "status_label", "instance",
               "start", "due", "published", "basis", "late_working_days", "evidence_url", "detail")
+# Chinese wording, still in the page context for site themes that override the compliance templates.
 BASIS_LABELS = {"attested": "提交核验", "declared": "声明日期", "none": ""}
+# Where the pages find the wording of a basis in the page's language (generator/i18n.py).
+BASIS_KEYS = {"attested": "basis_attested", "declared": "basis_declared"}
 
 
 def _iso(value: Any) -> str | None:
@@ -220,7 +226,8 @@ def compliance_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> li
     totals = Counter(s.status for s in evaluation.statuses)
     common = {"rules": rules_of(site), "status_labels": STATUS_LABELS, "status_order": STATUS_ORDER,
               "totals": [(st, totals[st]) for st in STATUS_ORDER], "names": names, "rule_url": rule_url,
-              "anchor": anchor, "basis_labels": BASIS_LABELS}
+              "anchor": anchor, "basis_labels": BASIS_LABELS, "basis_keys": BASIS_KEYS,
+              "rule_by_id": {r.id: r for r in rules_of(site)}}
     arts = [
         Artifact("compliance/index.html", "compliance.html",
                  {**common, "rows": by_association(rows), "sort": "association"}, sources),
@@ -238,7 +245,9 @@ def compliance_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> li
                              {**common, "rule": rule, "groups": groups,
                               "counts": [(st, sum(1 for s in lines if s.status == st)) for st in STATUS_ORDER]},
                              sources))
-    return arts
+    # Chinese at /compliance/..., and the English twins under /en/compliance/... the way every
+    # other page gets them, so hreflang alternates and the language switch find each other.
+    return localised(arts, site.config.languages)
 
 
 __all__ = ["format_compliance", "compliance_records", "compliance_json", "compliance_csv", "compliance_table",

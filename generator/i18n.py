@@ -133,6 +133,70 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field": ("字段", "Field"),
     "meaning": ("含义", "Meaning"),
     "type": ("类型", "Type"),
+    # compliance pages (/compliance/...): the Chinese texts are the pages' original wording
+    "location": ("位置", "You are here"),
+    "evaluated_on": ("评估日期", "Evaluated on"),
+    "sentence_end": ("。", ". "),
+    "list_sep": ("、", ", "),
+    "basis": ("依据：{source}", "Basis: {source}"),
+    "downloads": ("数据下载：", "Download: "),
+    "compliance_description": ("各协会公示义务的核查结果（评估日期 {date}）：按时、逾期、缺失一览。",
+                               "The disclosure obligations of every association as checked on {date}: "
+                               "on time, late and missing at a glance."),
+    "compliance_lead": ("每一格是一家协会的一项公示义务；颜色之外都写明状态，一项义务涉及多件文档或多个报告期时，"
+                        "按状态写出件数（最严重的在上）。点击格子查看依据和证据。",
+                        "Each cell is one disclosure obligation of one association; every colour also says its "
+                        "status in words. Where an obligation covers several documents or reporting periods, the "
+                        "cell counts them by status, worst first. Follow a cell for the basis and the evidence."),
+    "late_list_link": ("逾期公示和逾期未公示清单", "Items published late or still overdue"),
+    "sort_order": ("排序方式", "Sort order"),
+    "sort": ("排序：", "Sort: "),
+    "sort_by_association": ("按协会名称", "by association name"),
+    "sort_by_status": ("按问题多少（逾期未公示和缺失最多的在前）", "by problems (most overdue and missing first)"),
+    "sorted_by_status": ("按问题多少排序", "most problems first"),
+    "sort_by_rule": ("按某项义务：见下表表头或「义务说明」中的链接",
+                     "by one obligation: follow a column heading or a link under “Obligations”"),
+    "matrix_caption": ("协会 × 公示义务（{n} 家协会，{m} 项义务）",
+                       "Associations × disclosure obligations ({n} associations, {m} obligations)"),
+    "problems": ("问题数", "Problems"),
+    "rules_heading": ("义务说明", "Obligations"),
+    "statuses_heading": ("状态说明", "Statuses"),
+    "status_help_on_time": ("在截止日期当天或之前公示。", "Published on or before the due date."),
+    "status_help_late": ("已公示，但晚于截止日期；写明晚了几个工作日。",
+                         "Published, but after the due date; the number of working days late is given."),
+    "status_help_pending": ("截止日期未到，尚未公示（或因缺少节假日安排暂无法计算截止日期，见说明）。",
+                            "Not published yet, and the due date has not passed (or it cannot be computed yet "
+                            "because the holiday schedule is missing; see the detail)."),
+    "status_help_overdue": ("截止日期已过，仍未公示。", "The due date has passed and it is still not published."),
+    "status_help_met": ("应公开的信息已公开，或满足规定条件。",
+                        "The information that must be public is public, or the required condition holds."),
+    "status_help_missing": ("应公开的信息未公开，或不满足规定条件。",
+                            "The information that must be public is not, or the required condition does not hold."),
+    "status_help_not_applicable": ("本项不适用，例如涉及个人隐私依法不公示。",
+                                   "Does not apply, for example a record withheld by law to protect privacy."),
+    "compliance_dates_note": ("公示日期以内容仓库中文件首次提交的日期（北京时间）为准；没有提交记录时使用文件声明的日期，并注明「声明日期」。"
+                              "工作日依国务院节假日安排（含调休）计算，决定当日不计入。",
+                              "A publication date is the day the file was first committed to the content repository "
+                              "(Beijing time); without a commit, the date the file declares is used and marked "
+                              "“declared”. Working days follow the State Council's holiday schedule, make-up working "
+                              "days included; the day of the decision does not count."),
+    "late_title": ("逾期清单", "Late and overdue items"),
+    "late_description": ("逾期未公示和逾期公示的事项（评估日期 {date}）。",
+                         "Items overdue or published late (evaluated on {date})."),
+    "late_lead": ("先列逾期未公示，再列逾期公示；同类按逾期工作日从多到少排列。",
+                  "Overdue items come first, then items published late; each group by working days late, most first."),
+    "n_items_short": ("共 {n} 项", "{n} items"),
+    "clock_start": ("起算日期", "Clock starts"),
+    "late_working_days": ("逾期工作日", "Working days late"),
+    "not_published": ("未公示", "not published"),
+    "nothing_late": ("没有逾期事项。", "Nothing is late or overdue."),
+    "back_to_matrix": ("返回合规情况总表", "Back to the compliance matrix"),
+    "basis_attested": ("提交核验", "attested by commit"),
+    "basis_declared": ("声明日期", "declared"),
+    "rule_description": ("{title}（{source}）：各协会的核查结果。", "{title} ({source}): the status of every association."),
+    "n_working_days": ("{n} 个工作日", "{n} working days"),
+    "one_working_day": ("{n} 个工作日", "{n} working day"),
+    "nothing_to_check": ("无需核查的对象。", "Nothing to check."),
 }
 
 

@@ -43,6 +43,11 @@ def page_kinds(root: Path, lang: str = "zh") -> dict[str, str]:
         "reports-by-year": _first(root, f"{pre}reports/[0-9][0-9][0-9][0-9]/index.html"),
         "data": f"{pre}data/index.html",
         "charter": _first(root, f"{pre}associations/*/charter/index.html"),
+        # the regulator's view (generator/compliance.py), in both languages like every page
+        "compliance": f"{pre}compliance/index.html",
+        "compliance-by-status": f"{pre}compliance/by-status/index.html",
+        "compliance-late": f"{pre}compliance/late/index.html",
+        "compliance-rule": _first(root, f"{pre}compliance/rules/*/index.html"),
     }
     for k in KINDS:
         if k.folder and k.name != "member_disclosure":
