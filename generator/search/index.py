@@ -4,15 +4,16 @@ numbers that export.py writes and query.py ranks with (one function, so they agr
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from math import log
+from weakref import WeakKeyDictionary
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.scoring import BM25F, BM25FScorer
+from whoosh.scoring import BM25F, BM25FScorer, bm25
 from whoosh.searching import Searcher
 
 from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
@@ -132,6 +133,9 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
     return stats
 
 
+_B, _K1 = BM25F().B, BM25F().K1
+
+
 class StableBM25F(BM25F):
     """Whoosh's BM25F, with the average field length taken from the live documents.
 
@@ -189,18 +193,57 @@ def quantize(score: float) -> int:
     return max(1, int(score * 100 + 0.5))
 
 
+@dataclass(frozen=True)
+class FieldStats:
+    """What Whoosh's BM25F needs besides a posting's weight, read once per searcher:
+    every document's (byte-quantised) field length, and the average StableBM25F uses."""
+    lengths: dict[str, list[int]]   # field → Whoosh docnum → length (default 1, as Whoosh scores)
+    avgfl: dict[str, float]
+    doc_count: int                  # doc_count_all, as Whoosh's idf
+
+
+# Per open searcher (weak keys: a closed searcher's numbers go with it).
+_STATS: WeakKeyDictionary[Searcher, FieldStats] = WeakKeyDictionary()
+
+
+def field_stats(searcher: Searcher) -> FieldStats:
+    stats = _STATS.get(searcher)
+    if stats is None:
+        reader = searcher.reader()
+        live = list(reader.all_doc_ids())
+        length = reader.doc_field_length
+        lengths, avgfl = {}, {}
+        for field in TEXT_FIELDS:
+            lengths[field] = [length(docnum, field, 1) for docnum in range(reader.doc_count_all())]
+            # StableBM25F._average, the same sum in the same order.
+            total = sum(length(docnum, field, 0) for docnum in live)
+            avgfl[field] = total / max(1, reader.doc_count()) or 1
+        stats = _STATS[searcher] = FieldStats(lengths, avgfl, reader.doc_count_all())
+    return stats
+
+
 def term_scores(searcher: Searcher, term: str) -> dict[int, int]:
     """Whoosh docnum → integer score of ``term`` in that document (the BM25F scores of
     TEXT_FIELDS added up, the title's tf already ×TITLE_BOOST by Whoosh's field_boost).
-    Export writes these and the CLI ranks with them, so both rank with identical numbers."""
-    sums: dict[int, float] = defaultdict(float)
+    Export writes these and the CLI ranks with them, so both rank with identical numbers.
+
+    The arithmetic is Whoosh's own (``whoosh.scoring.bm25`` with StableBM25F's idf, B, K1
+    and average length, added per field in TEXT_FIELDS order), fed from the raw postings
+    and a length table read once: scoring through ``searcher.postings()`` looked every
+    posting's length up through three layers of readers, most of the export's time."""
+    stats = field_stats(searcher)
     reader = searcher.reader()
+    sums: dict[int, float] = {}
     for field in TEXT_FIELDS:
         if (field, term) not in reader:
             continue
-        matcher = searcher.postings(field, term)
+        lengths, avgfl = stats.lengths[field], stats.avgfl[field]
+        idf = log(stats.doc_count / (reader.doc_frequency(field, term) + 1)) + 1
+        matcher = reader.postings(field, term)
         while matcher.is_active():
-            sums[matcher.id()] += matcher.score()
+            docnum = matcher.id()
+            score = bm25(idf, matcher.weight(), lengths[docnum], avgfl, _B, _K1)
+            sums[docnum] = sums.get(docnum, 0.0) + score
             matcher.next()
     return {docnum: quantize(score) for docnum, score in sums.items()}
 
