@@ -14,13 +14,15 @@ def counting_tokenizer(monkeypatch):
     """Records every text the analyzer is asked to tokenise."""
     tokenize_module = importlib.import_module("generator.search.tokenize")
     seen: list[str] = []
-    original = tokenize_module.iter_tokens
+    index_module = importlib.import_module("generator.search.index")
+    original = tokenize_module.index_texts
 
     def spy(text):
         seen.append(text)
         return original(text)
 
-    monkeypatch.setattr(tokenize_module, "iter_tokens", spy)
+    # The index analyses through index_texts (BigramText.index), imported by index.py.
+    monkeypatch.setattr(index_module, "index_texts", spy)
     return seen
 
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from search_support import node_or_skip, run_node
 from generator.search.query import plan_query
-from generator.search.tokenize import BigramTokenizer, index_tokens, is_han, normalize, tokenize
+from generator.search.tokenize import (BigramTokenizer, index_texts, index_tokens, is_han, normalize,
+                                       tokenize)
 
 GOLDEN = json.loads((Path(__file__).parent / "golden_tokens.json").read_text("utf-8"))["vectors"]
 
@@ -107,3 +108,17 @@ def test_index_terms_are_the_query_tokens_plus_every_han_character(text):
     assert set(indexed) == set(tokenize(text)) | {c for seg in segments for c in seg}
     # Each character of a longer Han segment is added once; nothing else is added.
     assert len(indexed) == len(tokenize(text)) + sum(len(seg) for seg in segments if len(seg) > 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(MIXED, st.text(max_size=60)))
+def test_fast_index_path_gives_the_same_terms_as_the_rules(text):
+    # The index reads index_texts (compiled regexes); the rules are index_tokens. Any
+    # difference would make the index hold terms the browser's tokenizer never asks for.
+    assert index_texts(text) == [t.text for t in index_tokens(text)]
+
+
+def test_fast_index_path_on_mixed_chinese_and_latin():
+    text = "２０２５年，深圳市珠宝首饰行业协会对会员单位ＡＢＣ公司（ISO9001认证）予以公开谴责。罚"
+    assert index_texts(text) == [t.text for t in index_tokens(text)]
+    assert "谴责" in index_texts(text) and "iso9001" in index_texts(text) and "罚" in index_texts(text)
