@@ -22,8 +22,21 @@ SCHEMA = 1
 
 
 def cache_root() -> Path:
-    """$GONGSHI_CACHE, else ./.gongshi-cache (the same place the search index lives)."""
+    """$GONGSHI_CACHE, else ./.gongshi-cache: holds one folder per content folder (`cache_dir`).
+
+    The one place the cache's location is decided. Layout under $GONGSHI_CACHE:
+    `<12 hex>/` per content folder (rendered Markdown, build state, search index) and
+    `npm/` for tools installed once (`tools_dir`)."""
     return Path(os.environ.get("GONGSHI_CACHE", ".gongshi-cache")).absolute()
+
+
+def tools_dir() -> Path:
+    """Tools installed once per machine (the editor's npm package): $GONGSHI_CACHE when set
+    (one root for everything, as CI and the benchmarks use), else the per-user cache
+    ($XDG_CACHE_HOME/gongshi or ~/.cache/gongshi) so every checkout shares one install."""
+    if os.environ.get("GONGSHI_CACHE"):
+        return cache_root()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gongshi"
 
 
 def cache_dir(content_root: Path) -> Path:

@@ -218,8 +218,8 @@ class Session:
         site, evaluation = prepared.site, prepared.evaluation
         theme = load_theme(site.theme_dir)
         state = BuildState(Path("/nonexistent"), site_digest(site, [site.theme_dir, DEFAULT_THEME]))
-        artifacts = [*produce_artifacts(site, evaluation, theme),
-                     *extra_artifacts(site, evaluation, theme, search=self.search)]
+        pages = produce_artifacts(site, evaluation, theme)
+        artifacts = [*pages, *extra_artifacts(site, evaluation, theme, search=self.search, pages=pages)]
         state.start(artifacts, site)
         globals_ = {**template_globals(site, evaluation, theme), "all_paths": frozenset(a.path for a in artifacts)}
 

@@ -3,7 +3,7 @@ search shards, each as Artifacts with their sources."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -83,14 +83,19 @@ def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
     return arts
 
 
-def _sitemap_artifacts(site: Site, evaluation: Evaluation, theme: Theme, others: list[Artifact]) -> list[Artifact]:
+def _sitemap_artifacts(site: Site, pages: Sequence[Artifact], others: list[Artifact]) -> list[Artifact]:
     # Built from every other output, so pages other producers add (search, compliance) are listed.
-    paths = [a.path for a in produce_artifacts(site, evaluation, theme)] + [a.path for a in others]
+    paths = [a.path for a in pages] + [a.path for a in others]
     files = sitemap_files(site, paths)
     return [Artifact(name, produce=(lambda data=data: data)) for name, data in sorted(files.items())]
 
 
-def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True) -> list[Artifact]:
+def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True,
+                    pages: Sequence[Artifact] | None = None) -> list[Artifact]:
+    """`pages`: the artifacts of `produce_artifacts` when the caller has them already (the
+    sitemap lists them; making them again costs as much as listing the whole site)."""
+    if pages is None:
+        pages = produce_artifacts(site, evaluation, theme)
     arts = [
         Artifact("robots.txt", produce=lambda: robots(site)),
         *feed_artifacts(site, evaluation),
@@ -98,4 +103,4 @@ def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, search:
         *compliance_artifacts(site, evaluation, theme),
         *(search_artifacts(site, evaluation, theme) if search else ()),
     ]
-    return arts + _sitemap_artifacts(site, evaluation, theme, arts) + cms_artifacts(site, evaluation, theme)  # /admin/: not in the sitemap
+    return arts + _sitemap_artifacts(site, pages, arts) + cms_artifacts(site, evaluation, theme)  # /admin/: not in the sitemap

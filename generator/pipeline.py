@@ -110,8 +110,10 @@ def search_enabled() -> bool:
 def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True) -> Iterator[tuple[str, bytes]]:
     from .manifest import with_manifest
     from .outputs import extra_artifacts  # feeds, sitemap, open data, search: render-stage producers
-    extra = extra_artifacts(site, evaluation, theme, search=search)
-    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra))
+    from .render import produce_artifacts
+    pages = produce_artifacts(site, evaluation, theme)      # listed once: pages, sitemap and writer share it
+    extra = extra_artifacts(site, evaluation, theme, search=search, pages=pages)
+    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra, pages))
     # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
     yield from with_manifest(rendered, site, evaluation)
 

@@ -277,8 +277,9 @@ def build_artifact(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any]
 
 
 def render_site(site: Site, evaluation: Evaluation, theme: Theme,
-                extra: Iterable[Artifact] = ()) -> Iterator[tuple[Artifact, bytes]]:
-    artifacts = [*produce_artifacts(site, evaluation, theme), *extra]
+                extra: Iterable[Artifact] = (), pages: list[Artifact] | None = None) -> Iterator[tuple[Artifact, bytes]]:
+    """`pages`: `produce_artifacts` of this site when the caller made them already."""
+    artifacts = [*(produce_artifacts(site, evaluation, theme) if pages is None else pages), *extra]
     globals_ = {**template_globals(site, evaluation, theme), "all_paths": frozenset(a.path for a in artifacts)}
     from .parallel import build_all  # both cores; the same bytes in the same order as one
     yield from build_all(artifacts, theme, globals_, build_artifact)  # type: ignore[misc]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import os
 from pathlib import Path
 
 from . import markdown
@@ -31,9 +30,8 @@ MEASURE_LABELS: dict[str, str] = {code: zh for enum in (Measure, RecordCategory)
 
 def cache_dir(content_root: Path) -> Path:
     """Per content folder, under $GONGSHI_CACHE or ./.gongshi-cache (never inside public/)."""
-    base = Path(os.environ.get("GONGSHI_CACHE", ".gongshi-cache"))
-    key = hashlib.sha256(str(content_root.resolve()).encode()).hexdigest()[:12]
-    return base.absolute() / key
+    from . import cache
+    return cache.cache_dir(content_root)
 
 
 def search_records(site: Site, evaluation: Evaluation) -> list[SearchRecord]:
