@@ -16,7 +16,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
-from whoosh.scoring import BM25F, BM25FScorer, bm25
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
 from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
@@ -251,10 +252,11 @@ def quantize(score: float) -> int:
 
 @dataclass(frozen=True)
 class FieldStats:
-    """What Whoosh's BM25F needs besides a posting's weight, read once per searcher:
-    every document's (byte-quantised) field length, and the average StableBM25F uses."""
-    lengths: dict[str, list[int]]   # field → Whoosh docnum → length (default 1, as Whoosh scores)
-    avgfl: dict[str, float]
+    """What Whoosh's BM25F needs besides a posting's weight, read once per searcher: for
+    each field and document, the length part of bm25()'s denominator,
+    K1 × ((1 − B) + B × length / average length), with the byte-quantised length Whoosh
+    scores with (default 1) and the average StableBM25F uses."""
+    norms: dict[str, list[float]]   # field → Whoosh docnum → that denominator part
     doc_count: int                  # doc_count_all, as Whoosh's idf
 
 
@@ -268,14 +270,35 @@ def field_stats(searcher: Searcher) -> FieldStats:
         reader = searcher.reader()
         live = list(reader.all_doc_ids())
         length = reader.doc_field_length
-        lengths, avgfl = {}, {}
+        norms = {}
         for field in TEXT_FIELDS:
-            lengths[field] = [length(docnum, field, 1) for docnum in range(reader.doc_count_all())]
-            # StableBM25F._average, the same sum in the same order.
+            # StableBM25F._average: the same sum in the same order.
             total = sum(length(docnum, field, 0) for docnum in live)
-            avgfl[field] = total / max(1, reader.doc_count()) or 1
-        stats = _STATS[searcher] = FieldStats(lengths, avgfl, reader.doc_count_all())
+            avgfl = total / max(1, reader.doc_count()) or 1
+            # Exactly the operations of whoosh.scoring.bm25, so the floats are identical.
+            norms[field] = [_K1 * ((1 - _B) + _B * length(docnum, field, 1) / avgfl)
+                            for docnum in range(reader.doc_count_all())]
+        stats = _STATS[searcher] = FieldStats(norms, reader.doc_count_all())
     return stats
+
+
+def _weights(matcher: object) -> Iterator[tuple[int, float]]:
+    """(docnum, weight) of every posting. A segment's postings are read a block at a
+    time (private attributes of Whoosh 2.7.4's W3LeafMatcher: pinned, dormant upstream);
+    any other matcher goes posting by posting through the public interface."""
+    if type(matcher) is W3LeafMatcher:
+        m = matcher
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            yield from zip(m._ids[m._i:], m._weights[m._i:])
+            m._next_block()
+        return
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight()
+        matcher.next()
 
 
 def term_scores(searcher: Searcher, term: str) -> dict[int, int]:
@@ -283,24 +306,23 @@ def term_scores(searcher: Searcher, term: str) -> dict[int, int]:
     TEXT_FIELDS added up, the title's tf already ×TITLE_BOOST by Whoosh's field_boost).
     Export writes these and the CLI ranks with them, so both rank with identical numbers.
 
-    The arithmetic is Whoosh's own (``whoosh.scoring.bm25`` with StableBM25F's idf, B, K1
-    and average length, added per field in TEXT_FIELDS order), fed from the raw postings
-    and a length table read once: scoring through ``searcher.postings()`` looked every
-    posting's length up through three layers of readers, most of the export's time."""
+    The arithmetic is whoosh.scoring.bm25's, operation for operation (with StableBM25F's
+    idf, B, K1 and average length, added per field in TEXT_FIELDS order), fed from the raw
+    postings and a table read once per searcher: scoring through ``searcher.postings()``
+    looked every posting's length up through three layers of readers, most of the
+    export's time. tests/search/test_index.py checks it against Whoosh's own scorer."""
     stats = field_stats(searcher)
     reader = searcher.reader()
     sums: dict[int, float] = {}
+    k1_plus_1 = _K1 + 1
     for field in TEXT_FIELDS:
         if (field, term) not in reader:
             continue
-        lengths, avgfl = stats.lengths[field], stats.avgfl[field]
+        norms = stats.norms[field]
         idf = log(stats.doc_count / (reader.doc_frequency(field, term) + 1)) + 1
-        matcher = reader.postings(field, term)
-        while matcher.is_active():
-            docnum = matcher.id()
-            score = bm25(idf, matcher.weight(), lengths[docnum], avgfl, _B, _K1)
-            sums[docnum] = sums.get(docnum, 0.0) + score
-            matcher.next()
+        get = sums.get
+        for docnum, tf in _weights(reader.postings(field, term)):
+            sums[docnum] = get(docnum, 0.0) + idf * ((tf * k1_plus_1) / (tf + norms[docnum]))
     return {docnum: quantize(score) for docnum, score in sums.items()}
 
 

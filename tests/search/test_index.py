@@ -107,3 +107,32 @@ def test_duplicate_doc_ids_are_refused(tmp_path):
 def test_search_without_an_index_says_so(tmp_path):
     with pytest.raises(FileNotFoundError):
         search(tmp_path / "missing", "章程")
+
+
+def _whoosh_scores(searcher, term):
+    """Whoosh's own BM25F scorer (StableBM25F through searcher.postings), summed per field."""
+    from generator.search.index import TEXT_FIELDS, quantize
+    sums = {}
+    for field in TEXT_FIELDS:
+        if (field, term) not in searcher.reader():
+            continue
+        matcher = searcher.postings(field, term)
+        while matcher.is_active():
+            sums[matcher.id()] = sums.get(matcher.id(), 0.0) + matcher.score()
+            matcher.next()
+    return {docnum: quantize(score) for docnum, score in sums.items()}
+
+
+def test_exported_scores_are_whooshs_bm25f_after_incremental_builds(tmp_path):
+    from generator.search.index import all_terms, term_scores
+    records = small_corpus(40)
+    build_index(records[:25], tmp_path)
+    build_index(records, tmp_path)  # two segments: postings come through a MultiMatcher
+    changed = dataclasses.replace(records[3], title=records[3].title + "（更正）", content_hash="e" * 64)
+    for step in (records, records[:3] + [changed] + records[4:]):  # then merged by optimize
+        build_index(step, tmp_path)
+        with open_searcher(tmp_path) as searcher:
+            terms = all_terms(searcher)
+            assert len(terms) > 100
+            mismatched = [t for t in terms if term_scores(searcher, t) != _whoosh_scores(searcher, t)]
+        assert mismatched == []
