@@ -91,9 +91,13 @@ def gongshi(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "build.py"), *args]
 
 
-def edit_one(content: Path, n: int) -> Path:
-    """Append a sentence to one sanction's body (a different one each run)."""
-    docs = sorted((content / "associations").glob("*/sanctions/*.md"))
+def edit_one(content: Path, n: int, out: Path) -> Path:
+    """Append a sentence to the body of one sanction that is on the public site (a different
+    one each run). An expired or hidden one changes no page: its rebuild would time nothing."""
+    docs = [d for d in sorted((content / "associations").glob("*/sanctions/*.md"))
+            if (out / "associations" / d.parent.parent.name / "sanctions" / d.stem / "index.html").is_file()]
+    if not docs:
+        raise SystemExit(f"no published sanction under {out} to edit")
     target = docs[(n * 7919) % len(docs)]
     with target.open("a", encoding="utf-8") as f:
         f.write(EDIT)
@@ -168,12 +172,12 @@ def bench_size(documents: int, runs: int, work: Path, *, hugo: bool, search: boo
     timed(build, env=gongshi_env(cache, search=False))
     rebuilt = []
     for i in range(runs):
-        edit_one(content, i)
+        edit_one(content, i, out)
         rebuilt.append(timed(build, env=gongshi_env(cache, search=False)))
     fig.results["gongshi rebuild after 1 edit (repeated build, cache)"] = median(rebuilt)
     print("  rebuild (repeated build)", fig.results["gongshi rebuild after 1 edit (repeated build, cache)"], flush=True)
 
-    target = edit_one(content, runs + 1)
+    target = edit_one(content, runs + 1, out)
     proc = subprocess.run([sys.executable, "-c", WARM, str(content), str(target), str(max(runs, 5)), AS_OF],
                           cwd=ROOT, env=gongshi_env(cache, search=False), capture_output=True, text=True)
     if proc.returncode == 0:

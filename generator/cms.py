@@ -38,6 +38,7 @@ from pydantic.fields import FieldInfo
 from . import kinds as k
 from .assemble import Site
 from .evaluate import Evaluation
+from .incremental import COMPLETE_SOURCES
 from .render import Artifact, Theme
 from .scaffold import ALSO_REQUIRED, PRESETS, _strip, _title, choices_zh, is_labelled, is_model, is_uscc, list_item
 
@@ -339,7 +340,7 @@ def cms_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Arti
     env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("GONGSHI_CMS_") or k == "GITHUB_REPOSITORY"))
     config_key = hashlib.sha256(repr((str(site.root.resolve()), str(repo_root(site.root)), env, sources)).encode()).hexdigest()
     arts = [
-        Artifact("admin/config.yml", produce=lambda: config_yaml(cms_config(site)), sources=(config_key,)),
+        Artifact("admin/config.yml", produce=lambda: config_yaml(cms_config(site)), sources=(COMPLETE_SOURCES, config_key)),
         Artifact("admin/index.html", produce=lambda: admin_page(site, f"{folder}/decap-cms.js"), sources=sources),
     ]
     for name, blob in files:

@@ -16,6 +16,7 @@ complete, the contract of `Artifact` (render.py).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import hashlib
@@ -24,11 +25,15 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from .cache import cache_dir, store
 
 GENERATOR = Path(__file__).resolve().parent
+
+# First entry of an artifact's `sources` when they are complete (the artifact is a function of
+# them, the build-wide key and nothing else): no belt-and-braces dependency on all content.
+COMPLETE_SOURCES = "gongshi:sources-complete"
 
 active: contextvars.ContextVar["BuildState | None"] = contextvars.ContextVar("gongshi_build_state", default=None)
 
@@ -130,7 +135,9 @@ class BuildState:
             h.update("\n".join(a.sources).encode())
             parts = a.path.split("/")
             i = parts.index("associations") if "associations" in parts[:2] else -1
-            if 0 <= i and i + 2 < len(parts):
+            if a.sources[:1] == (COMPLETE_SOURCES,):
+                pass
+            elif 0 <= i and i + 2 < len(parts):
                 h.update(per_assoc.get(parts[i + 1], "").encode())
             else:
                 h.update(everything.encode())
@@ -184,6 +191,37 @@ class Rebuilt:
     ok: bool
 
 
+class _Carried(dict):  # type: ignore[type-arg]
+    """A memo that keeps what this run used: misses fall back to the previous run's entries,
+    so files deleted or changed since drop out instead of piling up in a long session."""
+
+    def __init__(self, previous: dict[Any, Any]) -> None:
+        super().__init__()
+        self.previous = previous
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        if key in self.previous:
+            value = self[key] = self.previous[key]
+            return value
+        return default
+
+
+@contextlib.contextmanager
+def memoised(parsed: dict[Any, Any], validated: dict[Any, Any]) -> Iterator[tuple[_Carried, _Carried]]:
+    """Load and validate reuse the per-file results of the previous run (unchanged bytes:
+    no YAML parse, no model validation); yields the memos of this run."""
+    from . import load, validate
+    now = (_Carried(parsed), _Carried(validated))
+    saved = load.parsed_memo, validate.validated_memo
+    load.parsed_memo, validate.validated_memo = now
+    try:
+        yield now
+    finally:
+        load.parsed_memo, validate.validated_memo = saved
+
+
 class Session:
     """What `serve` keeps between edits: the digest of every output, and the build cache.
 
@@ -200,6 +238,8 @@ class Session:
         self.keys: dict[str, str] = {}
         self.digests: dict[str, str] = {}
         self.files: dict[str, bytes] = {}
+        self.parsed: dict[Any, Any] = {}
+        self.validated: dict[Any, Any] = {}
 
     def build(self) -> Rebuilt:
         return self.rebuild()
@@ -212,7 +252,9 @@ class Session:
         from .render import DEFAULT_THEME, load_theme, produce_artifacts, template_globals, build_artifact
         from .parallel import build_all
 
-        prepared = pipeline.prepare(self.content_dir, self.as_of, self.base_url)
+        with memoised(self.parsed, self.validated) as (parsed, validated):
+            prepared = pipeline.prepare(self.content_dir, self.as_of, self.base_url)
+        self.parsed, self.validated = dict(parsed), dict(validated)
         if not prepared.ok or prepared.site is None or prepared.evaluation is None:
             return Rebuilt({}, frozenset(), prepared.diagnostics, False)
         site, evaluation = prepared.site, prepared.evaluation

@@ -275,6 +275,28 @@ def read_document(path: Path, root: Path, association: str | None, folder: str |
     )
 
 
+# Files parsed by an earlier run of this process (a `serve` session, generator.incremental):
+# (path, association, folder, limit, sha256 of the bytes) -> RawDocument. The bytes are
+# read and hashed every time (cheap); only an unchanged file skips the positioned YAML
+# parse. None: parse every file. Files that fail to parse are never memoised.
+parsed_memo: dict[tuple[str, str | None, str | None, int, str], RawDocument] | None = None
+
+
+def _read_memoised(memo: dict[tuple[str, str | None, str | None, int, str], RawDocument], path: Path, root: Path,
+                   association: str | None, folder: str | None, max_bytes: int) -> RawDocument:
+    try:
+        raw = path.read_bytes() if path.stat().st_size <= max_bytes else None
+    except OSError:
+        raw = None
+    if raw is None:
+        return read_document(path, root, association, folder, max_bytes)
+    key = (str(path), association, folder, max_bytes, hashlib.sha256(raw).hexdigest())
+    doc = memo.get(key)
+    if doc is None:
+        doc = memo[key] = read_document(path, root, association, folder, max_bytes)
+    return doc
+
+
 def check_name(name: str) -> str | None:
     """Why a slug or id is unusable, or None if it is fine."""
     if name in (".", "..") or "/" in name or "\\" in name:
@@ -326,6 +348,8 @@ def load_content(root: Path, max_bytes: int | None = None) -> LoadedContent:
 
     def read(path: Path, association: str | None, folder: str | None) -> RawDocument | None:
         try:
+            if parsed_memo is not None:
+                return _read_memoised(parsed_memo, path, root, association, folder, max_bytes or MAX_FILE_BYTES)
             return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES)
         except _YamlError as exc:
             diagnostics.extend(exc.diagnostics)

@@ -304,6 +304,31 @@ def association_diagnostics(profile: ValidDocument | None, docs: Sequence[ValidD
 
 # --- the stage -----------------------------------------------------------------------------
 
+# Per-file results of an earlier run in this process, keyed by the RawDocument object (which
+# generator.load's parsed_memo returns again for unchanged bytes) and the masking setting:
+# (id(raw), mask) -> (raw, document or None, diagnostics). The raw object is kept in the
+# value so its id cannot be reused by another. None: validate every file.
+validated_memo: dict[tuple[int, bool], tuple[RawDocument, "ValidDocument | None", tuple[Diagnostic, ...]]] | None = None
+
+
+def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[ValidDocument | None, tuple[Diagnostic, ...]]:
+    """Everything validation says about one file on its own (cross-file checks come after)."""
+    diagnostics = privacy_diagnostics(raw) + body_diagnostics(raw)
+    kind, ds = _kind_of(raw)
+    diagnostics += ds
+    if kind is None:
+        return None, tuple(diagnostics)
+    data = {key: v for key, v in raw.data.items() if key != "kind"}
+    parsed, ds = validate_model(raw, kind.model, data)
+    diagnostics += ds
+    if parsed is None:
+        return None, tuple(diagnostics)
+    doc = ValidDocument(raw, kind, parsed)
+    diagnostics += _file_name_diagnostics(doc)
+    diagnostics += unmasked_name_diagnostics(doc, config.mask_individuals)
+    return doc, tuple(diagnostics)
+
+
 
 def validate(loaded: LoadedContent) -> ValidatedContent:
     diagnostics: list[Diagnostic] = list(loaded.diagnostics)
@@ -326,21 +351,17 @@ def validate(loaded: LoadedContent) -> ValidatedContent:
     profiles: list[ValidDocument] = []
     documents: list[ValidDocument] = []
     for raw in loaded.documents:
-        diagnostics += privacy_diagnostics(raw)
-        diagnostics += body_diagnostics(raw)
-        kind, ds = _kind_of(raw)
+        if validated_memo is not None:
+            key = (id(raw), config.mask_individuals)
+            hit = validated_memo.get(key)
+            if hit is None or hit[0] is not raw:
+                hit = validated_memo[key] = (raw, *_validate_document(raw, config))
+            doc, ds = hit[1], hit[2]
+        else:
+            doc, ds = _validate_document(raw, config)
         diagnostics += ds
-        if kind is None:
-            continue
-        data = {key: v for key, v in raw.data.items() if key != "kind"}
-        parsed, ds = validate_model(raw, kind.model, data)
-        diagnostics += ds
-        if parsed is None:
-            continue
-        doc = ValidDocument(raw, kind, parsed)
-        diagnostics += _file_name_diagnostics(doc)
-        diagnostics += unmasked_name_diagnostics(doc, config.mask_individuals)
-        (profiles if kind.name == "association" else documents).append(doc)
+        if doc is not None:
+            (profiles if doc.kind.name == "association" else documents).append(doc)
 
     by_assoc: dict[str, list[ValidDocument]] = {}
     for doc in documents:

@@ -160,3 +160,25 @@ def test_serve_session_returns_what_changed_and_matches_a_clean_build(tmp_path: 
     assert 0 < len(again.outputs) < len(first.outputs) // 2
     assert again.removed                                   # the deleted commitment's pages
     assert session.files == _clean_build(content, tmp_path, AS_OF, monkeypatch)
+
+
+def test_serve_session_after_a_chain_of_edits_matches_a_clean_build_each_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The session reuses every unchanged file's parse and validation: an edit, a broken file
+    # and its repair must each show exactly what a clean build of that moment shows.
+    monkeypatch.setenv("GONGSHI_CACHE", str(tmp_path / "缓存"))
+    content = _corpus(tmp_path / "内容")
+    session = Session(content, AS_OF, search=False)
+    assert session.build().ok
+    _edit_profile(content)
+    assert session.rebuild().ok
+    assert session.files == _clean_build(content, tmp_path / "一", AS_OF, monkeypatch)
+    broken = _timeless_document(content)
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(good.replace("title:", "标题:", 1), encoding="utf-8")
+    failed = session.rebuild([broken])
+    assert not failed.ok and any(d.file == str(broken) for d in failed.diagnostics)
+    broken.write_text(good, encoding="utf-8")
+    _edit_title(content)
+    assert session.rebuild([broken]).ok
+    assert session.files == _clean_build(content, tmp_path / "二", AS_OF, monkeypatch)
