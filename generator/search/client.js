@@ -1,5 +1,7 @@
 /* gongshi search: the browser half of generator/search (see export.py for the file
- * layout and query.py for the ranking rules). The core (tokenize, hash, decode, rank) is
+ * layout and query.py for the ranking rules). This is the readable source; the theme
+ * ships themes/default/static/search.js, made from it by `python -m generator.search.minify`
+ * (comments and layout out: it is part of every cold query). The core (tokenize, hash, decode, rank) is
  * plain functions so node can require() this file in tests; the page part runs only when
  * there is a document with a [data-manifest] search root. No innerHTML anywhere: result
  * text comes from content and is set with textContent and <mark> elements. */
@@ -12,7 +14,7 @@
   'use strict';
 
   var TOKENIZER_VERSION = 'gongshi-bigram-2';
-  var FORMAT_VERSION = 1;
+  var FORMAT_VERSION = 2;
   var ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
   var FACETS = ['association', 'kind', 'year', 'measure'];
   var FACET_LEGENDS = { association: '协会', kind: '类别', year: '年份', measure: '措施类别' };
@@ -111,9 +113,22 @@
     return out;
   }
 
-  function decodeColumn(s) {
-    var v = decodeVarints(s), out = [];
-    for (var i = 0; i < v.length; i += 2) for (var k = 0; k < v[i + 1]; k++) out.push(v[i] - 1);
+  // A facet column (export.encode_column): "r" + run-length varints, or "p" + bit width +
+  // every document's code + 1 packed into 6-bit digits. → code per document, −1 = none.
+  function decodeColumn(s, docs) {
+    var out = [], i, k;
+    if (s[0] === 'r') {
+      var v = decodeVarints(s.slice(1));
+      for (i = 0; i < v.length; i += 2) for (k = 0; k < v[i + 1]; k++) out.push(v[i] - 1);
+      return out;
+    }
+    var width = ALPHABET.indexOf(s[1]), mask = (1 << width) - 1, acc = 0, bits = 0, j = 2;
+    for (i = 0; i < docs; i++) {
+      while (bits < width) { acc |= ALPHABET.indexOf(s[j++]) << bits; bits += 6; }
+      out.push((acc & mask) - 1);
+      acc >>>= width;
+      bits -= width;
+    }
     return out;
   }
 
@@ -125,13 +140,18 @@
       }
       return m;
     });
-    var columns = manifest.then(function (m) {
-      return load(m.facets_file).then(function (f) {
-        var c = {};
-        FACETS.forEach(function (k) { c[k] = decodeColumn(f[k]); });
-        return c;
-      });
-    });
+    // The facet file is fetched only when facets are asked for (open filters, a filter in
+    // the URL): a plain query needs the manifest, its shards and its rows, nothing else.
+    var facetData = null;
+    function facets() {
+      return facetData || (facetData = manifest.then(function (m) {
+        return load(m.facets_file).then(function (f) {
+          var c = {};
+          FACETS.forEach(function (k) { c[k] = decodeColumn(f.columns[k], m.docs); });
+          return { names: f.names, cols: c };
+        });
+      }));
+    }
     var shardCache = {}, blockCache = {};
 
     function shard(m, i) {
@@ -139,22 +159,31 @@
       return shardCache[name] || (shardCache[name] = load(name));
     }
 
+    function filtered(filters) {
+      return FACETS.some(function (f) { return filters && filters[f] && filters[f].length; });
+    }
+
     // filters: {facet: [values]} (values as in the URL: slugs, codes, years as strings).
-    function run(q, filters) {
+    // opts.facets: also count facets (result.counts, result.facets: the names). Facets are
+    // loaded whenever a filter is set, since filtering needs the columns.
+    function run(q, filters, opts) {
       var plan = planQuery(q);
-      return Promise.all([manifest, columns]).then(function (mc) {
-        var m = mc[0], cols = mc[1];
+      var withFacets = !!(opts && opts.facets) || filtered(filters);
+      return Promise.all([manifest, withFacets ? facets() : null]).then(function (mf) {
+        var m = mf[0], cols = mf[1] && mf[1].cols, names = mf[1] && mf[1].names;
         var wanted = {};  // facet → set of codes; absent = no filter on that facet
         FACETS.forEach(function (f) {
           var values = (filters && filters[f]) || [];
           if (!values.length) return;
           wanted[f] = {};
-          m.facets[f].forEach(function (entry, code) {
+          names[f].forEach(function (entry, code) {
             var key = String(Array.isArray(entry) ? entry[0] : entry);
             if (values.indexOf(key) >= 0) wanted[f][code] = true;
           });
         });
-        if (!plan.required.length) return { plan: plan, ranked: [], counts: {}, manifest: m };
+        if (!plan.required.length) {
+          return { plan: plan, ranked: [], counts: names && {}, facets: names, manifest: m };
+        }
         var ids = plan.terms.map(function (t) { return fnv1a32(t) & (m.shard_count - 1); });
         return Promise.all(ids.map(function (i) { return shard(m, i); })).then(function (got) {
           var lists = {};
@@ -180,8 +209,8 @@
               return f === skip || !wanted[f] || wanted[f][cols[f][doc]];
             });
           }
-          var counts = {};
-          FACETS.forEach(function (f) {
+          var counts = names && {};
+          if (names) FACETS.forEach(function (f) {
             counts[f] = {};
             hits.forEach(function (h) {
               var c = cols[f][h.doc];
@@ -192,7 +221,7 @@
           ranked.sort(function (a, b) {
             return (b.exact - a.exact) || (b.score - a.score) || (a.doc - b.doc);
           });
-          return { plan: plan, ranked: ranked, counts: counts, manifest: m };
+          return { plan: plan, ranked: ranked, counts: counts, facets: names, manifest: m };
         });
       });
     }
@@ -209,9 +238,7 @@
       });
     }
 
-    // Settles when the files every query needs (manifest, facet columns) are in.
-    var ready = Promise.all([manifest, columns]).then(function (mc) { return mc[0]; });
-    return { run: run, rows: rows, manifest: manifest, ready: ready };
+    return { run: run, rows: rows, manifest: manifest, facets: facets, filtered: filtered };
   }
 
   // ---- the page ---------------------------------------------------------------------
@@ -269,6 +296,8 @@
     var input = form.querySelector('input[type=search]');
     var status = root.querySelector('[role=status]');
     var facetBox = root.querySelector('.search-facets');
+    // The filters sit in a closed <details>: their data is fetched when it is opened.
+    var filters = root.querySelector('.search-filters');
     var list = root.querySelector('.search-results');
     var more = root.querySelector('.search-more');
     var engine = createSearch(function (name) {
@@ -277,7 +306,7 @@
         return r.json();
       });
     });
-    var state = readUrl(), result = null, shown = 0, generation = 0;
+    var state = readUrl(), result = null, shown = 0, generation = 0, facetsFor = -1;
 
     function show(count) {
       var docs = result.ranked.slice(shown, shown + count).map(function (h) { return h.doc; });
@@ -304,16 +333,17 @@
       });
     }
 
-    function renderFacets(m) {
+    // names: the facet file's names (code order). Counts come from result, when there is one.
+    function renderFacets(names) {
       // The boxes are rebuilt with new counts: keep keyboard focus on the one just used.
       var focused = doc.activeElement, keep = focused && focused.closest &&
         focused.closest('.search-facets') ? [focused.name, focused.value] : null;
       facetBox.textContent = '';
       FACETS.forEach(function (f) {
-        if (!m.facets[f].length) return;
+        if (!names[f].length) return;
         var set = el('fieldset'), counts = (result && result.counts[f]) || {};
         set.appendChild(el('legend', null, FACET_LEGENDS[f]));
-        m.facets[f].forEach(function (entry, code) {
+        names[f].forEach(function (entry, code) {
           var value = String(Array.isArray(entry) ? entry[0] : entry);
           var label = Array.isArray(entry) ? entry[1] : value;
           var box = el('input', { type: 'checkbox', name: f, value: value });
@@ -333,6 +363,12 @@
       }
     }
 
+    function facetsDone(mine, names) {
+      if (mine !== generation) return;
+      renderFacets(names);
+      facetBox.setAttribute('aria-busy', 'false');
+    }
+
     function update() {
       var mine = ++generation;
       input.value = state.q;
@@ -340,20 +376,25 @@
       list.setAttribute('aria-busy', 'true');  // until this query's rows are in
       more.hidden = true;
       shown = 0;
+      // A filter in the URL opens the filters (the toggle handler sees facetsFor and
+      // leaves the loading to this call).
+      if (engine.filtered(state.filters)) filters.open = true;
+      var withFacets = filters.open;
+      facetsFor = withFacets ? mine : -1;
+      if (withFacets) facetBox.setAttribute('aria-busy', 'true');
+      else facetBox.textContent = '';
       if (!state.q.trim()) {
         result = null;
         status.textContent = '请输入关键词。';
-        return engine.ready.then(function (m) {
-          if (mine !== generation) return;
-          renderFacets(m);
-          list.setAttribute('aria-busy', 'false');
-        }, fail);
+        list.setAttribute('aria-busy', 'false');
+        if (!withFacets) return Promise.resolve();
+        return engine.facets().then(function (f) { facetsDone(mine, f.names); }, fail);
       }
       status.textContent = '正在搜索…';
-      return engine.run(state.q, state.filters).then(function (r) {
+      return engine.run(state.q, state.filters, { facets: withFacets }).then(function (r) {
         if (mine !== generation) return;
         result = r;
-        renderFacets(r.manifest);
+        if (r.facets) facetsDone(mine, r.facets);
         status.textContent = r.ranked.length
           ? '找到 ' + r.ranked.length + ' 条结果。'
           : '没有找到与“' + state.q + '”相关的结果。';
@@ -361,8 +402,26 @@
       }).catch(fail);
     }
 
+    // Opening the filters fetches the facet file (once) and counts this query's results.
+    function openFacets() {
+      if (!filters.open || facetsFor === generation) return;
+      var mine = generation;
+      facetsFor = mine;
+      facetBox.setAttribute('aria-busy', 'true');
+      if (!state.q.trim()) {
+        engine.facets().then(function (f) { facetsDone(mine, f.names); }, fail);
+        return;
+      }
+      engine.run(state.q, state.filters, { facets: true }).then(function (r) {
+        if (mine !== generation || !result) return;
+        result.counts = r.counts;
+        facetsDone(mine, r.facets);
+      }, fail);
+    }
+
     function fail(err) {
       list.setAttribute('aria-busy', 'false');
+      facetBox.setAttribute('aria-busy', 'false');
       status.textContent = err && err.message === 'version'
         ? '搜索索引已更新，请刷新页面。'
         : '搜索数据加载失败，请稍后再试。';
@@ -383,6 +442,7 @@
       update();
     });
     more.addEventListener('click', function () { show(PAGE); });
+    filters.addEventListener('toggle', openFacets);
     window.addEventListener('popstate', function () { state = readUrl(); update(); });
     update();
   }

@@ -4,14 +4,17 @@ Layout (all JSON, UTF-8, sorted keys, no timestamps: same index → same bytes):
 
 - ``manifest.json`` (not fingerprinted; fetched first): format and tokenizer versions,
   doc count, shard count, block size and count, the generation hashes that name the
-  files below, the facet file's name, and the facet dictionaries.
+  files below and the facet file's name: only what every query needs (a few hundred
+  bytes), since it is part of every cold query.
 - ``s-<generation>-<shard hex>.json``: {term: postings} for the terms whose FNV-1a 32-bit
   hash (of the UTF-8 bytes) modulo the shard count is that shard.
 - ``m-<generation>-<block hex>.json``: result metadata, ``block_size`` documents per file:
   [doc_id, url, title, kind_label, association_name, date, snippet]. The block size adapts
   so a block is about TARGET_BLOCK_BYTES: results are usually scattered over the site,
   one block per result, so small blocks are what keeps a result page light.
-- ``f-<hash>.json``: per-document facet codes, one run-length-encoded column per facet.
+- ``f-<hash>.json``: the facets, fetched only when a reader opens the filters or the URL
+  carries one: ``names`` (per facet, the values in code order: [code, label] pairs, years
+  as numbers) and ``columns`` (per facet, every document's code, encoded as below).
 
 Shards and blocks are each named by one content hash of the whole set (the generation)
 rather than one hash per file, so the manifest stays small however many files there are
@@ -29,6 +32,11 @@ characters (no JSON escaping): a digit in ALPHABET[0:32] ends a number, ALPHABET
 means "more digits follow"; least significant digit first.
 postings = per document: doc gap (number − previous − 1), score, count of head positions,
 then the head positions (the first as is, each next one as gap − 1).
+A facet column is whichever is shorter of
+- ``r`` + varints: run-length pairs (code + 1, run length), code −1 meaning "none";
+- ``p`` + one ALPHABET digit w + (code + 1) of each document in w bits, packed least
+  significant first into 6-bit ALPHABET digits (a year column has few runs but needs
+  only 3 bits a document).
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from .index import open_searcher, all_terms, stored_docs, term_scores
 from .query import head_positions
 from .tokenize import TOKENIZER_VERSION
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: facet names moved from the manifest to the facet file; packed columns
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 # About one row of a typical disclosure (title, URL, snippet: ~0.7 KB): at 10,000 documents
 # a 4 KB block cost ~28 KB of a ten-result page, as results rarely share a block.
@@ -98,6 +106,28 @@ def _rle(column: list[int]) -> str:
         numbers += [column[i] + 1, j - i]
         i = j
     return encode_varints(numbers)
+
+
+def _packed(column: list[int]) -> str:
+    """Every value + 1 in the fewest bits that hold the largest, 6 bits per character."""
+    width = max(1, max(column, default=0) + 1).bit_length()
+    out: list[str] = []
+    acc = bits = 0
+    for value in column:
+        acc |= (value + 1) << bits
+        bits += width
+        while bits >= 6:
+            out.append(ALPHABET[acc & 63])
+            acc >>= 6
+            bits -= 6
+    if bits:
+        out.append(ALPHABET[acc & 63])
+    return ALPHABET[width] + "".join(out)
+
+
+def encode_column(column: list[int]) -> str:
+    rle, packed = "r" + _rle(column), "p" + _packed(column)
+    return rle if len(rle) <= len(packed) else packed
 
 
 def _dumps(value: object) -> bytes:
@@ -164,9 +194,13 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
                for facet, values in names.items()}
     code = {facet: {value: i for i, (value, _) in enumerate(items)}
             for facet, items in ordered.items()}
-    columns = {facet: _rle([code[facet].get(d.fields.get(facet) or "", -1) for d in docs])
+    columns = {facet: encode_column([code[facet].get(d.fields.get(facet) or "", -1) for d in docs])
                for facet in FACETS}
-    facets_data = _dumps(columns)
+    facets_data = _dumps({
+        "columns": columns,
+        "names": {facet: [list(item) if facet != "year" else int(item[0]) for item in items]
+                  for facet, items in ordered.items()},
+    })
     facets_name = f"f-{_digest(facets_data)}.json"
     files[facets_name] = facets_data
 
@@ -192,9 +226,6 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
         "block_count": len(blocks),
         "block_generation": block_generation,
         "facets_file": facets_name,
-        "facets": {facet: [list(item) if facet != "year" else int(item[0])
-                           for item in items]
-                   for facet, items in ordered.items()},
     }
     files["manifest.json"] = _dumps(manifest) + b"\n"
     return files

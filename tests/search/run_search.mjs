@@ -18,14 +18,14 @@ for (const { q, filters = {}, limit = 10 } of queries) {
     fetched.set(name, data.length);
     return JSON.parse(data.toString('utf8'));
   });
-  const r = await engine.run(q, filters);
+  const r = await engine.run(q, filters, { facets: true });
   const top = r.ranked.slice(0, limit);
   const rows = await engine.rows(top.map((h) => h.doc));
   const counts = {};
   for (const [facet, byCode] of Object.entries(r.counts)) {
     counts[facet] = {};
     for (const [code, n] of Object.entries(byCode)) {
-      const entry = r.manifest.facets[facet][code];
+      const entry = r.facets[facet][code];
       counts[facet][String(Array.isArray(entry) ? entry[0] : entry)] = n;
     }
   }

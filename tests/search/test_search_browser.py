@@ -41,6 +41,13 @@ def settle(page) -> None:
     page.wait_for_selector(".search-results[aria-busy=false]", state="attached", timeout=15_000)
 
 
+def open_filters(page) -> None:
+    """Open the closed filters panel by keyboard and wait for its counts."""
+    page.locator(".search-filters summary").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".search-facets[aria-busy=false] fieldset", state="attached", timeout=15_000)
+
+
 def total_shown(page) -> int:
     status = page.locator(".search-status").inner_text()
     found = re.search(r"找到 (\d+) 条结果", status)
@@ -141,6 +148,7 @@ def test_facets_narrow_count_and_live_in_the_url(page, served, site_records):
     by_kind = {}
     for r in matching:
         by_kind[r.kind] = by_kind.get(r.kind, 0) + 1
+    open_filters(page)
     before = _facet_counts(page, "kind")
     assert all(before.get(kind, 0) >= n for kind, n in by_kind.items())
 
@@ -177,6 +185,7 @@ def test_facet_by_keyboard(page, served, site_records):
     page.goto(f"{base}/search/?q={quote(query)}")
     settle(page)
     before = total_shown(page)
+    open_filters(page)
     box = page.locator(".search-facets input[name=kind][value=sanction]")
     box.focus()
     page.keyboard.press("Space")
@@ -226,10 +235,35 @@ def test_a_query_fetches_only_the_shards_of_its_terms(page, served, example_site
     expected = {f"s-{manifest['shard_generation']}-{fnv1a32(t) % manifest['shard_count']:x}.json"
                 for t in plan_query(query).terms}
     assert shards == expected
-    # Besides shards only result metadata blocks: the manifest and facet columns were
-    # loaded with the page and are not fetched again.
+    # Besides shards only result metadata blocks: the manifest was loaded with the page,
+    # and the facet file waits until the filters are opened.
     assert all(n.startswith("m-") for n in set(names) - shards), names
     assert len(set(names)) == len(names)  # nothing twice
     on_disk = sum((search_dir / n).stat().st_size for n in names)
     assert sum(size for _, size in fetched) == on_disk == sent
     assert sent <= 60 * 1024
+
+
+def test_facets_are_fetched_only_when_the_filters_are_opened(page, served, example_site: Path, site_records):
+    base, _ = served
+    manifest = json.loads((example_site / "search" / "manifest.json").read_text("utf-8"))
+    fetched: list[str] = []
+    page.on("response", lambda r: fetched.append(path_of(r.url).rsplit("/", 1)[1])
+            if "/search/" in r.url and r.url.endswith(".json") else None)
+    query = _mixed_query(site_records)
+    page.goto(f"{base}/search/?q={quote(query)}")
+    settle(page)
+    assert manifest["facets_file"] not in fetched and "manifest.json" in fetched
+    assert not page.locator(".search-filters").evaluate("d => d.open")
+    shards = {n for n in fetched if n.startswith("s-")}
+
+    open_filters(page)
+    # Opening fetches the facet file once and counts the results already found, without
+    # fetching the query's shards again.
+    assert fetched.count(manifest["facets_file"]) == 1
+    assert {n for n in fetched if n.startswith("s-")} == shards and len(fetched) == len(set(fetched))
+    assert sum(_facet_counts(page, "kind").values()) == total_shown(page)
+    # Closed again and reopened: nothing more to fetch.
+    page.locator(".search-filters summary").click()
+    page.locator(".search-filters summary").click()
+    assert fetched.count(manifest["facets_file"]) == 1
