@@ -167,6 +167,9 @@ def gongshi_query(browser, base: str, handler, q: str) -> dict:
     page.on("response", recorder(sizes))
     page.goto(f"{base}/search/?q={quote(q)}")
     page.wait_for_selector(".search-results[aria-busy=false]", state="attached", timeout=60_000)
+    # Anything the page fetches after showing the results (nothing, today: the facet
+    # file waits for the reader to open the filters) counts too.
+    page.wait_for_load_state("networkidle")
     shown = [unquote(urlsplit(h).path) for h in page.locator(".search-results li h3 a").evaluate_all(
         "links => links.map(a => a.href)")]
     page.close()
