@@ -386,9 +386,12 @@
       if (!state.q.trim()) {
         result = null;
         status.textContent = '请输入关键词。';
-        list.setAttribute('aria-busy', 'false');
-        if (!withFacets) return Promise.resolve();
-        return engine.facets().then(function (f) { facetsDone(mine, f.names); }, fail);
+        // Ready once the manifest is in (a stale index is reported now, not at the first query).
+        return Promise.all([engine.manifest, withFacets ? engine.facets() : null]).then(function (mf) {
+          if (mine !== generation) return;
+          if (mf[1]) facetsDone(mine, mf[1].names);
+          list.setAttribute('aria-busy', 'false');
+        }, fail);
       }
       status.textContent = '正在搜索…';
       return engine.run(state.q, state.filters, { facets: withFacets }).then(function (r) {
