@@ -3,7 +3,7 @@ search shards, each as Artifacts with their sources."""
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -73,12 +73,19 @@ def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
     every = tuple(sorted(d.raw.content_hash for d in site.documents) +
                   [a.source.raw.content_hash for a in site.associations])
     arts = []
+    made: dict[str, list[Any]] = {}
+
+    def rows_of(name: str) -> list[Any]:
+        # The JSON and the CSV of a dataset share its rows: made once, when the first is written.
+        if name not in made:
+            made[name] = opendata.ROWS[name](site, evaluation)
+        return made[name]
+
     for ds in opendata.DATASETS:
-        rows = opendata.ROWS[ds.name]
         json_path, csv_path = ds.files()
-        arts.append(Artifact(json_path, produce=(lambda ds=ds, rows=rows: opendata.to_json(ds, rows(site, evaluation), site)),
+        arts.append(Artifact(json_path, produce=(lambda ds=ds: opendata.to_json(ds, rows_of(ds.name), site)),
                              sources=every))
-        arts.append(Artifact(csv_path, produce=(lambda ds=ds, rows=rows: opendata.to_csv(ds, rows(site, evaluation))),
+        arts.append(Artifact(csv_path, produce=(lambda ds=ds: opendata.to_csv(ds, made.pop(ds.name, None) or rows_of(ds.name))),
                              sources=every))
     return arts
 

@@ -46,6 +46,7 @@ from tornado.netutil import bind_sockets
 
 from . import pipeline
 from .diagnostics import Diagnostic, errors
+from .incremental import memoised
 from .render import DEFAULT_THEME
 
 POLL_SECONDS = 0.4
@@ -203,6 +204,9 @@ class PreviewServer:
         self.failure: Failure | None = None
         self.builds = 0
         self._snapshot: Snapshot = {}
+        # Parsed and validated files of the last build: an edit re-reads every file but
+        # parses and validates only the ones whose bytes changed (generator.incremental).
+        self._memo: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
         self._loop: IOLoop | None = None
         self._http: HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -228,8 +232,10 @@ class PreviewServer:
     def rebuild(self, changed: list[str] | None = None) -> None:
         started = time.perf_counter()
         try:
-            result = pipeline.build(self.content_dir, self.out_dir, self.as_of or pipeline.default_as_of(),
-                                    base_url=self.url.rstrip("/"), **self._build_kwargs())
+            with memoised(*self._memo) as memo:
+                result = pipeline.build(self.content_dir, self.out_dir, self.as_of or pipeline.default_as_of(),
+                                        base_url=self.url.rstrip("/"), **self._build_kwargs())
+            self._memo = (dict(memo[0]), dict(memo[1]))
         except Exception:  # a theme template error must show in the browser, not kill the server
             self.failure = Failure(crash=traceback.format_exc(limit=8))
             self.log("构建出错 / build crashed:\n" + self.failure.crash)
