@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         if prof:
             prof.disable()
         rows.append((name, time.perf_counter() - t, time.process_time() - c))
-        print(f"{name:<28} {rows[-1][1]:7.2f} s wall {rows[-1][2]:7.2f} s cpu", flush=True)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{name:<28} {rows[-1][1]:7.2f} s wall {rows[-1][2]:7.2f} s cpu  max RSS so far {rss:5.0f} MiB", flush=True)
         return value
 
     as_of = dt.date.fromisoformat(args.as_of)

@@ -107,6 +107,22 @@ class Store:
             pass
         return found
 
+    def has_many(self, keys: list[str]) -> set[str]:
+        """Which of `keys` have a value (reads no values: a warm-up must not load them all)."""
+        found = {k for k in keys if k in self._pending}
+        conn = self._connection()
+        if conn is None:
+            return found
+        rest = [k for k in keys if k not in found]
+        try:
+            for i in range(0, len(rest), 500):
+                chunk = rest[i: i + 500]
+                q = f"SELECT k FROM {self.table} WHERE k IN ({','.join('?' * len(chunk))})"
+                found.update(k for (k,) in conn.execute(q, chunk).fetchall())
+        except sqlite3.Error:
+            pass
+        return found
+
     def put(self, key: str, value: bytes) -> None:
         if self._pid != os.getpid():
             self._connection()

@@ -156,6 +156,17 @@ def cms_config(site: Site, env: dict[str, str] | None = None) -> dict[str, Any]:
     if env.get("GONGSHI_CMS_AUTH_URL"):
         backend["base_url"] = env["GONGSHI_CMS_AUTH_URL"]
     collections: list[dict[str, Any]] = []
+    # One field list per kind, shared by every association's collection (thousands at 10k
+    # documents; made per collection they held a million objects). config_yaml splices
+    # shared lists in by placeholder, so sharing writes no YAML anchors.
+    shared: dict[str, list[dict[str, Any]]] = {}
+
+    def fields_of(kind: k.Kind) -> list[dict[str, Any]]:
+        if kind.name not in shared:
+            shared[kind.name] = model_fields(kind.model) + [body_field()]
+        return shared[kind.name]
+
+    profile_fields = model_fields(k.BY_NAME["association"].model)
     for assoc in site.associations:
         name = assoc.profile.short_name or assoc.profile.name
         base = f"{content}/associations/{assoc.slug}"
@@ -164,9 +175,9 @@ def cms_config(site: Site, env: dict[str, str] | None = None) -> dict[str, Any]:
             "label": f"{name} · 协会概况和章程", "editor": {"preview": False},
             "files": [
                 {"name": "association", "label": "协会概况", "file": f"{base}/association.yaml", "format": "yaml",
-                 "fields": model_fields(k.BY_NAME["association"].model)},
+                 "fields": profile_fields},
                 {"name": "charter", "label": "章程", "file": f"{base}/charter.md", "format": "frontmatter",
-                 "fields": model_fields(k.BY_NAME["charter"].model) + [body_field()]},
+                 "fields": fields_of(k.BY_NAME["charter"])},
             ],
         })
         for kind in k.KINDS:
@@ -183,7 +194,7 @@ def cms_config(site: Site, env: dict[str, str] | None = None) -> dict[str, Any]:
                 "identifier_field": "title", "summary": "{{title}}",
                 "media_folder": "../files", "public_folder": "",
                 "editor": {"preview": False},
-                "fields": model_fields(kind.model) + [body_field()],
+                "fields": fields_of(kind),
             })
     return {
         # `npx decap-server` on another port: GONGSHI_CMS_LOCAL_BACKEND=http://localhost:8082/api/v1
@@ -219,7 +230,15 @@ def config_yaml(config: dict[str, Any]) -> bytes:
         return (header + _dump(config)).encode()
     blocks: dict[str, tuple[str, list[Any]]] = {}      # placeholder -> (json of fields, fields)
 
+    by_id: dict[int, str] = {}
+
     def placeholder(fields: list[Any]) -> str:
+        if id(fields) in by_id:          # the same list object again (cms_config shares them)
+            return by_id[id(fields)]
+        by_id[id(fields)] = _placeholder_of(fields)
+        return by_id[id(fields)]
+
+    def _placeholder_of(fields: list[Any]) -> str:
         key = json.dumps(fields, ensure_ascii=False, sort_keys=False, default=str)
         token = next((t for t, (k, _f) in blocks.items() if k == key), None)
         if token is None:
@@ -234,7 +253,8 @@ def config_yaml(config: dict[str, Any]) -> bytes:
             return [stub(v) for v in item]
         return item
 
-    head = _dump({k: v for k, v in config.items() if k != "collections"})
+    rest = {k: v for k, v in config.items() if k != "collections"}
+    head = _dump(rest) if rest else ""          # an empty mapping would be written as "{}"
     parts = [header, head, "collections:\n"]
     text = _dump([stub(c) for c in collections])
     rendered: dict[tuple[str, int], str] = {}

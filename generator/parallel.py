@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from . import markdown
 
 CHUNK = 48              # artifacts per task: large enough to amortise the pipe, small enough to balance
+IN_FLIGHT_PER_WORKER = 4  # slices queued per worker: keeps both cores busy, bounds what the parent holds
 SERIAL_BELOW = 400      # fewer template artifacts than this: forking costs more than it saves
 
 _work: tuple[Sequence[Any], Any, Mapping[str, Any], Callable[..., bytes]] | None = None
@@ -80,23 +82,35 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     ctx = multiprocessing.get_context("fork")
     pool = ctx.Pool(n)
     try:
-        results = pool.imap(_render_slice, slices)
-        ready: dict[int, bytes] = {}
+        # A bounded window of slices in flight: `imap` lets workers run ahead of the writer and
+        # the parent buffer every page rendered so far (most of the build's peak memory at 10k).
         pending = iter(slices)
+        inflight: deque[tuple[list[int], Any]] = deque()
+
+        def top_up() -> None:
+            while len(inflight) < n * IN_FLIGHT_PER_WORKER:
+                chunk = next(pending, None)
+                if chunk is None:
+                    return
+                inflight.append((chunk, pool.apply_async(_render_slice, (chunk,))))
+
+        top_up()
+        ready: dict[int, bytes] = {}
         for i, a in enumerate(artifacts):
             if a.produce is not None or not wanted(a):
                 yield a, (build(a, theme, globals_) if wanted(a) else None)
                 continue
             if i not in ready:
-                chunk = next(pending)
+                chunk, result = inflight.popleft()
                 try:
-                    done = next(results)
+                    done = result.get()
                 except Exception:
                     # Render the slice here so the error keeps its template traceback
                     # (the pipeline turns it into a positioned diagnostic).
                     _render_slice(chunk)
                     raise
                 ready.update(zip(chunk, done))
+                top_up()
             yield a, ready.pop(i)
         pool.close()
     finally:
@@ -115,7 +129,7 @@ def warm_markdown(bodies: Sequence[str]) -> None:
     if store is None:
         return
     unique = sorted(set(bodies))
-    known = store.get_many([markdown.body_key(b) for b in unique])
+    known = store.has_many([markdown.body_key(b) for b in unique])
     missing = [b for b in unique if markdown.body_key(b) not in known]
     n = jobs()
     if n < 2 or len(missing) < SERIAL_BELOW or not _fork_available():
