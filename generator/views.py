@@ -155,7 +155,10 @@ def public_statuses(site: Site, evaluation: Evaluation, association: str | None 
     """Obligation lines fit for the public site: a line about a document that is not public
     (member-only, privacy, expired) keeps its status but not the document's id — a file
     name can carry a person's name — nor a link (it would be a 404)."""
-    hidden = {(d.association, d.id) for d in site.documents if not evaluation.state(d.raw.rel).visible}
+    # One association's page looks only at that association's documents: scanning the whole
+    # site for each association made this quadratic.
+    docs = site.by_slug[association].documents if association in site.by_slug else site.documents
+    hidden = {(d.association, d.id) for d in docs if not evaluation.state(d.raw.rel).visible}
     out = []
     for s in evaluation.statuses:
         if association is not None and s.association != association:
