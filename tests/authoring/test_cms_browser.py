@@ -154,10 +154,17 @@ def test_create_a_sanction_through_the_form(repo: Path, site: tuple[str, int], d
                               text=True, check=True).stdout.split()
     review = [b for b in branches if b.startswith(f"cms/{collection}/")]
     assert len(review) == 1, branches
-    assert not list((repo / "content/associations/测试协会/sanctions").glob("20*-*-*-*.md"))
+    # Read main and the review branch from git itself: decap-server switches branches in the
+    # working tree while it saves, so the working tree is not evidence of what main holds.
+    on_main = subprocess.run(["git", "-C", str(repo), "-c", "core.quotePath=false", "ls-tree", "-r", "--name-only",
+                              "main", "--", "content/associations/测试协会/sanctions"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert on_main == ["content/associations/测试协会/sanctions/2025-警告-001.md"]
 
     tree = tmp_path / "审核"
-    subprocess.run(["git", "-C", str(repo), "worktree", "add", "-q", str(tree), review[0]], check=True)
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(repo), "archive", review[0], "content"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
     written = [p for p in (tree / "content/associations/测试协会/sanctions").iterdir() if p.name != "2025-警告-001.md"]
     assert len(written) == 1
     front = yaml.safe_load(written[0].read_text(encoding="utf-8").split("---")[1])
