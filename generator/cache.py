@@ -16,7 +16,7 @@ import hashlib
 import os
 import sqlite3
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 SCHEMA = 1
 
@@ -97,14 +97,8 @@ class Store:
         conn = self._connection()
         if conn is None:
             return found
-        rest = [k for k in keys if k not in found]
-        try:
-            for i in range(0, len(rest), 500):
-                chunk = rest[i: i + 500]
-                q = f"SELECT k, v FROM {self.table} WHERE k IN ({','.join('?' * len(chunk))})"
-                found.update(conn.execute(q, chunk).fetchall())
-        except sqlite3.Error:
-            pass
+        for rows in self._select_in(conn, "k, v", [k for k in keys if k not in found]):
+            found.update(rows)
         return found
 
     def has_many(self, keys: list[str]) -> set[str]:
@@ -113,15 +107,19 @@ class Store:
         conn = self._connection()
         if conn is None:
             return found
-        rest = [k for k in keys if k not in found]
-        try:
-            for i in range(0, len(rest), 500):
-                chunk = rest[i: i + 500]
-                q = f"SELECT k FROM {self.table} WHERE k IN ({','.join('?' * len(chunk))})"
-                found.update(k for (k,) in conn.execute(q, chunk).fetchall())
-        except sqlite3.Error:
-            pass
+        for rows in self._select_in(conn, "k", [k for k in keys if k not in found]):
+            found.update(k for (k,) in rows)
         return found
+
+    def _select_in(self, conn: sqlite3.Connection, columns: str, keys: list[str]) -> Iterator[list[Any]]:
+        """Rows for `keys`, 500 at a time (SQLite's parameter limit); a broken cache yields nothing more."""
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i: i + 500]
+                q = f"SELECT {columns} FROM {self.table} WHERE k IN ({','.join('?' * len(chunk))})"
+                yield conn.execute(q, chunk).fetchall()
+        except sqlite3.Error:
+            return
 
     def put(self, key: str, value: bytes) -> None:
         if self._pid != os.getpid():
