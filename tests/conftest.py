@@ -80,3 +80,14 @@ def minimal_copy(tmp_path: Path) -> Path:
     dst = tmp_path / "content"
     shutil.copytree(FIXTURES / "minimal", dst)
     return dst
+
+
+@pytest.fixture()
+def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Neither the machine's nor the user's git configuration may change a test's result, and
+    no repository above tmp_path may be found by accident."""
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.delenv(name, raising=False)

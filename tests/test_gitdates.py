@@ -14,22 +14,14 @@ from hypothesis import strategies as st
 
 from generator.gitdates import FileHistory, GitHistory, read_history
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+              pytest.mark.usefixtures("isolated_git")]
 
 CST = timezone(timedelta(hours=8))
 SANCTION = "associations/acme/sanctions/2025-警告-001.md"
 CHARTER = "associations/acme/charter.md"
 
 
-@pytest.fixture(autouse=True)
-def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # Neither the machine's nor the user's git configuration may change the results, and
-    # no repository above tmp_path may be found by accident.
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def git(repo: Path, *args: str, when: str | None = None, authored: str | None = None) -> str:
