@@ -139,16 +139,8 @@ class Store:
         conn = self._connection()
         if conn is None:
             return
-        try:
-            conn.execute("BEGIN")
-            conn.execute(f"DELETE FROM {self.table}")
-            conn.executemany(f"INSERT INTO {self.table} (k, v) VALUES (?, ?)", values.items())
-            conn.execute("COMMIT")
-        except sqlite3.Error:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+        _in_transaction(conn, [(f"DELETE FROM {self.table}", None),
+                               (f"INSERT INTO {self.table} (k, v) VALUES (?, ?)", values.items())])
 
     def flush(self) -> None:
         if not self._pending or self._pid != os.getpid():
@@ -157,15 +149,24 @@ class Store:
         pending, self._pending = self._pending, {}
         if conn is None:
             return
+        _in_transaction(conn, [(f"INSERT OR REPLACE INTO {self.table} (k, v) VALUES (?, ?)", pending.items())])
+
+
+def _in_transaction(conn: sqlite3.Connection, statements: list[tuple[str, Any]]) -> None:
+    """Run (sql, rows or None) statements all or nothing; a failing cache is rolled back and ignored."""
+    try:
+        conn.execute("BEGIN")
+        for sql, rows in statements:
+            if rows is None:
+                conn.execute(sql)
+            else:
+                conn.executemany(sql, rows)
+        conn.execute("COMMIT")
+    except sqlite3.Error:
         try:
-            conn.execute("BEGIN")
-            conn.executemany(f"INSERT OR REPLACE INTO {self.table} (k, v) VALUES (?, ?)", pending.items())
-            conn.execute("COMMIT")
+            conn.execute("ROLLBACK")
         except sqlite3.Error:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            pass
 
 
 _stores: dict[tuple[Path, str], Store] = {}

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -69,13 +69,18 @@ def _validate_link(url: str) -> bool:
     return is_safe_url(url)
 
 
-@lru_cache(maxsize=1)
-def _engine() -> MarkdownIt:
+def _make_engine(validate_link: Callable[[str], bool]) -> MarkdownIt:
+    """CommonMark + tables, raw HTML off, Chinese line joins and anchors; only the link check varies."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-    md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.validateLink = validate_link  # type: ignore[method-assign]
     md.core.ruler.push("join_wide_breaks", _join_wide_breaks)
     anchors_plugin(md, min_level=2, max_level=4, slug_func=slugify, permalink=False)
     return md
+
+
+@lru_cache(maxsize=1)
+def _engine() -> MarkdownIt:
+    return _make_engine(_validate_link)
 
 
 # --- one parse per body -------------------------------------------------------------------------
@@ -106,11 +111,7 @@ def _noting_validate(url: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _permissive() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-    md.validateLink = _noting_validate  # type: ignore[method-assign]
-    md.core.ruler.push("join_wide_breaks", _join_wide_breaks)
-    anchors_plugin(md, min_level=2, max_level=4, slug_func=slugify, permalink=False)
-    return md
+    return _make_engine(_noting_validate)
 
 
 def _headings_of(tokens: Sequence[Token]) -> tuple[tuple[int, str, str], ...]:
