@@ -15,11 +15,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.system import pack_uint
-from whoosh.writing import SegmentWriter
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
+from .segment import Writer
 from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
 from .tokenize import TOKENIZER_VERSION, BigramTokenizer, index_texts
 
@@ -48,42 +48,8 @@ class BigramText(TEXT):
         for text, freq in Counter(index_texts(value)).items():
             yield text.encode("utf-8"), freq, float(freq) * fb, pack_uint(freq)
 
-
-class _MemoLengths:
-    """A per-document reader whose field lengths are read once per (document, field).
-
-    When Whoosh flushes a segment it asks the new segment's reader for the document's
-    field length once per posting (every term of every document), each time through a
-    column reader: a quarter of a cold build's time. The answers cannot change while the
-    segment is written."""
-
-    def __init__(self, reader: object) -> None:
-        self._reader = reader
-        self._memo: dict[tuple[int, str], object] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> object:
-        key = (docnum, fieldname)
-        try:
-            return self._memo[key]
-        except KeyError:
-            value = self._memo[key] = self._reader.doc_field_length(docnum, fieldname, default)
-            return value
-
-    def close(self) -> None:
-        self._reader.close()
-
-
-class _Writer(SegmentWriter):
-    """Whoosh's SegmentWriter, flushing with _MemoLengths (same calls, same files).
-    Overrides a private method of Whoosh 2.7.4, which is pinned and dormant upstream."""
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        pdr = _MemoLengths(self.per_document_reader()) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if pdr:
-            pdr.close()
+    # segment.Writer counts fields that say so in bulk, with the same postings as above.
+    counts = True
 
 
 def _schema() -> Schema:
@@ -172,7 +138,7 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
     if not (added or deleted or updated):
         return stats
 
-    writer = _Writer(ix)
+    writer = Writer(ix)
     try:
         for doc_id in deleted:
             writer.delete_by_term("doc_id", doc_id)

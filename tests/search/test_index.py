@@ -14,15 +14,16 @@ def counting_tokenizer(monkeypatch):
     """Records every text the analyzer is asked to tokenise."""
     tokenize_module = importlib.import_module("generator.search.tokenize")
     seen: list[str] = []
-    index_module = importlib.import_module("generator.search.index")
     original = tokenize_module.index_texts
 
     def spy(text):
         seen.append(text)
         return original(text)
 
-    # The index analyses through index_texts (BigramText.index), imported by index.py.
-    monkeypatch.setattr(index_module, "index_texts", spy)
+    # The index analyses through index_texts, imported by index.py (BigramText.index)
+    # and by segment.py (the writer's bulk count).
+    for name in ("generator.search.index", "generator.search.segment"):
+        monkeypatch.setattr(importlib.import_module(name), "index_texts", spy)
     return seen
 
 
