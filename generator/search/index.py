@@ -248,10 +248,12 @@ def field_stats(searcher: Searcher) -> FieldStats:
     return stats
 
 
-def _weights(matcher: object) -> Iterator[tuple[int, float]]:
-    """(docnum, weight) of every posting. A segment's postings are read a block at a
-    time (private attributes of Whoosh 2.7.4's W3LeafMatcher: pinned, dormant upstream);
-    any other matcher goes posting by posting through the public interface."""
+def _postings(matcher: object) -> tuple[list[int], list[float]]:
+    """Docnums (ascending) and weights of every posting. A segment's postings are read a
+    block at a time (private attributes of Whoosh 2.7.4's W3LeafMatcher: pinned, dormant
+    upstream); any other matcher goes posting by posting through the public interface."""
+    ids: list[int] = []
+    weights: list[float] = []
     if type(matcher) is W3LeafMatcher:
         m = matcher
         while m.is_active():
@@ -259,37 +261,62 @@ def _weights(matcher: object) -> Iterator[tuple[int, float]]:
                 m._read_ids()
             if m._weights is None:
                 m._read_weights()
-            yield from zip(m._ids[m._i:], m._weights[m._i:])
+            ids += m._ids[m._i:]
+            weights += m._weights[m._i:]
             m._next_block()
-        return
+        return ids, weights
     while matcher.is_active():
-        yield matcher.id(), matcher.weight()
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
         matcher.next()
+    return ids, weights
 
 
-def term_scores(searcher: Searcher, term: str) -> dict[int, int]:
-    """Whoosh docnum → integer score of ``term`` in that document (the BM25F scores of
-    TEXT_FIELDS added up, the title's tf already ×TITLE_BOOST by Whoosh's field_boost).
-    Export writes these and the CLI ranks with them, so both rank with identical numbers.
+def term_postings(searcher: Searcher, term: str) -> tuple[list[int], list[int]]:
+    """The documents holding ``term`` (Whoosh docnums, ascending) and the integer score of
+    the term in each (the BM25F scores of TEXT_FIELDS added up, the title's tf already
+    ×TITLE_BOOST by Whoosh's field_boost). Export writes these and the CLI ranks with
+    them, so both rank with identical numbers.
 
     The arithmetic is whoosh.scoring.bm25's, operation for operation (with StableBM25F's
-    idf, B, K1 and average length, added per field in TEXT_FIELDS order), fed from the raw
-    postings and a table read once per searcher: scoring through ``searcher.postings()``
-    looked every posting's length up through three layers of readers, most of the
-    export's time. tests/search/test_index.py checks it against Whoosh's own scorer."""
+    idf, B, K1 and average length, added per field in TEXT_FIELDS order: (title + body) +
+    association name, where a missing field adds nothing), fed from the raw postings and a
+    table read once per searcher: scoring through ``searcher.postings()`` looked every
+    posting's length up through three layers of readers, most of the export's time.
+    tests/search/test_index.py checks it against Whoosh's own scorer."""
     stats = field_stats(searcher)
     reader = searcher.reader()
-    sums: dict[int, float] = {}
+    sums: dict[int, float] | None = None
+    ascending = True
     k1_plus_1 = _K1 + 1
     for field in TEXT_FIELDS:
         if (field, term) not in reader:
             continue
         norms = stats.norms[field]
         idf = log(stats.doc_count / (reader.doc_frequency(field, term) + 1)) + 1
-        get = sums.get
-        for docnum, tf in _weights(reader.postings(field, term)):
-            sums[docnum] = get(docnum, 0.0) + idf * ((tf * k1_plus_1) / (tf + norms[docnum]))
-    return {docnum: quantize(score) for docnum, score in sums.items()}
+        docnums, tfs = _postings(reader.postings(field, term))
+        scores = [idf * ((tf * k1_plus_1) / (tf + norms[d])) for d, tf in zip(docnums, tfs)]
+        if sums is None:
+            sums = dict(zip(docnums, scores))
+            continue
+        size = len(sums)
+        for docnum, score in zip(docnums, scores):
+            previous = sums.get(docnum)
+            # Float addition commutes, so previous + score is the same float as the
+            # running sum Whoosh's order makes (only the grouping of three matters).
+            sums[docnum] = score if previous is None else previous + score
+        ascending = ascending and len(sums) == size  # no document joined the first list
+    if not sums:
+        return [], []
+    docnums = list(sums)
+    if not ascending:
+        docnums.sort()
+    return docnums, [max(1, int(sums[d] * 100 + 0.5)) for d in docnums]  # quantize()
+
+
+def term_scores(searcher: Searcher, term: str) -> dict[int, int]:
+    """Whoosh docnum → integer score of ``term`` in that document (see term_postings)."""
+    return dict(zip(*term_postings(searcher, term)))
 
 
 def all_terms(searcher: Searcher) -> list[str]:

@@ -184,6 +184,28 @@ def index_texts(text: str) -> list[str]:
     return out
 
 
+def token_positions(text: str) -> list[tuple[str, int]]:
+    """(text, pos) of :func:`iter_tokens`, without offsets: what head positions need. The
+    export asks this of every document's title and snippet, so rules 2-4 run as the
+    compiled regexes of index_texts (tests check it against iter_tokens)."""
+    runs, segments = _index_patterns()
+    out: list[tuple[str, int]] = []
+    add = out.append
+    pos = 0
+    for run in runs.findall(normalize(text)):
+        for match in segments.finditer(run):
+            seg = match.group()
+            if match.group(1) is None or len(seg) == 1:
+                add((seg, pos))
+                pos += 1
+                continue
+            for k in range(len(seg) - 1):
+                add((seg[k:k + 2], pos))
+                pos += 1
+        pos += 1  # the gap between runs
+    return out
+
+
 def tokenize(text: str) -> list[str]:
     """The token texts of ``text``, in order (duplicates kept)."""
     return [tok.text for tok in iter_tokens(text)]
