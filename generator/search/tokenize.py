@@ -147,6 +147,18 @@ def _char_class(ranges: list[tuple[int, int]]) -> str:
     return "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
 
 
+def _one_of(ranges: list[tuple[int, int]]) -> str:
+    """A pattern for one character in ranges. A class with code points past U+FFFF is
+    compiled by re to a list of ranges tried one by one (hundreds, for "letter or number"),
+    where a class within the BMP is one bitmap lookup: so the astral ranges are a second
+    class, tried only for an astral character (ten times faster on Chinese text)."""
+    bmp = [(a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF]
+    astral = [(max(a, 0x10000), b) for a, b in ranges if b > 0xFFFF]
+    if not astral:
+        return f"[{_char_class(bmp)}]"
+    return f"(?:[{_char_class(bmp)}]|(?=[\\U00010000-\\U0010ffff])[{_char_class(astral)}])"
+
+
 @cache
 def _index_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Compiled forms of rules 2 and 3, built once: a run is a match of the first
@@ -159,7 +171,7 @@ def _index_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
             else:
                 word.append((cp, cp))
     han = _char_class(list(_HAN_RANGES))
-    return (re.compile(f"[{_char_class(word)}]+"),
+    return (re.compile(f"{_one_of(word)}+"),
             re.compile(f"([{han}]+)|[^{han}]+"))
 
 
