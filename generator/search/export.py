@@ -46,7 +46,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from .index import open_searcher, all_terms, stored_docs, term_postings
+from .index import all_terms, collector_paused, kept_postings, open_searcher, stored_docs, term_postings
 from .query import head_positions
 from .tokenize import TOKENIZER_VERSION
 
@@ -171,6 +171,7 @@ def block_size_for(average_row_bytes: float) -> int:
     return size
 
 
+@collector_paused
 def export_static(index_dir: Path) -> dict[str, bytes]:
     """Relative path under /search/ → bytes. Writes nothing: the pipeline's writer does."""
     with open_searcher(index_dir) as searcher:
@@ -186,8 +187,9 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
             for term, positions in head_positions(d.fields["title"], d.fields["snippet"]).items():
                 heads.setdefault(term, {})[d.number] = positions
         postings: dict[str, str] = {}
+        kept = kept_postings(searcher, index_dir)
         for term in all_terms(searcher):
-            docnums, scores = term_postings(searcher, term)
+            docnums, scores = term_postings(searcher, term, kept)
             if in_order:  # docnum == doc number: postings already in doc number order
                 numbers = docnums
             else:

@@ -127,9 +127,13 @@ class Writer(SegmentWriter):
     """SegmentWriter with a TermPool: add_document counts the analysed fields in one go
     (fields whose type has ``counts``, i.e. index.BigramText) and flushes term by term."""
 
-    def __init__(self, ix: object, **kwargs: object) -> None:
+    def __init__(self, ix: object, *, keep: Iterable[str] = (), **kwargs: object) -> None:
         super().__init__(ix, **kwargs)
         self.pool = TermPool()
+        # For the fields in ``keep``: term → (docnums, weights as the segment stores them),
+        # so the caller can score the new segment without reading it back (index.py).
+        self._keep = frozenset(keep)
+        self.kept: dict[str, dict[str, tuple[list[int], list[float]]]] = {}
 
     def add_document(self, **fields: object) -> None:
         # Whoosh's SegmentWriter.add_document (2.7.4), with the analysed text fields
@@ -181,11 +185,14 @@ class Writer(SegmentWriter):
                 lengths = ([pdr.doc_field_length(d, fieldname) for d in range(self.docnum)]
                            if pdr is not None else None)
                 fw.start_field(fieldname, fieldobj)
+                kept = self.kept[fieldname] = {} if fieldname in self._keep else None
                 for btext, ids, weights, values in self.pool.postings(
                         fieldname, fieldobj.format.field_boost):
                     fw.start_term(btext)
                     write_postings(fw._postwriter, ids, weights, values, lengths)
                     fw.finish_term()
+                    if kept is not None:  # weights go through float32 as in the block
+                        kept[btext.decode("utf-8")] = (ids, array("f", weights).tolist())
                 fw.finish_field()
             fw.close()
         finally:
