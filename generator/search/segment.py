@@ -181,9 +181,12 @@ class Writer(SegmentWriter):
         try:
             for fieldname in self.pool.fieldnames():
                 fieldobj = self.schema[fieldname]
-                # The byte-quantised length Whoosh's add_postings asks the reader for.
-                lengths = ([pdr.doc_field_length(d, fieldname) for d in range(self.docnum)]
-                           if pdr is not None else None)
+                # The byte-quantised length Whoosh's add_postings asks the reader for
+                # (0 for every document when the field has no length column: asked per
+                # document, the reader looked for the column file each time).
+                lengths = None
+                if pdr is not None and pdr.has_column(f"_{fieldname}_len"):
+                    lengths = [pdr.doc_field_length(d, fieldname) for d in range(self.docnum)]
                 fw.start_field(fieldname, fieldobj)
                 kept = self.kept[fieldname] = {} if fieldname in self._keep else None
                 for btext, ids, weights, values in self.pool.postings(
