@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -84,6 +85,7 @@ def encode_varints(numbers: Iterable[int]) -> str:
 # Every number below 2**15 as its varint: encoding a posting list is then one table
 # lookup per number (at 10,000 documents the scores, gaps and positions are all below).
 _VARINT = [encode_varints([n]) for n in range(1 << 15)]
+_VARINT_0 = [v + ALPHABET[0] for v in _VARINT]  # a score followed by "no head positions"
 
 
 def _encode_postings(numbers: list[int], scores: list[int],
@@ -94,15 +96,18 @@ def _encode_postings(numbers: list[int], scores: list[int],
     term's head positions in that document, for the documents that have any."""
     gaps = [n - p - 1 for p, n in zip([-1, *numbers], numbers)]
     try:
-        table = _VARINT
-        parts = [table[g] + table[s] + "0" for g, s in zip(gaps, scores)]
+        table, table_0 = _VARINT, _VARINT_0
+        parts = [table[g] + table_0[s] for g, s in zip(gaps, scores)]
         if heads:
-            index = {n: i for i, n in enumerate(numbers)}
+            size = len(numbers)
             for number, positions in heads.items():
-                i = index.get(number)
-                if i is not None:
-                    parts[i] = (table[gaps[i]] + table[scores[i]] + table[len(positions)] +
-                                "".join([table[p - q - 1] for q, p in zip([-1, *positions], positions)]))
+                i = bisect_left(numbers, number)
+                if i < size and numbers[i] == number:
+                    if len(positions) == 1:  # the usual case: one position, as is
+                        parts[i] = table[gaps[i]] + table[scores[i]] + table[1] + table[positions[0]]
+                    else:
+                        parts[i] = (table[gaps[i]] + table[scores[i]] + table[len(positions)] +
+                                    "".join([table[p - q - 1] for q, p in zip([-1, *positions], positions)]))
         return "".join(parts)
     except IndexError:  # a number past the table: the plain loop
         flat: list[int] = []

@@ -341,8 +341,7 @@ def term_postings(searcher: Searcher, term: str,
     tests/search/test_index.py checks it against Whoosh's own scorer."""
     stats = field_stats(searcher)
     reader = searcher.reader()
-    sums: dict[int, float] | None = None
-    ascending = True
+    per_field: list[tuple[list[int], list[float]]] = []
     k1_plus_1 = _K1 + 1
     for field in TEXT_FIELDS:
         if kept is not None:  # the same postings as the segment's, already in memory
@@ -357,23 +356,26 @@ def term_postings(searcher: Searcher, term: str,
             df = reader.doc_frequency(field, term)
         norms = stats.norms[field]
         idf = log(stats.doc_count / (df + 1)) + 1
-        scores = [idf * ((tf * k1_plus_1) / (tf + norms[d])) for d, tf in zip(docnums, tfs)]
-        if sums is None:
-            sums = dict(zip(docnums, scores))
-            continue
-        size = len(sums)
-        for docnum, score in zip(docnums, scores):
-            previous = sums.get(docnum)
-            # Float addition commutes, so previous + score is the same float as the
-            # running sum Whoosh's order makes (only the grouping of three matters).
-            sums[docnum] = score if previous is None else previous + score
-        ascending = ascending and len(sums) == size  # no document joined the first list
-    if not sums:
+        per_field.append((docnums, [idf * ((tf * k1_plus_1) / (tf + norms[d]))
+                                    for d, tf in zip(docnums, tfs)]))
+    if not per_field:
         return [], []
-    docnums = list(sums)
-    if not ascending:
-        docnums.sort()
-    return docnums, [max(1, int(sums[d] * 100 + 0.5)) for d in docnums]  # quantize()
+    docnums, totals = per_field[0]
+    if len(per_field) > 1:
+        sums = dict(zip(docnums, totals))
+        get = sums.get
+        for more_docnums, scores in per_field[1:]:
+            for docnum, score in zip(more_docnums, scores):
+                previous = get(docnum)
+                # Float addition commutes, so previous + score is the same float as the
+                # running sum Whoosh's order makes (only the grouping of three matters).
+                sums[docnum] = score if previous is None else previous + score
+        if len(sums) == len(docnums):  # no document joined the first list: still ascending
+            totals = list(sums.values())
+        else:
+            docnums = sorted(sums)
+            totals = [sums[d] for d in docnums]
+    return docnums, [max(1, int(x * 100 + 0.5)) for x in totals]  # quantize()
 
 
 def term_scores(searcher: Searcher, term: str) -> dict[int, int]:
