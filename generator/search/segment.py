@@ -130,6 +130,7 @@ class Writer(SegmentWriter):
     def __init__(self, ix: object, *, keep: Iterable[str] = (), **kwargs: object) -> None:
         super().__init__(ix, **kwargs)
         self.pool = TermPool()
+        self._id_postings: dict[tuple[str, object], list[tuple[bytes, int, float, bytes]]] = {}
         # For the fields in ``keep``: term → (docnums, weights as the segment stores them),
         # so the caller can score the new segment without reading it back (index.py).
         self._keep = frozenset(keep)
@@ -160,7 +161,12 @@ class Writer(SegmentWriter):
                     if field.scorable:
                         length = sum(counts.values())
                 else:
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    # ID fields: most values (association, kind, year...) repeat.
+                    key = (fieldname, value)
+                    items = self._id_postings.get(key)
+                    if items is None:
+                        items = self._id_postings[key] = list(field.index(value))
+                    for tbytes, freq, weight, vbytes in items:
                         if field.scorable:
                             length += freq
                         self.pool.add((fieldname, tbytes, docnum, weight, vbytes))
