@@ -77,17 +77,28 @@ class TermPool:
         return sorted({name for name, terms in (*self.counted.items(), *self.raw.items()) if terms})
 
     def postings(self, fieldname: str, field_boost: float
-                 ) -> list[tuple[bytes, list[int], list[float], list[bytes]]]:
+                 ) -> list[tuple[bytes, list[int], list[float], list[bytes] | bytes]]:
         """(term bytes, docnums, weights, values) in term byte order, docnums ascending:
-        the order Whoosh's pool sorts its postings into."""
-        out: dict[bytes, tuple[list[int], list[float], list[bytes]]] = {}
+        the order Whoosh's pool sorts its postings into. Values of add_counts postings
+        come joined, as one bytes object of 4-byte packed frequencies (what the block
+        writer would join them into); a term merged from another segment keeps a list."""
+        out: dict[bytes, tuple[list[int], list[float], list[bytes] | bytes]] = {}
         for text, flat in self.counted.get(fieldname, {}).items():
             freqs = flat[1::2]
-            out[text.encode("utf-8")] = (flat[0::2], [float(f) * field_boost for f in freqs],
-                                         [_packed(f) for f in freqs])
+            if field_boost == 1.0:
+                weights = list(map(float, freqs))
+            else:
+                weights = [f * field_boost for f in freqs]
+            if max(freqs) < 256:
+                values: list[bytes] | bytes = b"".join(map(_PACKED.__getitem__, freqs))
+            else:
+                values = b"".join([_packed(f) for f in freqs])
+            out[text.encode("utf-8")] = (flat[0::2], weights, values)
         for btext, items in self.raw.get(fieldname, {}).items():
             if btext in out:  # the same term from add_counts and a merged segment
                 ids, weights, values = out[btext]
+                if isinstance(values, bytes):
+                    values = [values[i:i + 4] for i in range(0, len(values), 4)]
                 items = items + list(zip(ids, weights, values))
             items = sorted(items, key=itemgetter(0))
             out[btext] = ([i[0] for i in items], [i[1] for i in items], [i[2] for i in items])
@@ -99,28 +110,45 @@ class TermPool:
 
 
 def write_postings(postwriter: object, ids: list[int], weights: list[float],
-                   values: list[bytes], lengths: list[int] | None) -> None:
+                   values: list[bytes] | bytes, lengths: list[int | None] | None) -> None:
     """One term's postings into a started W3PostingsWriter term, block by block: the
     same block contents and statistics as add_posting() once per posting (a block is
-    written when full, the last one is left for finish_postings to write as last)."""
+    written when full, the last one is left for finish_postings to write as last).
+    ``values`` as bytes: 4-byte values already joined (a fixed-size format joins them)."""
     pw = postwriter
     limit = pw._blocklimit
     n = len(ids)
+    joined = isinstance(values, bytes)
     for start in range(0, n, limit):
         end = start + limit
         block_ids = ids[start:end]
         block_weights = weights[start:end]
         pw._ids = array("I", block_ids)
         pw._weights = array("f", block_weights)
-        pw._values = [v for v in values[start:end] if v]
+        if joined:
+            pw._values = [values[start * 4:end * 4]]
+        else:
+            pw._values = [v for v in values[start:end] if v]
         top = max(block_weights)
         pw._maxweight = top if top > 0 else 0
         if lengths is not None:
-            present = [length for length in map(lengths.__getitem__, block_ids) if length]
+            present = list(map(lengths.__getitem__, block_ids))
+            if not all(present):  # add_posting skips a length of 0 or None
+                present = [length for length in present if length]
             pw._minlength = min(present) if present else None
             pw._maxlength = max(present) if present else 0
         if end < n:
             pw._write_block()
+
+
+def _as_float32(weights: list[float]) -> list[float]:
+    """The weights as a float32 array gives them back: integers below 2**24 unchanged."""
+    try:
+        if max(weights) < 2 ** 24 and all(map(float.is_integer, weights)):
+            return weights
+    except TypeError:  # an int weight: let the array convert it
+        pass
+    return array("f", weights).tolist()
 
 
 class Writer(SegmentWriter):
@@ -200,8 +228,8 @@ class Writer(SegmentWriter):
                     fw.start_term(btext)
                     write_postings(fw._postwriter, ids, weights, values, lengths)
                     fw.finish_term()
-                    if kept is not None:  # weights go through float32 as in the block
-                        kept[btext.decode("utf-8")] = (ids, array("f", weights).tolist())
+                    if kept is not None:  # the weights as the block stores them (float32)
+                        kept[btext.decode("utf-8")] = (ids, _as_float32(weights))
                 fw.finish_field()
             fw.close()
         finally:

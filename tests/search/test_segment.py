@@ -96,3 +96,10 @@ def test_any_texts_give_the_same_segment(texts):
                for i, (title, body) in enumerate(texts)]
     with tempfile.TemporaryDirectory() as tmp:
         _same_segments(Path(tmp), [(records, [], [], False)])
+
+
+def test_a_term_more_than_255_times_in_one_document(tmp_path):
+    # Frequencies past one byte take the slow packing path; weights past the title boost.
+    record = dataclasses.replace(small_corpus(1)[0], title="罚款" * 300,
+                                 body="对会员单位处以罚款。" * 400 + "ISO9001 " * 260)
+    _same_segments(tmp_path, [([record, *small_corpus(20)[1:]], [], [], False)])
