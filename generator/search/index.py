@@ -343,19 +343,22 @@ def term_postings(searcher: Searcher, term: str,
     reader = searcher.reader()
     per_field: list[tuple[list[int], list[float]]] = []
     k1_plus_1 = _K1 + 1
-    for field in TEXT_FIELDS:
+    if kept is not None:
+        fields = [field for field in TEXT_FIELDS if term in kept[field]]
+    else:
+        fields = [field for field in TEXT_FIELDS if (field, term) in reader]
+    for field in fields:
         if kept is not None:  # the same postings as the segment's, already in memory
-            if term not in kept[field]:
-                continue
             docnums, tfs = kept[field][term]
             df = len(docnums)  # one segment, no deletions: its document frequency
-        elif (field, term) not in reader:
-            continue
         else:
             docnums, tfs = _postings(reader.postings(field, term))
             df = reader.doc_frequency(field, term)
         norms = stats.norms[field]
         idf = log(stats.doc_count / (df + 1)) + 1
+        if len(fields) == 1:  # the score is this field's: quantize() in the same pass
+            return docnums, [max(1, int(idf * ((tf * k1_plus_1) / (tf + norms[d])) * 100 + 0.5))
+                             for d, tf in zip(docnums, tfs)]
         per_field.append((docnums, [idf * ((tf * k1_plus_1) / (tf + norms[d]))
                                     for d, tf in zip(docnums, tfs)]))
     if not per_field:
