@@ -103,3 +103,4 @@ def test_a_term_more_than_255_times_in_one_document(tmp_path):
     record = dataclasses.replace(small_corpus(1)[0], title="罚款" * 300,
                                  body="对会员单位处以罚款。" * 400 + "ISO9001 " * 260)
     _same_segments(tmp_path, [([record, *small_corpus(20)[1:]], [], [], False)])
+
