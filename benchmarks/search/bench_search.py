@@ -2,6 +2,11 @@
 
     python benchmarks/search/bench_search.py --work /tmp/search-bench [--documents 10000]
                                              [--queries 60] [--seed 5] [--skip-build]
+                                             [--index-only]
+
+--skip-build reuses WORK's corpus and built site; --index-only times the two index
+builds (steps 2 and 3) and stops. Times are wall and CPU (user + system, children
+included): the machine this ran on is shared, and Pagefind uses several threads.
 
 Steps (each tool in its own fresh process, timed, peak memory from wait4):
 
@@ -56,8 +61,9 @@ PAGEFIND_GLOB = "associations/*/{index.html,charter/index.html,*/*/index.html}"
 
 @dataclass(frozen=True)
 class Run:
-    seconds: float
+    seconds: float      # wall
     peak_mb: float
+    cpu_s: float = 0.0  # user + system of the process and the children it waited for
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[Run, str]:
@@ -70,7 +76,8 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{cmd[:4]} failed:\n{out[-3000:]}")
-    return Run(round(seconds, 1), round(usage.ru_maxrss / 1024, 0)), out
+    return Run(round(seconds, 1), round(usage.ru_maxrss / 1024, 0),
+               round(usage.ru_utime + usage.ru_stime, 1)), out
 
 
 # --- step 2 runs in a child process: python bench_search.py --index-child CONTENT OUT ----
@@ -83,18 +90,20 @@ def index_child(content: Path, out: Path) -> None:
     from generator.search import build_index, export_static
     from generator.searching import search_records
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     prepared = prepare(content, dt.date.fromisoformat(AS_OF))
     assert prepared.site is not None and prepared.evaluation is not None
     records = search_records(prepared.site, prepared.evaluation)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     build_index(records, out / "index")
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     files = export_static(out / "index")
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     (out / "records.json").write_text(json.dumps([asdict(r) for r in records], ensure_ascii=False))
     print(json.dumps({"prepare_s": round(t1 - t0, 1), "index_s": round(t2 - t1, 1),
-                      "export_s": round(t3 - t2, 1), "files": len(files),
+                      "export_s": round(t3 - t2, 1), "prepare_cpu_s": round(c1 - c0, 1),
+                      "index_cpu_s": round(c2 - c1, 1), "export_cpu_s": round(c3 - c2, 1),
+                      "files": len(files),
                       "bytes": sum(map(len, files.values())),
                       "peak_mb_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 
@@ -225,6 +234,8 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=60)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--skip-build", action="store_true", help="reuse WORK/content and WORK/site")
+    ap.add_argument("--index-only", action="store_true",
+                    help="time the two index builds (gongshi, Pagefind) and stop: no queries")
     ap.add_argument("--index-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.index_child:
@@ -260,6 +271,9 @@ def main() -> None:
     pf_files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
     results["pagefind_files"] = len(pf_files)
     results["pagefind_bytes"] = sum(p.stat().st_size for p in pf_files)
+    if args.index_only:
+        print(json.dumps({k: results[k] for k in ("gongshi_index", "pagefind_index")}, indent=1))
+        return
 
     from generator.search import SearchRecord, search
     from search_example import relevant
@@ -320,8 +334,11 @@ def table(res: dict) -> str:
         "| recall vs substring ground truth (micro) | %.3f | %.3f |" % (gq[0], fq[0]),
         "| queries with recall 1.0 | %d / %d | %d / %d |" % (gq[2], len(rows), fq[2], len(rows)),
         "| precision (mean over queries) | %.3f | %.3f |" % (gq[1], fq[1]),
-        "| index build time (s) | %.1f (records %.1f, Whoosh %.1f, export %.1f) | %.1f |"
+        "| index build time, wall (s) | %.1f (records %.1f, Whoosh %.1f, export %.1f) | %.1f |"
         % (g["seconds"], g["prepare_s"], g["index_s"], g["export_s"], f["seconds"]),
+        "| index build time, CPU user+sys (s) | %.1f (records %.1f, Whoosh %.1f, export %.1f) | %.1f |"
+        % (g.get("cpu_s", 0), g.get("prepare_cpu_s", 0), g.get("index_cpu_s", 0), g.get("export_cpu_s", 0),
+           f.get("cpu_s", 0)),
         "| index build peak memory (MB) | %d | %d |" % (g["peak_mb"], f["peak_mb"]),
         "| files deployed for search | %d (%.1f MB) | %d (%.1f MB) |"
         % (res["gongshi_files"], res["gongshi_bytes"] / 2**20, res["pagefind_files"], res["pagefind_bytes"] / 2**20),

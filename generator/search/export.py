@@ -43,10 +43,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
 from collections.abc import Iterable
 from pathlib import Path
 
-from .index import open_searcher, all_terms, stored_docs, term_scores
+from .index import all_terms, collector_paused, kept_postings, open_searcher, stored_docs, term_postings
 from .query import head_positions
 from .tokenize import TOKENIZER_VERSION
 
@@ -81,18 +82,40 @@ def encode_varints(numbers: Iterable[int]) -> str:
     return "".join(out)
 
 
-def _encode_postings(entries: list[tuple[int, int, list[int]]]) -> str:
-    """entries: (doc number, score, head positions), sorted by doc number."""
-    numbers: list[int] = []
-    previous = -1
-    for number, score, positions in entries:
-        numbers += [number - previous - 1, score, len(positions)]
-        last = -1
-        for p in positions:  # ascending; gap − 1 ≥ 0 because positions are distinct
-            numbers.append(p - last - 1)
-            last = p
-        previous = number
-    return encode_varints(numbers)
+# Every number below 2**15 as its varint: encoding a posting list is then one table
+# lookup per number (at 10,000 documents the scores, gaps and positions are all below).
+_VARINT = [encode_varints([n]) for n in range(1 << 15)]
+_VARINT_0 = [v + ALPHABET[0] for v in _VARINT]  # a score followed by "no head positions"
+
+
+def _encode_postings(numbers: list[int], scores: list[int],
+                     heads: dict[int, list[int]] | None) -> str:
+    """Postings of one term, doc numbers ascending: per document its gap, score, count of
+    head positions, then the head positions (the first as is, each next one as gap − 1;
+    positions are distinct and ascending, so gap − 1 ≥ 0). ``heads``: doc number → the
+    term's head positions in that document, for the documents that have any."""
+    gaps = [n - p - 1 for p, n in zip([-1, *numbers], numbers)]
+    try:
+        table, table_0 = _VARINT, _VARINT_0
+        parts = [table[g] + table_0[s] for g, s in zip(gaps, scores)]
+        if heads:
+            size = len(numbers)
+            for number, positions in heads.items():
+                i = bisect_left(numbers, number)
+                if i < size and numbers[i] == number:
+                    if len(positions) == 1:  # the usual case: one position, as is
+                        parts[i] = table[gaps[i]] + table[scores[i]] + table[1] + table[positions[0]]
+                    else:
+                        parts[i] = (table[gaps[i]] + table[scores[i]] + table[len(positions)] +
+                                    "".join([table[p - q - 1] for q, p in zip([-1, *positions], positions)]))
+        return "".join(parts)
+    except IndexError:  # a number past the table: the plain loop
+        flat: list[int] = []
+        for gap, number, score in zip(gaps, numbers, scores):
+            positions = (heads or {}).get(number, [])
+            flat += [gap, score, len(positions)]
+            flat += [p - q - 1 for q, p in zip([-1, *positions], positions)]
+        return encode_varints(flat)
 
 
 def _rle(column: list[int]) -> str:
@@ -153,18 +176,31 @@ def block_size_for(average_row_bytes: float) -> int:
     return size
 
 
+@collector_paused
 def export_static(index_dir: Path) -> dict[str, bytes]:
     """Relative path under /search/ → bytes. Writes nothing: the pipeline's writer does."""
     with open_searcher(index_dir) as searcher:
         docs = stored_docs(searcher)
-        number_of = {doc.docnum: doc.number for doc in docs}
-        heads = [head_positions(d.fields["title"], d.fields["snippet"]) for d in docs]
+        number_of = [-1] * searcher.reader().doc_count_all()
+        for doc in docs:
+            number_of[doc.docnum] = doc.number
+        in_order = all(doc.docnum == doc.number for doc in docs)
+        # term → doc number → head positions (title + snippet), for the documents that
+        # have the term there: a small part of all postings.
+        heads: dict[str, dict[int, list[int]]] = {}
+        for d in docs:
+            for term, positions in head_positions(d.fields["title"], d.fields["snippet"]).items():
+                heads.setdefault(term, {})[d.number] = positions
         postings: dict[str, str] = {}
+        kept = kept_postings(searcher, index_dir)
         for term in all_terms(searcher):
-            scores = term_scores(searcher, term)
-            entries = sorted((number_of[docnum], score, heads[number_of[docnum]].get(term, []))
-                             for docnum, score in scores.items())
-            postings[term] = _encode_postings(entries)
+            docnums, scores = term_postings(searcher, term, kept)
+            if in_order:  # docnum == doc number: postings already in doc number order
+                numbers = docnums
+            else:
+                pairs = sorted(zip([number_of[d] for d in docnums], scores))
+                numbers, scores = [n for n, _ in pairs], [s for _, s in pairs]
+            postings[term] = _encode_postings(numbers, scores, heads.get(term))
 
     files: dict[str, bytes] = {}
 

@@ -3,9 +3,12 @@ numbers that export.py writes and query.py ranks with (one function, so they agr
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import wraps
+from typing import ParamSpec, TypeVar
 from math import log
 from weakref import WeakKeyDictionary
 from contextlib import contextmanager
@@ -15,13 +18,16 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.system import pack_uint
-from whoosh.writing import SegmentWriter
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
+from .segment import Writer
 from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
 from .tokenize import TOKENIZER_VERSION, BigramTokenizer, index_texts
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Bump when the schema below changes: an index written with another version is rebuilt.
 SCHEMA_VERSION = 3  # 2: association_name searchable, measure_label stored; 3: BigramText
@@ -48,42 +54,8 @@ class BigramText(TEXT):
         for text, freq in Counter(index_texts(value)).items():
             yield text.encode("utf-8"), freq, float(freq) * fb, pack_uint(freq)
 
-
-class _MemoLengths:
-    """A per-document reader whose field lengths are read once per (document, field).
-
-    When Whoosh flushes a segment it asks the new segment's reader for the document's
-    field length once per posting (every term of every document), each time through a
-    column reader: a quarter of a cold build's time. The answers cannot change while the
-    segment is written."""
-
-    def __init__(self, reader: object) -> None:
-        self._reader = reader
-        self._memo: dict[tuple[int, str], object] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> object:
-        key = (docnum, fieldname)
-        try:
-            return self._memo[key]
-        except KeyError:
-            value = self._memo[key] = self._reader.doc_field_length(docnum, fieldname, default)
-            return value
-
-    def close(self) -> None:
-        self._reader.close()
-
-
-class _Writer(SegmentWriter):
-    """Whoosh's SegmentWriter, flushing with _MemoLengths (same calls, same files).
-    Overrides a private method of Whoosh 2.7.4, which is pinned and dormant upstream."""
-
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        pdr = _MemoLengths(self.per_document_reader()) if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, pdr, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if pdr:
-            pdr.close()
+    # segment.Writer counts fields that say so in bulk, with the same postings as above.
+    counts = True
 
 
 def _schema() -> Schema:
@@ -151,6 +123,27 @@ def _fields(record: SearchRecord, fingerprint: str) -> dict[str, str]:
     return fields
 
 
+def collector_paused(function: Callable[P, R]) -> Callable[P, R]:
+    """Run function with Python's cyclic garbage collector paused.
+
+    Indexing and export allocate millions of small lists and strings (postings), none in
+    a reference cycle; each allocation burst triggers a collection that walks every live
+    object, the build's site and evaluation included: 20-25 % of the index's and the
+    export's time at 10,000 documents. The collector is resumed (if it was on) as soon as
+    the function returns; cycles made meanwhile are collected then."""
+    @wraps(function)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+    return paused
+
+
+@collector_paused
 def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
     """Bring the index in index_dir in line with records, touching only what changed."""
     by_id: dict[str, SearchRecord] = {}
@@ -172,7 +165,9 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
     if not (added or deleted or updated):
         return stats
 
-    writer = _Writer(ix)
+    # A build from empty writes one segment: its postings are kept for the export.
+    fresh = not held
+    writer = Writer(ix, keep=TEXT_FIELDS if fresh else ())
     try:
         for doc_id in deleted:
             writer.delete_by_term("doc_id", doc_id)
@@ -187,7 +182,31 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
     # is merged away, so scores (and the exported files) would depend on the history of
     # builds. Optimising after a deletion makes them depend on the records alone.
     writer.commit(optimize=bool(deleted or updated))
+    _KEPT.clear()
+    if fresh:
+        _KEPT[Path(index_dir).resolve()] = (writer.newsegment.segid, writer.kept)
     return stats
+
+
+# The postings of the segment a build from empty just wrote, per index folder: the export
+# of that build scores them without reading the segment back (see kept_postings).
+_KEPT: dict[Path, tuple[str, dict[str, dict[str, tuple[list[int], list[float]]]]]] = {}
+
+
+def kept_postings(searcher: Searcher, index_dir: Path
+                  ) -> dict[str, dict[str, tuple[list[int], list[float]]]] | None:
+    """field → term → (docnums, weights) of the index searcher reads, when this process
+    wrote it from empty and it is still exactly that one segment (same segment id, no
+    deletion since); else None and postings are read from the index. The entry is
+    handed over once (a serve session should not hold the postings between builds)."""
+    entry = _KEPT.pop(Path(index_dir).resolve(), None)
+    reader = searcher.reader()
+    if entry is None or not reader.is_atomic() or reader.has_deletions():
+        return None
+    segment = reader.segment()
+    if getattr(segment, "segid", None) != entry[0]:
+        return None
+    return entry[1]
 
 
 _B, _K1 = BM25F().B, BM25F().K1
@@ -282,10 +301,12 @@ def field_stats(searcher: Searcher) -> FieldStats:
     return stats
 
 
-def _weights(matcher: object) -> Iterator[tuple[int, float]]:
-    """(docnum, weight) of every posting. A segment's postings are read a block at a
-    time (private attributes of Whoosh 2.7.4's W3LeafMatcher: pinned, dormant upstream);
-    any other matcher goes posting by posting through the public interface."""
+def _postings(matcher: object) -> tuple[list[int], list[float]]:
+    """Docnums (ascending) and weights of every posting. A segment's postings are read a
+    block at a time (private attributes of Whoosh 2.7.4's W3LeafMatcher: pinned, dormant
+    upstream); any other matcher goes posting by posting through the public interface."""
+    ids: list[int] = []
+    weights: list[float] = []
     if type(matcher) is W3LeafMatcher:
         m = matcher
         while m.is_active():
@@ -293,37 +314,76 @@ def _weights(matcher: object) -> Iterator[tuple[int, float]]:
                 m._read_ids()
             if m._weights is None:
                 m._read_weights()
-            yield from zip(m._ids[m._i:], m._weights[m._i:])
+            ids += m._ids[m._i:]
+            weights += m._weights[m._i:]
             m._next_block()
-        return
+        return ids, weights
     while matcher.is_active():
-        yield matcher.id(), matcher.weight()
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
         matcher.next()
+    return ids, weights
+
+
+def term_postings(searcher: Searcher, term: str,
+                  kept: dict[str, dict[str, tuple[list[int], list[float]]]] | None = None
+                  ) -> tuple[list[int], list[int]]:
+    """The documents holding ``term`` (Whoosh docnums, ascending) and the integer score of
+    the term in each (the BM25F scores of TEXT_FIELDS added up, the title's tf already
+    ×TITLE_BOOST by Whoosh's field_boost). Export writes these and the CLI ranks with
+    them, so both rank with identical numbers.
+
+    The arithmetic is whoosh.scoring.bm25's, operation for operation (with StableBM25F's
+    idf, B, K1 and average length, added per field in TEXT_FIELDS order: (title + body) +
+    association name, where a missing field adds nothing), fed from the raw postings and a
+    table read once per searcher: scoring through ``searcher.postings()`` looked every
+    posting's length up through three layers of readers, most of the export's time.
+    tests/search/test_index.py checks it against Whoosh's own scorer."""
+    stats = field_stats(searcher)
+    reader = searcher.reader()
+    per_field: list[tuple[list[int], list[float]]] = []
+    k1_plus_1 = _K1 + 1
+    if kept is not None:
+        fields = [field for field in TEXT_FIELDS if term in kept[field]]
+    else:
+        fields = [field for field in TEXT_FIELDS if (field, term) in reader]
+    for field in fields:
+        if kept is not None:  # the same postings as the segment's, already in memory
+            docnums, tfs = kept[field][term]
+            df = len(docnums)  # one segment, no deletions: its document frequency
+        else:
+            docnums, tfs = _postings(reader.postings(field, term))
+            df = reader.doc_frequency(field, term)
+        norms = stats.norms[field]
+        idf = log(stats.doc_count / (df + 1)) + 1
+        if len(fields) == 1:  # the score is this field's: quantize() in the same pass
+            return docnums, [max(1, int(idf * ((tf * k1_plus_1) / (tf + norms[d])) * 100 + 0.5))
+                             for d, tf in zip(docnums, tfs)]
+        per_field.append((docnums, [idf * ((tf * k1_plus_1) / (tf + norms[d]))
+                                    for d, tf in zip(docnums, tfs)]))
+    if not per_field:
+        return [], []
+    docnums, totals = per_field[0]
+    if len(per_field) > 1:
+        sums = dict(zip(docnums, totals))
+        get = sums.get
+        for more_docnums, scores in per_field[1:]:
+            for docnum, score in zip(more_docnums, scores):
+                previous = get(docnum)
+                # Float addition commutes, so previous + score is the same float as the
+                # running sum Whoosh's order makes (only the grouping of three matters).
+                sums[docnum] = score if previous is None else previous + score
+        if len(sums) == len(docnums):  # no document joined the first list: still ascending
+            totals = list(sums.values())
+        else:
+            docnums = sorted(sums)
+            totals = [sums[d] for d in docnums]
+    return docnums, [max(1, int(x * 100 + 0.5)) for x in totals]  # quantize()
 
 
 def term_scores(searcher: Searcher, term: str) -> dict[int, int]:
-    """Whoosh docnum → integer score of ``term`` in that document (the BM25F scores of
-    TEXT_FIELDS added up, the title's tf already ×TITLE_BOOST by Whoosh's field_boost).
-    Export writes these and the CLI ranks with them, so both rank with identical numbers.
-
-    The arithmetic is whoosh.scoring.bm25's, operation for operation (with StableBM25F's
-    idf, B, K1 and average length, added per field in TEXT_FIELDS order), fed from the raw
-    postings and a table read once per searcher: scoring through ``searcher.postings()``
-    looked every posting's length up through three layers of readers, most of the
-    export's time. tests/search/test_index.py checks it against Whoosh's own scorer."""
-    stats = field_stats(searcher)
-    reader = searcher.reader()
-    sums: dict[int, float] = {}
-    k1_plus_1 = _K1 + 1
-    for field in TEXT_FIELDS:
-        if (field, term) not in reader:
-            continue
-        norms = stats.norms[field]
-        idf = log(stats.doc_count / (reader.doc_frequency(field, term) + 1)) + 1
-        get = sums.get
-        for docnum, tf in _weights(reader.postings(field, term)):
-            sums[docnum] = get(docnum, 0.0) + idf * ((tf * k1_plus_1) / (tf + norms[docnum]))
-    return {docnum: quantize(score) for docnum, score in sums.items()}
+    """Whoosh docnum → integer score of ``term`` in that document (see term_postings)."""
+    return dict(zip(*term_postings(searcher, term)))
 
 
 def all_terms(searcher: Searcher) -> list[str]:

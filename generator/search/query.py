@@ -16,7 +16,6 @@ The shared rules (search.js mirrors each function named here):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from whoosh.query import And, Or, Term
 
 from .index import TEXT_FIELDS, open_searcher, term_scores
 from .records import Hit
-from .tokenize import iter_tokens, query_runs
+from .tokenize import query_runs, token_positions
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,14 @@ def plan_query(text: str) -> QueryPlan:
 def head_positions(title: str, snippet: str) -> dict[str, list[int]]:
     """Token → positions in title + snippet, the text both sides check contiguity on.
     The newline between them is a separator, so a run never spans title and snippet."""
-    positions: dict[str, list[int]] = defaultdict(list)
-    for tok in iter_tokens(title + "\n" + snippet):
-        positions[tok.text].append(tok.pos)
-    return dict(positions)
+    positions: dict[str, list[int]] = {}
+    for text, pos in token_positions(title + "\n" + snippet):
+        held = positions.get(text)
+        if held is None:
+            positions[text] = [pos]
+        else:
+            held.append(pos)
+    return positions
 
 
 def is_exact(plan: QueryPlan, head: dict[str, list[int]]) -> bool:

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from search_support import node_or_skip, run_node
 from generator.search.query import plan_query
-from generator.search.tokenize import (BigramTokenizer, index_texts, index_tokens, is_han, normalize,
-                                       tokenize)
+from generator.search.tokenize import (BigramTokenizer, index_texts, index_tokens, is_han, iter_tokens,
+                                       normalize, token_positions, tokenize)
 
 GOLDEN = json.loads((Path(__file__).parent / "golden_tokens.json").read_text("utf-8"))["vectors"]
 
@@ -116,6 +116,14 @@ def test_fast_index_path_gives_the_same_terms_as_the_rules(text):
     # The index reads index_texts (compiled regexes); the rules are index_tokens. Any
     # difference would make the index hold terms the browser's tokenizer never asks for.
     assert index_texts(text) == [t.text for t in index_tokens(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(MIXED, st.text(max_size=60)))
+def test_fast_head_positions_are_the_query_tokens_positions(text):
+    # Export's head positions (the contiguity check) come from token_positions; the
+    # browser's come from the rules: any drift would rank an exact match differently.
+    assert token_positions(text) == [(t.text, t.pos) for t in iter_tokens(text)]
 
 
 def test_fast_index_path_on_mixed_chinese_and_latin():
