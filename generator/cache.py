@@ -121,6 +121,27 @@ class Store:
         except sqlite3.Error:
             return
 
+    def keys(self) -> set[str]:
+        """Every key with a value (one query: cheaper than asking key by key)."""
+        found = set(self._pending)
+        conn = self._connection()
+        if conn is None:
+            return found
+        try:
+            found.update(k for (k,) in conn.execute(f"SELECT k FROM {self.table}"))
+        except sqlite3.Error:
+            pass
+        return found
+
+    def delete(self, keys: list[str]) -> None:
+        """Forget `keys` (entries no run needs any more)."""
+        for k in keys:
+            self._pending.pop(k, None)
+        conn = self._connection()
+        if conn is None:
+            return
+        _in_transaction(conn, [(f"DELETE FROM {self.table} WHERE k = ?", [(k,) for k in keys])])
+
     def put(self, key: str, value: bytes) -> None:
         if self._pid != os.getpid():
             self._connection()

@@ -13,8 +13,9 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -62,19 +63,47 @@ class Positions:
 
 @dataclass(frozen=True)
 class RawDocument:
-    """A content file as read: data, Markdown body, and where things are."""
+    """A content file as read: data, Markdown body, and where things are.
+
+    The decoded text is held once, as `head` + `body`. `data` and `positions` are derived
+    from `head` when first asked for: positions only matter when a diagnostic is reported,
+    and a file whose validation result comes from the per-file cache is never parsed at all
+    (and validation lets go of `data` once the model is built, to keep memory down).
+    """
 
     path: Path                      # absolute path of the file
     rel: str                        # POSIX path relative to the content dir
     association: str | None         # folder name under associations/, if any
     folder: str | None              # the kind folder (e.g. "sanctions"), None at association level
     stem: str                       # file name without extension: the document's id
-    data: dict[str, Any]
     body: str | None                # Markdown body, None for YAML files
     body_line: int                  # 1-based line where the body starts
-    positions: Positions
-    text: str                       # the whole decoded text, for scanners (privacy)
+    head: str                       # the text before the body: front matter and its --- lines (all of a YAML file)
     content_hash: str
+
+    @property
+    def text(self) -> str:
+        """The whole decoded text, for scanners (privacy)."""
+        return self.head + (self.body or "")
+
+    def _parse(self, positions: bool) -> tuple[Any, Positions]:
+        if self.body is None:
+            return parse_yaml(self.head, str(self.path), positions=positions)
+        yaml_text, _, _ = split_front_matter(self.head, str(self.path))
+        return parse_yaml(yaml_text, str(self.path), line_offset=1, positions=positions)
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        return self._parse(positions=False)[0]  # type: ignore[no-any-return]
+
+    @cached_property
+    def positions(self) -> Positions:
+        return self._parse(positions=True)[1]
+
+    def release(self) -> None:
+        """Drop the parsed data and positions (they are parsed again if asked for)."""
+        self.__dict__.pop("data", None)
+        self.__dict__.pop("positions", None)
 
 
 @dataclass(frozen=True)
@@ -107,10 +136,11 @@ class _YamlError(Exception):
 class _Builder:
     """Turns a composed node tree into plain values, recording positions."""
 
-    def __init__(self, file: str, line_offset: int) -> None:
+    def __init__(self, file: str, line_offset: int, record: bool = True) -> None:
         self.file = file
         self.offset = line_offset
         self.positions = Positions()
+        self.record = record                   # positions are recorded only when asked for
         self.count = 0
         self.problems: list[Diagnostic] = []   # reported together: one run shows every duplicate key
         self.field_pos: tuple[int, int] | None = None
@@ -129,7 +159,8 @@ class _Builder:
             raise _YamlError(diag(self.file, *(self.field_pos or self.pos(node)), "yaml.too_many_nodes", limit=MAX_NODES))
         if depth > MAX_DEPTH:
             raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_deep", limit=MAX_DEPTH))
-        self.positions.values[path] = self.pos(node)
+        if self.record:
+            self.positions.values[path] = self.pos(node)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             first_seen: dict[str, int] = {}
@@ -147,8 +178,9 @@ class _Builder:
                     self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
                                               key=key, first_line=first_seen[key]))
                     continue
-                first_seen[key] = self.pos(key_node)[0]
-                self.positions.keys[path + (key,)] = self.pos(key_node)
+                first_seen[key] = key_node.start_mark.line + 1 + self.offset
+                if self.record:
+                    self.positions.keys[path + (key,)] = self.pos(key_node)
                 out[key] = self.build(value_node, path + (key,), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -174,7 +206,7 @@ class _Builder:
         return node.value  # str and any explicit/unknown tag: never construct objects
 
 
-def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positions]:
+def parse_yaml(text: str, file: str, line_offset: int = 0, *, positions: bool = True) -> tuple[Any, Positions]:
     """Parse one YAML document; raise _YamlError with a positioned diagnostic."""
     try:
         if len(text) > SHALLOW_TEXT_CHARS:
@@ -192,7 +224,7 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positio
         raise _YamlError(diag(file, 1 + line_offset, 1, "yaml.syntax", problem=str(exc))) from None
     except RecursionError:
         raise _YamlError(diag(file, 1 + line_offset, 1, "yaml.too_deep", limit=MAX_DEPTH)) from None
-    builder = _Builder(file, line_offset)
+    builder = _Builder(file, line_offset, positions)
     if node is None:
         return {}, builder.positions
     try:
@@ -250,29 +282,37 @@ def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
 
 
 def read_document(path: Path, root: Path, association: str | None, folder: str | None,
-                  max_bytes: int = MAX_FILE_BYTES) -> RawDocument:
-    """Read one YAML or Markdown file. Raises _YamlError on anything unreadable."""
+                  max_bytes: int = MAX_FILE_BYTES, *, known_good: Callable[[str], bool] | None = None) -> RawDocument:
+    """Read one YAML or Markdown file. Raises _YamlError on anything unreadable.
+
+    `known_good(content_hash)` says whether an earlier run parsed these very bytes without a
+    problem (the per-file cache): then the YAML is not parsed now, only when asked for."""
     rel = path.relative_to(root).as_posix()
     file = str(path)
     size = path.stat().st_size
     if size > max_bytes:
         raise _YamlError(diag(file, 1, 1, "file.too_large", size=size, limit=max_bytes))
     raw = path.read_bytes()
+    content_hash = hashlib.sha256(raw).hexdigest()
     text = decode(raw, file)
     if path.suffix in MARKDOWN_SUFFIXES:
         yaml_text, body, body_line = split_front_matter(text, file)
-        data, positions = parse_yaml(yaml_text, file, line_offset=1)
+        head = text[: len(text) - len(body)]
     else:
-        body, body_line = None, 1
-        data, positions = parse_yaml(text, file)
+        yaml_text, body, body_line, head = text, None, 1, text
+    doc = RawDocument(
+        path=path, rel=rel, association=association, folder=folder,
+        stem=unicodedata.normalize("NFC", path.stem), body=body, body_line=body_line,
+        head=head, content_hash=content_hash,
+    )
+    if known_good is not None and known_good(content_hash):
+        return doc
+    data, _ = parse_yaml(yaml_text, file, line_offset=0 if body is None else 1, positions=False)
     if not isinstance(data, dict):
         found = {list: "列表 (a list)", str: "一段文字 (text)"}.get(type(data), type(data).__name__)
         raise _YamlError(diag(file, 1, 1, "yaml.not_mapping", found=found))
-    return RawDocument(
-        path=path, rel=rel, association=association, folder=folder,
-        stem=unicodedata.normalize("NFC", path.stem), data=data, body=body, body_line=body_line,
-        positions=positions, text=text, content_hash=hashlib.sha256(raw).hexdigest(),
-    )
+    doc.__dict__["data"] = data         # parsed once: validation needs it next
+    return doc
 
 
 # Files parsed by an earlier run of this process (a `serve` session, generator.incremental):
@@ -335,10 +375,12 @@ def _configured_max_bytes(site: RawDocument | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1_000 else None
 
 
-def load_content(root: Path, max_bytes: int | None = None) -> LoadedContent:
+def load_content(root: Path, max_bytes: int | None = None, files: Any = None) -> LoadedContent:
     """Read every content file under `root`. Never raises for bad content.
 
-    `max_bytes` defaults to site.yaml's `limits.max_file_bytes`, else MAX_FILE_BYTES."""
+    `max_bytes` defaults to site.yaml's `limits.max_file_bytes`, else MAX_FILE_BYTES.
+    `files` (a generator.filecache.FileCache) skips the YAML parse of documents whose bytes
+    an earlier run parsed without a problem."""
     root = root.absolute()
     diagnostics: list[Diagnostic] = []
     documents: list[RawDocument] = []
@@ -350,7 +392,8 @@ def load_content(root: Path, max_bytes: int | None = None) -> LoadedContent:
         try:
             if parsed_memo is not None:
                 return _read_memoised(parsed_memo, path, root, association, folder, max_bytes or MAX_FILE_BYTES)
-            return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES)
+            known = (lambda h: files.known_good(path, h)) if files is not None and association else None
+            return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES, known_good=known)
         except _YamlError as exc:
             diagnostics.extend(exc.diagnostics)
         except OSError as exc:

@@ -330,7 +330,9 @@ def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[ValidDocum
 
 
 
-def validate(loaded: LoadedContent) -> ValidatedContent:
+def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:
+    """`files` (a generator.filecache.FileCache) supplies the per-file results of unchanged
+    files from an earlier run and keeps this run's; cross-file checks always run."""
     diagnostics: list[Diagnostic] = list(loaded.diagnostics)
     config = SiteConfig()
     # site.yaml and calendars are published too (title, description, holiday names).
@@ -350,15 +352,23 @@ def validate(loaded: LoadedContent) -> ValidatedContent:
 
     profiles: list[ValidDocument] = []
     documents: list[ValidDocument] = []
+    mask = config.mask_individuals
+    cached = files.validated(loaded.documents, mask) if files is not None and validated_memo is None else {}
     for raw in loaded.documents:
         if validated_memo is not None:
-            key = (id(raw), config.mask_individuals)
+            key = (id(raw), mask)
             hit = validated_memo.get(key)
             if hit is None or hit[0] is not raw:
                 hit = validated_memo[key] = (raw, *_validate_document(raw, config))
             doc, ds = hit[1], hit[2]
+        elif (entry := cached.get(str(raw.path))) is not None and (entry[0] is None or entry[0] in k.BY_NAME):
+            kind_name, model, ds = entry
+            doc = ValidDocument(raw, k.BY_NAME[kind_name], model) if kind_name is not None and model is not None else None
         else:
             doc, ds = _validate_document(raw, config)
+            if files is not None:
+                files.remember(raw, mask, doc.kind.name if doc else None, doc.model if doc else None, ds)
+        raw.release()       # the model holds what is needed now; data is parsed again if asked for
         diagnostics += ds
         if doc is not None:
             (profiles if doc.kind.name == "association" else documents).append(doc)
