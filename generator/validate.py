@@ -184,9 +184,19 @@ def _kind_of(raw: RawDocument) -> tuple[k.Kind | None, list[Diagnostic]]:
     return kind, []
 
 
+# Every mobile number (3 + 4 + 4 digits, maybe separated) and resident ID (17 digits and a
+# check character) has eleven digits in a row like this one; full-width digits are digits to
+# \d too and the full-width hyphen reads as "-" to the scanner. Text without such a run
+# cannot hold either, so the line-by-line scan is skipped (most documents).
+_MAYBE_NUMBER = re.compile(r"\d{3}[- \uff0d]?\d{4}[- \uff0d]?\d{4}")
+
+
 def privacy_diagnostics(raw: RawDocument) -> list[Diagnostic]:
-    out = []
-    for hit in find_personal_data(raw.text):
+    out: list[Diagnostic] = []
+    text = raw.text
+    if not _MAYBE_NUMBER.search(text):
+        return out
+    for hit in find_personal_data(text):
         if hit.kind == "resident_id":
             out.append(diag(raw.path, hit.line, hit.column, "privacy.resident_id", masked=hit.masked,
                             suggestion="（身份证号码已隐去）"))
@@ -205,8 +215,11 @@ def unmasked_name_diagnostics(doc: "ValidDocument", mask: bool) -> list[Diagnost
         who = getattr(doc.model, field_name, None)
         if not isinstance(who, Subject) or who.type != "practitioner" or len(who.name) < 2:
             continue
+        whole = doc.raw.text
+        if who.name not in whole:
+            continue                    # written differently in the YAML (escapes): nowhere to report
         own_line = doc.raw.positions.of((field_name, "name"))[0]
-        for n, text in enumerate(doc.raw.text.split("\n"), start=1):
+        for n, text in enumerate(whole.split("\n"), start=1):
             col = text.find(who.name)
             if col >= 0 and n != own_line:
                 out.append(diag(doc.raw.path, n, col + 1, "privacy.unmasked_name", name=who.name,
@@ -219,7 +232,10 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 def _raw_html_warnings(raw: RawDocument) -> list[Diagnostic]:
     """Raw HTML is shown as text (html is off): tell the author once per line, outside code."""
-    out, fenced = [], False
+    out: list[Diagnostic] = []
+    fenced = False
+    if "<" not in (raw.body or ""):
+        return out                      # no tag without a "<"
     for n, text in enumerate((raw.body or "").split("\n")):
         if text.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
@@ -238,7 +254,8 @@ def body_diagnostics(raw: RawDocument) -> list[Diagnostic]:
         for line, url in unsafe_links(raw.body):
             out.append(diag(raw.path, raw.body_line + line, 1, "markdown.unsafe_link", url=url))
         out += _raw_html_warnings(raw)
-    for n, text in enumerate(raw.text.split("\n"), start=1):
+    whole = raw.text
+    for n, text in enumerate(whole.split("\n") if PLACEHOLDER in whole else (), start=1):
         col = text.find(PLACEHOLDER)
         if col >= 0:
             out.append(diag(raw.path, n, col + 1, "placeholder.remaining", Severity.WARNING, text=PLACEHOLDER))
