@@ -121,16 +121,18 @@ class Store:
         except sqlite3.Error:
             return
 
-    def keys(self) -> set[str]:
-        """Every key with a value (one query: cheaper than asking key by key)."""
-        found = set(self._pending)
+    def prefixed(self, prefix: str) -> dict[str, bytes]:
+        """Every entry whose key starts with `prefix` (one range query: cheaper than asking key by key)."""
+        found = {k: v for k, v in self._pending.items() if k.startswith(prefix)}
         conn = self._connection()
         if conn is None:
             return found
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         try:
-            found.update(k for (k,) in conn.execute(f"SELECT k FROM {self.table}"))
+            rows = conn.execute(f"SELECT k, v FROM {self.table} WHERE k >= ? AND k < ?", (prefix, upper)).fetchall()
         except sqlite3.Error:
-            pass
+            return found
+        found.update((k, v) for k, v in rows if isinstance(v, bytes))
         return found
 
     def delete(self, keys: list[str]) -> None:

@@ -1,8 +1,13 @@
 """The per-file cache of load and validate: what one content file says on its own, kept
 between runs, so a run after one edit parses and validates one file instead of all of them.
 
-Two kinds of entries, in the `files` table of the content folder's cache (`cache.cache_dir`):
+Three kinds of entries, in the `files` table of the content folder's cache (`cache.cache_dir`):
 
+- `stat:` — a file with this path, size, modification time, inode and change time held these
+  bytes (their sha256) with its body starting on this line: load then does not even read it
+  until its text is asked for. An entry is trusted only when it was made at least
+  `RACY_NS` after the file's modification time, so an edit in the same clock tick as an
+  earlier read can never pass for unchanged (git's "racily clean" rule).
 - `load:` — these bytes at this path parsed without a problem (no value): load then keeps the
   text and parses it only if something asks for the data.
 - `valid:` — everything `validate` says about the file on its own: its kind, its validated
@@ -20,8 +25,10 @@ again, and the result is what a run without the cache gives.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -30,6 +37,7 @@ from .cache import Store, cache_dir, store
 from .diagnostics import Diagnostic
 
 TABLE = "files"
+RACY_NS = 2_000_000_000      # coarser than any file system's time stamps
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +67,39 @@ class FileCache:
         self.fresh: set[str] = set()       # absolute paths of the files parsed in this run
         self.used: set[str] = set()        # keys read or written in this run
         self._known: set[str] | None = None
+        self._stats: dict[str, bytes] | None = None
+        self.now_ns = time.time_ns()
+
+    # --- stat ---------------------------------------------------------------------------
+
+    def _stat_key(self, path: Path | str, st: os.stat_result) -> str:
+        return "stat:" + _digest(self.version, path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+    def unchanged(self, path: Path | str, st: os.stat_result) -> tuple[str, int] | None:
+        """(sha256, body line) of a file whose stat is what an earlier run recorded, else None."""
+        if self._stats is None:
+            self._stats = self.store.prefixed("stat:")
+        key = self._stat_key(path, st)
+        value = self._stats.get(key)
+        if value is None:
+            return None
+        try:
+            content_hash, body_line, recorded = value.decode("ascii").split(" ")
+            if int(recorded) - st.st_mtime_ns < RACY_NS or len(content_hash) != 64:
+                return None
+            found = (content_hash, int(body_line))
+        except ValueError:
+            return None
+        self.used.add(key)
+        return found
+
+    def note_stat(self, path: Path | str, st: os.stat_result, content_hash: str, body_line: int) -> None:
+        """Remember what a file read in this run held (unless it changed too recently to tell)."""
+        if self.now_ns - st.st_mtime_ns < RACY_NS:
+            return
+        key = self._stat_key(path, st)
+        self.store.put(key, f"{content_hash} {body_line} {self.now_ns}".encode("ascii"))
+        self.used.add(key)
 
     # --- load -------------------------------------------------------------------------
 
@@ -68,7 +109,7 @@ class FileCache:
     def known_good(self, path: Path | str, content_hash: str) -> bool:
         """Did an earlier run parse these bytes at this path without a problem?"""
         if self._known is None:
-            self._known = self.store.keys()
+            self._known = set(self.store.prefixed("load:"))
         key = self._load_key(path, content_hash)
         if key in self._known:
             self.used.add(key)
@@ -111,7 +152,7 @@ class FileCache:
         """Write what this run added; drop entries of files that have changed or gone once
         they outnumber the live ones (the table stays about the size of the content)."""
         self.store.flush()
-        known = self._known if self._known is not None else set()
+        known = (self._known or set()) | set(self._stats or ())
         stale = known - self.used
         if len(stale) > max(len(self.used), 1000):
             self.store.delete(sorted(stale))

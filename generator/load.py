@@ -61,14 +61,15 @@ class Positions:
         return self.values.get((), (1, 1))
 
 
-@dataclass(frozen=True)
 class RawDocument:
     """A content file as read: data, Markdown body, and where things are.
 
     The decoded text is held once, as `head` + `body`. `data` and `positions` are derived
     from `head` when first asked for: positions only matter when a diagnostic is reported,
     and a file whose validation result comes from the per-file cache is never parsed at all
-    (and validation lets go of `data` once the model is built, to keep memory down).
+    (validation lets go of `data` once the model is built, to keep memory down). A file the
+    per-file cache knows unchanged by its stat (`unread`) is not even read until its text
+    is asked for. Equal when path, place and bytes (`content_hash`) are equal.
     """
 
     path: Path                      # absolute path of the file
@@ -76,10 +77,58 @@ class RawDocument:
     association: str | None         # folder name under associations/, if any
     folder: str | None              # the kind folder (e.g. "sanctions"), None at association level
     stem: str                       # file name without extension: the document's id
-    body: str | None                # Markdown body, None for YAML files
     body_line: int                  # 1-based line where the body starts
-    head: str                       # the text before the body: front matter and its --- lines (all of a YAML file)
-    content_hash: str
+    content_hash: str               # sha256 of the bytes
+
+    def __init__(self, path: Path, rel: str, association: str | None, folder: str | None, stem: str,
+                 body: str | None, body_line: int, head: str, content_hash: str) -> None:
+        self.path, self.rel, self.association, self.folder, self.stem = path, rel, association, folder, stem
+        self.body_line, self.content_hash = body_line, content_hash
+        self.__dict__["body"] = body    # Markdown body, None for YAML files
+        self.__dict__["head"] = head    # the text before the body: front matter and its --- lines (all of a YAML file)
+
+    @classmethod
+    def unread(cls, path: Path, root: Path, association: str | None, folder: str | None, body_line: int,
+               content_hash: str) -> "RawDocument":
+        """A file known by its stat to hold `content_hash`: read when its text is first asked for."""
+        doc = cls.__new__(cls)
+        doc.path, doc.rel, doc.association, doc.folder = path, path.relative_to(root).as_posix(), association, folder
+        doc.stem, doc.body_line, doc.content_hash = unicodedata.normalize("NFC", path.stem), body_line, content_hash
+        return doc
+
+    def _identity(self) -> tuple[Any, ...]:
+        return (self.path, self.rel, self.association, self.folder, self.stem, self.body_line, self.content_hash)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RawDocument) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __repr__(self) -> str:
+        return f"RawDocument({self.rel!r}, {self.content_hash[:12]})"
+
+    def _read(self) -> None:
+        file = str(self.path)
+        text = self.path.read_bytes().decode("utf-8-sig", "replace").replace("\r\n", "\n").replace("\r", "\n")
+        body: str | None = None
+        if self.path.suffix in MARKDOWN_SUFFIXES:
+            try:
+                body = split_front_matter(text, file)[1]
+            except _YamlError:          # changed on disk since it was checked: keep what is there
+                body = ""
+        self.__dict__["head"] = text[: len(text) - len(body)] if body else text
+        self.__dict__["body"] = body
+
+    @cached_property
+    def head(self) -> str:
+        self._read()
+        return self.__dict__["head"]  # type: ignore[no-any-return]
+
+    @cached_property
+    def body(self) -> str | None:
+        self._read()
+        return self.__dict__["body"]  # type: ignore[no-any-return]
 
     @property
     def text(self) -> str:
@@ -102,8 +151,10 @@ class RawDocument:
 
     def release(self) -> None:
         """Drop the parsed data and positions (they are parsed again if asked for)."""
-        self.__dict__.pop("data", None)
-        self.__dict__.pop("positions", None)
+        d = self.__dict__
+        if "data" in d or "positions" in d:
+            d.pop("data", None)
+            d.pop("positions", None)
 
 
 @dataclass(frozen=True)
@@ -348,15 +399,21 @@ def check_name(name: str) -> str | None:
     return None
 
 
-def _safe_entries(directory: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
-    """Entries of a folder, sorted by name, refusing links that leave the content root."""
-    for entry in sorted(directory.iterdir(), key=lambda p: p.name):
+def _safe_entries(directory: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[tuple[Path, os.DirEntry[str]]]:
+    """Entries of a folder, sorted by name, refusing links that leave the content root.
+
+    With each path its directory entry: its type (and, once asked, its stat) come from
+    the directory listing instead of a system call per question."""
+    with os.scandir(directory) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
         if entry.name.startswith(".") or entry.name.endswith("~"):
             continue  # editor and VCS files
-        if entry.is_symlink() and (why := _symlink_problem(entry, root)) is not None:
-            diagnostics.append(diag(entry, 1, 1, "file.symlink", target=why))
+        path = directory / entry.name
+        if entry.is_symlink() and (why := _symlink_problem(path, root)) is not None:
+            diagnostics.append(diag(path, 1, 1, "file.symlink", target=why))
             continue
-        yield entry
+        yield path, entry
 
 
 def _symlink_problem(entry: Path, root: Path) -> str | None:
@@ -388,12 +445,21 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None) ->
     attachments: list[Attachment] = []
     site: RawDocument | None = None
 
-    def read(path: Path, association: str | None, folder: str | None) -> RawDocument | None:
+    def read(path: Path, association: str | None, folder: str | None,
+             entry: os.DirEntry[str] | None = None) -> RawDocument | None:
         try:
             if parsed_memo is not None:
                 return _read_memoised(parsed_memo, path, root, association, folder, max_bytes or MAX_FILE_BYTES)
-            known = (lambda h: files.known_good(path, h)) if files is not None and association else None
-            return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES, known_good=known)
+            if files is None or not association or entry is None:
+                return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES)
+            st = entry.stat()
+            if st.st_size <= (max_bytes or MAX_FILE_BYTES) and (hit := files.unchanged(path, st)) is not None \
+                    and files.known_good(path, hit[0]):
+                return RawDocument.unread(path, root, association, folder, hit[1], hit[0])
+            doc = read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES,
+                                known_good=lambda h: files.known_good(path, h))
+            files.note_stat(path, st, doc.content_hash, doc.body_line)
+            return doc
         except _YamlError as exc:
             diagnostics.extend(exc.diagnostics)
         except OSError as exc:
@@ -409,40 +475,40 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None) ->
         max_bytes = _configured_max_bytes(site) or MAX_FILE_BYTES
     calendar_dir = root / "calendar"
     if calendar_dir.is_dir():
-        for f in _safe_entries(calendar_dir, root, diagnostics):
-            if f.suffix in YAML_SUFFIXES and f.is_file():
+        for f, e in _safe_entries(calendar_dir, root, diagnostics):
+            if f.suffix in YAML_SUFFIXES and e.is_file():
                 if (doc := read(f, None, "calendar")) is not None:
                     calendars.append(doc)
     assoc_root = root / "associations"
     if assoc_root.is_dir():
-        for adir in _safe_entries(assoc_root, root, diagnostics):
-            if not adir.is_dir():
+        for adir, a in _safe_entries(assoc_root, root, diagnostics):
+            if not a.is_dir():
                 continue
             slug = unicodedata.normalize("NFC", adir.name)
             if (why := check_name(slug)) is not None:
                 diagnostics.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
                 continue
-            for entry in _safe_entries(adir, root, diagnostics):
-                if entry.is_dir():
+            for entry, en in _safe_entries(adir, root, diagnostics):
+                if en.is_dir():
                     if entry.name == "files":
-                        for f in _safe_entries(entry, root, diagnostics):
-                            if f.is_file():
+                        for f, e in _safe_entries(entry, root, diagnostics):
+                            if e.is_file():
                                 attachments.append(Attachment(f, f.relative_to(root).as_posix(), slug, f.name,
-                                                              f.stat().st_size))
+                                                              e.stat().st_size))
                         continue
-                    for f in _safe_entries(entry, root, diagnostics):
-                        if f.is_file() and f.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
+                    for f, e in _safe_entries(entry, root, diagnostics):
+                        if e.is_file() and f.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
                             stem = unicodedata.normalize("NFC", f.stem)
                             if (why := check_name(stem)) is not None:
                                 diagnostics.append(diag(f, 1, 1, "file.bad_name", name=stem, why=why))
                                 continue
-                            if (doc := read(f, slug, entry.name)) is not None:
+                            if (doc := read(f, slug, entry.name, e)) is not None:
                                 documents.append(doc)
-                        elif f.is_file():
+                        elif e.is_file():
                             diagnostics.append(diag(f, 1, 1, "file.unexpected", name=f.name,
                                                     hint="文档应为 .md 或 .yaml；附件请放到 files/ 目录。"))
-                elif entry.is_file() and entry.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
-                    if (doc := read(entry, slug, None)) is not None:
+                elif en.is_file() and entry.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
+                    if (doc := read(entry, slug, None, en)) is not None:
                         documents.append(doc)
     theme = root / "theme"
     return LoadedContent(

@@ -275,10 +275,11 @@ def _file_name_diagnostics(doc: ValidDocument) -> list[Diagnostic]:
 
 def _subjects(doc: ValidDocument) -> Iterable[tuple[tuple[str | int, ...], Subject | Any]]:
     m = doc.model
+    fields = type(m).model_fields      # asking a model for a field it lacks is slow (pydantic __getattr__)
     for name in ("subject", "committer"):
-        if isinstance(getattr(m, name, None), Subject):
+        if name in fields and isinstance(getattr(m, name), Subject):
             yield (name, "uscc"), getattr(m, name)
-    for i, rating in enumerate(getattr(m, "ratings", []) or []):
+    for i, rating in enumerate((m.ratings if "ratings" in fields else None) or []):
         yield ("ratings", i, "uscc"), rating
 
 
@@ -304,7 +305,7 @@ def association_diagnostics(profile: ValidDocument | None, docs: Sequence[ValidD
                                 ref=ref, allowed="、".join(close or sorted(paths)[:10])))
         if profile is not None:
             for path, who in _subjects(doc):
-                if getattr(who, "member", True) and who.uscc and who.uscc not in members:
+                if (who.member if "member" in type(who).model_fields else True) and who.uscc and who.uscc not in members:
                     out.append(diag(doc.raw.path, *doc.raw.positions.of(path), "ref.unknown_member", uscc=who.uscc))
         for i, att in enumerate(doc.model.attachments):
             pos = doc.raw.positions.of(("attachments", i, "file"))

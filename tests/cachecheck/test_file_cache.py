@@ -247,3 +247,54 @@ def test_any_edit_sequence_reports_what_a_fresh_run_reports(tmp_path_factory: py
         expected = fresh(content, monkeypatch)
         assert snapshot(content) == expected
         assert snapshot(content) == expected
+
+
+def age(content: Path, seconds: int = 3600) -> None:
+    """Files last changed an hour ago: old enough for their stat to be trusted next time."""
+    import os
+    import time
+    past = time.time_ns() - seconds * 1_000_000_000
+    for f in content.rglob("*"):
+        if f.is_file():
+            os.utime(f, ns=(past, past))
+
+
+def test_unchanged_files_are_not_even_read_until_their_text_is_needed(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    age(hostile)
+    expected = fresh(hostile, monkeypatch)
+    snapshot(hostile)                                   # records each file's stat
+    content = pipeline.check(hostile)
+    docs = [*content.profiles, *content.documents]
+    # Only a cross-file problem (its position) makes a file be read, and only that file.
+    cross_file = {d.file for d in content.diagnostics if d.code.startswith(("ref.", "attachment."))}
+    assert cross_file == {str(hostile / SANCTIONS / "2025-警告-002.md")}
+    assert [d.raw.rel for d in docs if "body" in d.raw.__dict__] == [f"{SANCTIONS}/2025-警告-002.md"]
+    # Asked for, the text is the file's.
+    for d in docs:
+        assert d.raw.text == d.raw.path.read_text(encoding="utf-8")
+    assert snapshot(hostile) == expected
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tools that restore modification times (cp -p, rsync -t, archives) must not hide an edit."""
+    import os
+    age(hostile)
+    snapshot(hostile)
+    f = hostile / SANCTIONS / "2025-警告-001.md"
+    before = f.stat()
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace("decided_on: 2025-04-25", "decided_on: 2025-04-31"), encoding="utf-8")
+    os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert f.stat().st_size == before.st_size and f.stat().st_mtime_ns == before.st_mtime_ns
+    after = snapshot(hostile)
+    assert any(d[3] == "schema.bad_date" and d[0] == str(f) for d in after[0])
+    assert after == fresh(hostile, monkeypatch)
+
+
+def test_a_file_changed_moments_before_a_run_is_read_again_next_time(hostile: Path) -> None:
+    """Its stat is not trusted: another edit in the same clock tick would look the same."""
+    age(hostile, seconds=0)                             # every file was just written
+    snapshot(hostile)
+    files = filecache.for_content(hostile)
+    raws = pipeline.load_content(hostile, files=files).documents
+    assert raws and all("body" in raw.__dict__ for raw in raws)
