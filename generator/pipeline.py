@@ -66,9 +66,12 @@ def check(content_dir: Path, hooks: Hooks = Hooks()) -> ValidatedContent:
     """Load and validate. Files whose bytes an earlier run already validated take their own
     diagnostics and model from the per-file cache (generator.filecache); a hook that may
     change what was loaded turns that cache off, since it keys on the bytes on disk."""
+    from . import load, validate as validation
     from .filecache import for_content
     files = None
-    if os.environ.get("GONGSHI_FILE_CACHE", "1") != "0" and hooks.on_loaded is _same:
+    # A serve session keeps its own in-memory memos of parsed and validated files instead.
+    in_session = load.parsed_memo is not None or validation.validated_memo is not None
+    if os.environ.get("GONGSHI_FILE_CACHE", "1") != "0" and hooks.on_loaded is _same and not in_session:
         files = for_content(content_dir)
     loaded = hooks.on_loaded(load_content(content_dir, files=files))
     _warm_markdown(loaded, None if files is None else files.fresh)
