@@ -330,7 +330,11 @@ validated_memo: dict[tuple[int, bool], tuple[RawDocument, "ValidDocument | None"
 
 
 def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[ValidDocument | None, tuple[Diagnostic, ...]]:
-    """Everything validation says about one file on its own (cross-file checks come after)."""
+    """Everything validation says about one file on its own (cross-file checks come after).
+
+    The per-file cache (generator.filecache) keys this result on the file's path and bytes
+    and on `config.mask_individuals`: read anything else of `config` here and it must join
+    that key (FileCache._valid_key)."""
     diagnostics = privacy_diagnostics(raw) + body_diagnostics(raw)
     kind, ds = _kind_of(raw)
     diagnostics += ds
