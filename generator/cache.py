@@ -121,6 +121,29 @@ class Store:
         except sqlite3.Error:
             return
 
+    def prefixed(self, prefix: str) -> dict[str, bytes]:
+        """Every entry whose key starts with `prefix` (one range query: cheaper than asking key by key)."""
+        found = {k: v for k, v in self._pending.items() if k.startswith(prefix)}
+        conn = self._connection()
+        if conn is None:
+            return found
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        try:
+            rows = conn.execute(f"SELECT k, v FROM {self.table} WHERE k >= ? AND k < ?", (prefix, upper)).fetchall()
+        except sqlite3.Error:
+            return found
+        found.update((k, v) for k, v in rows if isinstance(v, bytes))
+        return found
+
+    def delete(self, keys: list[str]) -> None:
+        """Forget `keys` (entries no run needs any more)."""
+        for k in keys:
+            self._pending.pop(k, None)
+        conn = self._connection()
+        if conn is None:
+            return
+        _in_transaction(conn, [(f"DELETE FROM {self.table} WHERE k = ?", [(k,) for k in keys])])
+
     def put(self, key: str, value: bytes) -> None:
         if self._pid != os.getpid():
             self._connection()

@@ -13,8 +13,9 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -60,21 +61,100 @@ class Positions:
         return self.values.get((), (1, 1))
 
 
-@dataclass(frozen=True)
 class RawDocument:
-    """A content file as read: data, Markdown body, and where things are."""
+    """A content file as read: data, Markdown body, and where things are.
+
+    The decoded text is held once, as `head` + `body`. `data` and `positions` are derived
+    from `head` when first asked for: positions only matter when a diagnostic is reported,
+    and a file whose validation result comes from the per-file cache is never parsed at all
+    (validation lets go of `data` once the model is built, to keep memory down). A file the
+    per-file cache knows unchanged by its stat (`unread`) is not even read until its text
+    is asked for. Equal when path, place and bytes (`content_hash`) are equal.
+    """
 
     path: Path                      # absolute path of the file
     rel: str                        # POSIX path relative to the content dir
     association: str | None         # folder name under associations/, if any
     folder: str | None              # the kind folder (e.g. "sanctions"), None at association level
     stem: str                       # file name without extension: the document's id
-    data: dict[str, Any]
-    body: str | None                # Markdown body, None for YAML files
     body_line: int                  # 1-based line where the body starts
-    positions: Positions
-    text: str                       # the whole decoded text, for scanners (privacy)
-    content_hash: str
+    content_hash: str               # sha256 of the bytes
+
+    def __init__(self, path: Path, rel: str, association: str | None, folder: str | None, stem: str,
+                 body: str | None, body_line: int, head: str, content_hash: str) -> None:
+        self.path, self.rel, self.association, self.folder, self.stem = path, rel, association, folder, stem
+        self.body_line, self.content_hash = body_line, content_hash
+        self.__dict__["body"] = body    # Markdown body, None for YAML files
+        self.__dict__["head"] = head    # the text before the body: front matter and its --- lines (all of a YAML file)
+
+    @classmethod
+    def unread(cls, path: Path, root: Path, association: str | None, folder: str | None, body_line: int,
+               content_hash: str) -> "RawDocument":
+        """A file known by its stat to hold `content_hash`: read when its text is first asked for."""
+        doc = cls.__new__(cls)
+        doc.path, doc.rel, doc.association, doc.folder = path, path.relative_to(root).as_posix(), association, folder
+        doc.stem, doc.body_line, doc.content_hash = unicodedata.normalize("NFC", path.stem), body_line, content_hash
+        return doc
+
+    def _identity(self) -> tuple[Any, ...]:
+        return (self.path, self.rel, self.association, self.folder, self.stem, self.body_line, self.content_hash)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RawDocument) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __repr__(self) -> str:
+        return f"RawDocument({self.rel!r}, {self.content_hash[:12]})"
+
+    def _read(self) -> None:
+        file = str(self.path)
+        text = self.path.read_bytes().decode("utf-8-sig", "replace").replace("\r\n", "\n").replace("\r", "\n")
+        body: str | None = None
+        if self.path.suffix in MARKDOWN_SUFFIXES:
+            try:
+                body = split_front_matter(text, file)[1]
+            except _YamlError:          # changed on disk since it was checked: keep what is there
+                body = ""
+        self.__dict__["head"] = text[: len(text) - len(body)] if body else text
+        self.__dict__["body"] = body
+
+    @cached_property
+    def head(self) -> str:
+        self._read()
+        return self.__dict__["head"]  # type: ignore[no-any-return]
+
+    @cached_property
+    def body(self) -> str | None:
+        self._read()
+        return self.__dict__["body"]  # type: ignore[no-any-return]
+
+    @property
+    def text(self) -> str:
+        """The whole decoded text, for scanners (privacy)."""
+        return self.head + (self.body or "")
+
+    def _parse(self, positions: bool) -> tuple[Any, Positions]:
+        if self.body is None:
+            return parse_yaml(self.head, str(self.path), positions=positions)
+        yaml_text, _, _ = split_front_matter(self.head, str(self.path))
+        return parse_yaml(yaml_text, str(self.path), line_offset=1, positions=positions)
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        return self._parse(positions=False)[0]  # type: ignore[no-any-return]
+
+    @cached_property
+    def positions(self) -> Positions:
+        return self._parse(positions=True)[1]
+
+    def release(self) -> None:
+        """Drop the parsed data and positions (they are parsed again if asked for)."""
+        d = self.__dict__
+        if "data" in d or "positions" in d:
+            d.pop("data", None)
+            d.pop("positions", None)
 
 
 @dataclass(frozen=True)
@@ -107,10 +187,11 @@ class _YamlError(Exception):
 class _Builder:
     """Turns a composed node tree into plain values, recording positions."""
 
-    def __init__(self, file: str, line_offset: int) -> None:
+    def __init__(self, file: str, line_offset: int, record: bool = True) -> None:
         self.file = file
         self.offset = line_offset
         self.positions = Positions()
+        self.record = record                   # positions are recorded only when asked for
         self.count = 0
         self.problems: list[Diagnostic] = []   # reported together: one run shows every duplicate key
         self.field_pos: tuple[int, int] | None = None
@@ -129,7 +210,8 @@ class _Builder:
             raise _YamlError(diag(self.file, *(self.field_pos or self.pos(node)), "yaml.too_many_nodes", limit=MAX_NODES))
         if depth > MAX_DEPTH:
             raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_deep", limit=MAX_DEPTH))
-        self.positions.values[path] = self.pos(node)
+        if self.record:
+            self.positions.values[path] = self.pos(node)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             first_seen: dict[str, int] = {}
@@ -147,8 +229,9 @@ class _Builder:
                     self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
                                               key=key, first_line=first_seen[key]))
                     continue
-                first_seen[key] = self.pos(key_node)[0]
-                self.positions.keys[path + (key,)] = self.pos(key_node)
+                first_seen[key] = key_node.start_mark.line + 1 + self.offset
+                if self.record:
+                    self.positions.keys[path + (key,)] = self.pos(key_node)
                 out[key] = self.build(value_node, path + (key,), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -174,7 +257,7 @@ class _Builder:
         return node.value  # str and any explicit/unknown tag: never construct objects
 
 
-def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positions]:
+def parse_yaml(text: str, file: str, line_offset: int = 0, *, positions: bool = True) -> tuple[Any, Positions]:
     """Parse one YAML document; raise _YamlError with a positioned diagnostic."""
     try:
         if len(text) > SHALLOW_TEXT_CHARS:
@@ -192,7 +275,7 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, Positio
         raise _YamlError(diag(file, 1 + line_offset, 1, "yaml.syntax", problem=str(exc))) from None
     except RecursionError:
         raise _YamlError(diag(file, 1 + line_offset, 1, "yaml.too_deep", limit=MAX_DEPTH)) from None
-    builder = _Builder(file, line_offset)
+    builder = _Builder(file, line_offset, positions)
     if node is None:
         return {}, builder.positions
     try:
@@ -250,29 +333,37 @@ def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
 
 
 def read_document(path: Path, root: Path, association: str | None, folder: str | None,
-                  max_bytes: int = MAX_FILE_BYTES) -> RawDocument:
-    """Read one YAML or Markdown file. Raises _YamlError on anything unreadable."""
+                  max_bytes: int = MAX_FILE_BYTES, *, known_good: Callable[[str], bool] | None = None) -> RawDocument:
+    """Read one YAML or Markdown file. Raises _YamlError on anything unreadable.
+
+    `known_good(content_hash)` says whether an earlier run parsed these very bytes without a
+    problem (the per-file cache): then the YAML is not parsed now, only when asked for."""
     rel = path.relative_to(root).as_posix()
     file = str(path)
     size = path.stat().st_size
     if size > max_bytes:
         raise _YamlError(diag(file, 1, 1, "file.too_large", size=size, limit=max_bytes))
     raw = path.read_bytes()
+    content_hash = hashlib.sha256(raw).hexdigest()
     text = decode(raw, file)
     if path.suffix in MARKDOWN_SUFFIXES:
         yaml_text, body, body_line = split_front_matter(text, file)
-        data, positions = parse_yaml(yaml_text, file, line_offset=1)
+        head = text[: len(text) - len(body)]
     else:
-        body, body_line = None, 1
-        data, positions = parse_yaml(text, file)
+        yaml_text, body, body_line, head = text, None, 1, text
+    doc = RawDocument(
+        path=path, rel=rel, association=association, folder=folder,
+        stem=unicodedata.normalize("NFC", path.stem), body=body, body_line=body_line,
+        head=head, content_hash=content_hash,
+    )
+    if known_good is not None and known_good(content_hash):
+        return doc
+    data, _ = parse_yaml(yaml_text, file, line_offset=0 if body is None else 1, positions=False)
     if not isinstance(data, dict):
         found = {list: "列表 (a list)", str: "一段文字 (text)"}.get(type(data), type(data).__name__)
         raise _YamlError(diag(file, 1, 1, "yaml.not_mapping", found=found))
-    return RawDocument(
-        path=path, rel=rel, association=association, folder=folder,
-        stem=unicodedata.normalize("NFC", path.stem), data=data, body=body, body_line=body_line,
-        positions=positions, text=text, content_hash=hashlib.sha256(raw).hexdigest(),
-    )
+    doc.__dict__["data"] = data         # parsed once: validation needs it next
+    return doc
 
 
 # Files parsed by an earlier run of this process (a `serve` session, generator.incremental):
@@ -308,15 +399,21 @@ def check_name(name: str) -> str | None:
     return None
 
 
-def _safe_entries(directory: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Path]:
-    """Entries of a folder, sorted by name, refusing links that leave the content root."""
-    for entry in sorted(directory.iterdir(), key=lambda p: p.name):
+def _safe_entries(directory: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[tuple[Path, os.DirEntry[str]]]:
+    """Entries of a folder, sorted by name, refusing links that leave the content root.
+
+    With each path its directory entry: its type (and, once asked, its stat) come from
+    the directory listing instead of a system call per question."""
+    with os.scandir(directory) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
         if entry.name.startswith(".") or entry.name.endswith("~"):
             continue  # editor and VCS files
-        if entry.is_symlink() and (why := _symlink_problem(entry, root)) is not None:
-            diagnostics.append(diag(entry, 1, 1, "file.symlink", target=why))
+        path = directory / entry.name
+        if entry.is_symlink() and (why := _symlink_problem(path, root)) is not None:
+            diagnostics.append(diag(path, 1, 1, "file.symlink", target=why))
             continue
-        yield entry
+        yield path, entry
 
 
 def _symlink_problem(entry: Path, root: Path) -> str | None:
@@ -335,10 +432,12 @@ def _configured_max_bytes(site: RawDocument | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1_000 else None
 
 
-def load_content(root: Path, max_bytes: int | None = None) -> LoadedContent:
+def load_content(root: Path, max_bytes: int | None = None, files: Any = None) -> LoadedContent:
     """Read every content file under `root`. Never raises for bad content.
 
-    `max_bytes` defaults to site.yaml's `limits.max_file_bytes`, else MAX_FILE_BYTES."""
+    `max_bytes` defaults to site.yaml's `limits.max_file_bytes`, else MAX_FILE_BYTES.
+    `files` (a generator.filecache.FileCache) skips the YAML parse of documents whose bytes
+    an earlier run parsed without a problem."""
     root = root.absolute()
     diagnostics: list[Diagnostic] = []
     documents: list[RawDocument] = []
@@ -346,11 +445,21 @@ def load_content(root: Path, max_bytes: int | None = None) -> LoadedContent:
     attachments: list[Attachment] = []
     site: RawDocument | None = None
 
-    def read(path: Path, association: str | None, folder: str | None) -> RawDocument | None:
+    def read(path: Path, association: str | None, folder: str | None,
+             entry: os.DirEntry[str] | None = None) -> RawDocument | None:
         try:
             if parsed_memo is not None:
                 return _read_memoised(parsed_memo, path, root, association, folder, max_bytes or MAX_FILE_BYTES)
-            return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES)
+            if files is None or not association or entry is None:
+                return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES)
+            st = entry.stat()
+            if st.st_size <= (max_bytes or MAX_FILE_BYTES) and (hit := files.unchanged(path, st)) is not None \
+                    and files.known_good(path, hit[0]):
+                return RawDocument.unread(path, root, association, folder, hit[1], hit[0])
+            doc = read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES,
+                                known_good=lambda h: files.known_good(path, h))
+            files.note_stat(path, st, doc.content_hash, doc.body_line)
+            return doc
         except _YamlError as exc:
             diagnostics.extend(exc.diagnostics)
         except OSError as exc:
@@ -366,40 +475,40 @@ def load_content(root: Path, max_bytes: int | None = None) -> LoadedContent:
         max_bytes = _configured_max_bytes(site) or MAX_FILE_BYTES
     calendar_dir = root / "calendar"
     if calendar_dir.is_dir():
-        for f in _safe_entries(calendar_dir, root, diagnostics):
-            if f.suffix in YAML_SUFFIXES and f.is_file():
+        for f, e in _safe_entries(calendar_dir, root, diagnostics):
+            if f.suffix in YAML_SUFFIXES and e.is_file():
                 if (doc := read(f, None, "calendar")) is not None:
                     calendars.append(doc)
     assoc_root = root / "associations"
     if assoc_root.is_dir():
-        for adir in _safe_entries(assoc_root, root, diagnostics):
-            if not adir.is_dir():
+        for adir, a in _safe_entries(assoc_root, root, diagnostics):
+            if not a.is_dir():
                 continue
             slug = unicodedata.normalize("NFC", adir.name)
             if (why := check_name(slug)) is not None:
                 diagnostics.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
                 continue
-            for entry in _safe_entries(adir, root, diagnostics):
-                if entry.is_dir():
+            for entry, en in _safe_entries(adir, root, diagnostics):
+                if en.is_dir():
                     if entry.name == "files":
-                        for f in _safe_entries(entry, root, diagnostics):
-                            if f.is_file():
+                        for f, e in _safe_entries(entry, root, diagnostics):
+                            if e.is_file():
                                 attachments.append(Attachment(f, f.relative_to(root).as_posix(), slug, f.name,
-                                                              f.stat().st_size))
+                                                              e.stat().st_size))
                         continue
-                    for f in _safe_entries(entry, root, diagnostics):
-                        if f.is_file() and f.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
+                    for f, e in _safe_entries(entry, root, diagnostics):
+                        if e.is_file() and f.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
                             stem = unicodedata.normalize("NFC", f.stem)
                             if (why := check_name(stem)) is not None:
                                 diagnostics.append(diag(f, 1, 1, "file.bad_name", name=stem, why=why))
                                 continue
-                            if (doc := read(f, slug, entry.name)) is not None:
+                            if (doc := read(f, slug, entry.name, e)) is not None:
                                 documents.append(doc)
-                        elif f.is_file():
+                        elif e.is_file():
                             diagnostics.append(diag(f, 1, 1, "file.unexpected", name=f.name,
                                                     hint="文档应为 .md 或 .yaml；附件请放到 files/ 目录。"))
-                elif entry.is_file() and entry.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
-                    if (doc := read(entry, slug, None)) is not None:
+                elif en.is_file() and entry.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
+                    if (doc := read(entry, slug, None, en)) is not None:
                         documents.append(doc)
     theme = root / "theme"
     return LoadedContent(

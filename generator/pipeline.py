@@ -63,19 +63,34 @@ class Prepared:
 
 
 def check(content_dir: Path, hooks: Hooks = Hooks()) -> ValidatedContent:
-    loaded = hooks.on_loaded(load_content(content_dir))
-    _warm_markdown(loaded)
-    return hooks.on_validated(validate(loaded))
+    """Load and validate. Files whose bytes an earlier run already validated take their own
+    diagnostics and model from the per-file cache (generator.filecache); a hook that may
+    change what was loaded turns that cache off, since it keys on the bytes on disk."""
+    from . import load, validate as validation
+    from .filecache import for_content
+    files = None
+    # A serve session keeps its own in-memory memos of parsed and validated files instead.
+    in_session = load.parsed_memo is not None or validation.validated_memo is not None
+    if os.environ.get("GONGSHI_FILE_CACHE", "1") != "0" and hooks.on_loaded is _same and not in_session:
+        files = for_content(content_dir)
+    loaded = hooks.on_loaded(load_content(content_dir, files=files))
+    _warm_markdown(loaded, None if files is None else files.fresh)
+    content = validate(loaded, files)
+    if files is not None:
+        files.finish()
+    return hooks.on_validated(content)
 
 
-def _warm_markdown(loaded: LoadedContent) -> None:
+def _warm_markdown(loaded: LoadedContent, only: set[str] | None = None) -> None:
     """Every body parsed once, on all cores, into the build cache: validation (unsafe links),
-    pages and search then read the analysis instead of parsing again."""
+    pages and search then read the analysis instead of parsing again. `only`: the paths of
+    the files to warm (those the per-file cache did not know: the others were analysed by
+    the run that cached them, and pages analyse any body the store has lost on demand)."""
     from . import markdown
     from .cache import cache_dir, store
     from .parallel import warm_markdown
     markdown.use_store(store(cache_dir(loaded.root), "markdown"))
-    warm_markdown([d.body for d in loaded.documents if d.body])
+    warm_markdown([d.body for d in loaded.documents if (only is None or str(d.path) in only) and d.body])
 
 
 def prepare(content_dir: Path, as_of: dt.date, base_url: str | None = None, hooks: Hooks = Hooks()) -> Prepared:

@@ -184,9 +184,19 @@ def _kind_of(raw: RawDocument) -> tuple[k.Kind | None, list[Diagnostic]]:
     return kind, []
 
 
+# Every mobile number (3 + 4 + 4 digits, maybe separated) and resident ID (17 digits and a
+# check character) has eleven digits in a row like this one; full-width digits are digits to
+# \d too and the full-width hyphen reads as "-" to the scanner. Text without such a run
+# cannot hold either, so the line-by-line scan is skipped (most documents).
+_MAYBE_NUMBER = re.compile(r"\d{3}[- \uff0d]?\d{4}[- \uff0d]?\d{4}")
+
+
 def privacy_diagnostics(raw: RawDocument) -> list[Diagnostic]:
-    out = []
-    for hit in find_personal_data(raw.text):
+    out: list[Diagnostic] = []
+    text = raw.text
+    if not _MAYBE_NUMBER.search(text):
+        return out
+    for hit in find_personal_data(text):
         if hit.kind == "resident_id":
             out.append(diag(raw.path, hit.line, hit.column, "privacy.resident_id", masked=hit.masked,
                             suggestion="（身份证号码已隐去）"))
@@ -205,8 +215,11 @@ def unmasked_name_diagnostics(doc: "ValidDocument", mask: bool) -> list[Diagnost
         who = getattr(doc.model, field_name, None)
         if not isinstance(who, Subject) or who.type != "practitioner" or len(who.name) < 2:
             continue
+        whole = doc.raw.text
+        if who.name not in whole:
+            continue                    # written differently in the YAML (escapes): nowhere to report
         own_line = doc.raw.positions.of((field_name, "name"))[0]
-        for n, text in enumerate(doc.raw.text.split("\n"), start=1):
+        for n, text in enumerate(whole.split("\n"), start=1):
             col = text.find(who.name)
             if col >= 0 and n != own_line:
                 out.append(diag(doc.raw.path, n, col + 1, "privacy.unmasked_name", name=who.name,
@@ -219,7 +232,10 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 def _raw_html_warnings(raw: RawDocument) -> list[Diagnostic]:
     """Raw HTML is shown as text (html is off): tell the author once per line, outside code."""
-    out, fenced = [], False
+    out: list[Diagnostic] = []
+    fenced = False
+    if "<" not in (raw.body or ""):
+        return out                      # no tag without a "<"
     for n, text in enumerate((raw.body or "").split("\n")):
         if text.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
@@ -238,7 +254,8 @@ def body_diagnostics(raw: RawDocument) -> list[Diagnostic]:
         for line, url in unsafe_links(raw.body):
             out.append(diag(raw.path, raw.body_line + line, 1, "markdown.unsafe_link", url=url))
         out += _raw_html_warnings(raw)
-    for n, text in enumerate(raw.text.split("\n"), start=1):
+    whole = raw.text
+    for n, text in enumerate(whole.split("\n") if PLACEHOLDER in whole else (), start=1):
         col = text.find(PLACEHOLDER)
         if col >= 0:
             out.append(diag(raw.path, n, col + 1, "placeholder.remaining", Severity.WARNING, text=PLACEHOLDER))
@@ -258,10 +275,11 @@ def _file_name_diagnostics(doc: ValidDocument) -> list[Diagnostic]:
 
 def _subjects(doc: ValidDocument) -> Iterable[tuple[tuple[str | int, ...], Subject | Any]]:
     m = doc.model
+    fields = type(m).model_fields      # asking a model for a field it lacks is slow (pydantic __getattr__)
     for name in ("subject", "committer"):
-        if isinstance(getattr(m, name, None), Subject):
+        if name in fields and isinstance(getattr(m, name), Subject):
             yield (name, "uscc"), getattr(m, name)
-    for i, rating in enumerate(getattr(m, "ratings", []) or []):
+    for i, rating in enumerate((m.ratings if "ratings" in fields else None) or []):
         yield ("ratings", i, "uscc"), rating
 
 
@@ -287,7 +305,7 @@ def association_diagnostics(profile: ValidDocument | None, docs: Sequence[ValidD
                                 ref=ref, allowed="、".join(close or sorted(paths)[:10])))
         if profile is not None:
             for path, who in _subjects(doc):
-                if getattr(who, "member", True) and who.uscc and who.uscc not in members:
+                if (who.member if "member" in type(who).model_fields else True) and who.uscc and who.uscc not in members:
                     out.append(diag(doc.raw.path, *doc.raw.positions.of(path), "ref.unknown_member", uscc=who.uscc))
         for i, att in enumerate(doc.model.attachments):
             pos = doc.raw.positions.of(("attachments", i, "file"))
@@ -312,7 +330,11 @@ validated_memo: dict[tuple[int, bool], tuple[RawDocument, "ValidDocument | None"
 
 
 def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[ValidDocument | None, tuple[Diagnostic, ...]]:
-    """Everything validation says about one file on its own (cross-file checks come after)."""
+    """Everything validation says about one file on its own (cross-file checks come after).
+
+    The per-file cache (generator.filecache) keys this result on the file's path and bytes
+    and on `config.mask_individuals`: read anything else of `config` here and it must join
+    that key (FileCache._valid_key)."""
     diagnostics = privacy_diagnostics(raw) + body_diagnostics(raw)
     kind, ds = _kind_of(raw)
     diagnostics += ds
@@ -330,7 +352,9 @@ def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[ValidDocum
 
 
 
-def validate(loaded: LoadedContent) -> ValidatedContent:
+def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:
+    """`files` (a generator.filecache.FileCache) supplies the per-file results of unchanged
+    files from an earlier run and keeps this run's; cross-file checks always run."""
     diagnostics: list[Diagnostic] = list(loaded.diagnostics)
     config = SiteConfig()
     # site.yaml and calendars are published too (title, description, holiday names).
@@ -350,15 +374,23 @@ def validate(loaded: LoadedContent) -> ValidatedContent:
 
     profiles: list[ValidDocument] = []
     documents: list[ValidDocument] = []
+    mask = config.mask_individuals
+    cached = files.validated(loaded.documents, mask) if files is not None and validated_memo is None else {}
     for raw in loaded.documents:
         if validated_memo is not None:
-            key = (id(raw), config.mask_individuals)
+            key = (id(raw), mask)
             hit = validated_memo.get(key)
             if hit is None or hit[0] is not raw:
                 hit = validated_memo[key] = (raw, *_validate_document(raw, config))
             doc, ds = hit[1], hit[2]
+        elif (entry := cached.get(str(raw.path))) is not None and (entry[0] is None or entry[0] in k.BY_NAME):
+            kind_name, model, ds = entry
+            doc = ValidDocument(raw, k.BY_NAME[kind_name], model) if kind_name is not None and model is not None else None
         else:
             doc, ds = _validate_document(raw, config)
+            if files is not None:
+                files.remember(raw, mask, doc.kind.name if doc else None, doc.model if doc else None, ds)
+        raw.release()       # the model holds what is needed now; data is parsed again if asked for
         diagnostics += ds
         if doc is not None:
             (profiles if doc.kind.name == "association" else documents).append(doc)

@@ -7,6 +7,7 @@ Chinese label as input too, because secretariats write Chinese.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -49,7 +50,11 @@ class Labelled(StrEnum):
 
 def labelled(name: str, labels: dict[str, tuple[str, str]]) -> Any:
     """Build a Labelled enum and an annotated type that also accepts the Chinese label."""
-    enum = Labelled(name, {code.upper(): code for code in labels})  # type: ignore[misc]
+    # The functional API would record this module as the enum's home, where pickle cannot
+    # find it (it is bound in the caller's module): name the caller's module instead, so
+    # validated models can go into the persistent per-file cache.
+    module = sys._getframe(1).f_globals["__name__"]
+    enum = Labelled(name, {code.upper(): code for code in labels}, module=module, qualname=name)  # type: ignore[misc]
     enum._labels_ = staticmethod(lambda: labels)  # type: ignore[attr-defined]
     return enum, Annotated[enum, BeforeValidator(enum.from_input)]
 
