@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
@@ -50,8 +51,9 @@ class Site:
     attachments: tuple[Attachment, ...] = ()
     by_slug: dict[str, Association] = field(default_factory=dict, compare=False)
 
-    @property
+    @cached_property
     def documents(self) -> tuple[ValidDocument, ...]:
+        # Asked by every site-wide list, feed and dataset: made once per Site (it is frozen).
         return tuple(d for a in self.associations for d in a.documents)
 
 

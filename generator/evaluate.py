@@ -22,6 +22,9 @@ from .obligations.evidence import document_state
 from .obligations.status import STATUS_LABELS, STATUS_ORDER, DocumentState, ObligationStatus, Status, status_rank
 
 
+_UNKNOWN = DocumentState(visible=False)
+
+
 @dataclass(frozen=True)
 class AssociationEvaluation:
     """What evaluating one association yields: its documents' states, its status lines and
@@ -42,7 +45,7 @@ class Evaluation:
     parts: Mapping[str, AssociationEvaluation] = field(default_factory=dict, compare=False, repr=False)
 
     def state(self, rel: str) -> DocumentState:
-        return self.documents.get(rel, DocumentState(visible=False))
+        return self.documents.get(rel, _UNKNOWN)   # (a default made per call cost more than the lookup)
 
     def for_association(self, slug: str) -> tuple[ObligationStatus, ...]:
         return self._by_association.get(slug, ())
@@ -67,16 +70,27 @@ def evaluate_association(site: Site, assoc: Association) -> AssociationEvaluatio
     return AssociationEvaluation(states, statuses, frozenset(diagnostics | set(rule_diagnostics)))
 
 
-def combine(site: Site, parts: Mapping[str, AssociationEvaluation]) -> Evaluation:
+def combine(site: Site, parts: Mapping[str, AssociationEvaluation], previous: Evaluation | None = None,
+            changed: Iterable[str] = ()) -> Evaluation:
     """One Evaluation from the parts of every association of `site` (statuses by slug, then
-    rule position and instance; documents by path; diagnostics sorted)."""
+    rule position and instance; documents by path; diagnostics sorted). With `previous`,
+    whose parts differ only for `changed`: its documents are kept in order when the changed
+    parts hold the same files (no sort of every path after a preview's edit)."""
     ordered = [parts[slug] for slug in sorted(a.slug for a in site.associations)]
-    states = {rel: state for part in ordered for rel, state in part.states.items()}
+    same_files = previous is not None and set(previous.parts) == set(parts) and all(
+        slug in previous.parts and previous.parts[slug].states.keys() == parts[slug].states.keys() for slug in changed)
+    if same_files:
+        assert previous is not None
+        states = dict(previous.documents)
+        for slug in changed:
+            states.update(parts[slug].states)
+    else:
+        states = dict(sorted(((rel, state) for part in ordered for rel, state in part.states.items()), key=lambda t: t[0]))
     diagnostics: set[Diagnostic] = set()
     for part in ordered:
         diagnostics |= part.diagnostics
     return Evaluation(as_of=site.as_of, statuses=tuple(s for part in ordered for s in part.statuses),
-                      documents=dict(sorted(states.items())), diagnostics=tuple(sorted(diagnostics)),
+                      documents=states, diagnostics=tuple(sorted(diagnostics)),
                       parts={a.slug: parts[a.slug] for a in site.associations})
 
 
@@ -91,7 +105,7 @@ def reevaluate(previous: Evaluation, site: Site, changed: Iterable[str]) -> Eval
     parts = {a.slug: (evaluate_association(site, a) if a.slug in again or a.slug not in previous.parts
                       else previous.parts[a.slug])
              for a in site.associations}
-    return combine(site, parts)
+    return combine(site, parts, previous, again & set(parts))
 
 
 __all__ = ["Evaluation", "ObligationStatus", "DocumentState", "Status", "STATUS_LABELS", "STATUS_ORDER",

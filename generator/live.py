@@ -127,9 +127,12 @@ class Session:
         self.theme: Any = None
         # the outputs
         self._assoc_arts: dict[str, list[Any]] = {}
+        self._assoc_map: dict[str, Any] = {}          # path -> artifact, of every association's pages
+        self._assoc_listed: dict[str, int] = {}       # slug -> its pages the sitemap lists
         self._site_arts: list[Any] = []
         self._deferred: dict[str, _Deferred] = {}
         self._cms_paths: frozenset[str] = frozenset()
+        self._asset_paths: frozenset[str] = frozenset()
         self._sitemap_names: tuple[str, ...] = ()
         self.artifacts: dict[str, Any] = {}
         self.all_paths: frozenset[str] = frozenset()
@@ -371,7 +374,7 @@ class Session:
         from .searching import search_artifacts
         assert self.site is not None and self.evaluation is not None
         site, evaluation, theme = self.site, self.evaluation, self.theme
-        self._assoc_arts = {}
+        self._assoc_arts, self._assoc_map, self._assoc_listed = {}, {}, {}
         self._deferred = {"compliance": _Deferred(lambda: compliance_artifacts(self.site, self.evaluation, self.theme),
                                                   ("compliance/", "en/compliance/"))}
         if self.search:
@@ -379,7 +382,7 @@ class Session:
                                                  ("search/",), frozenset({"search/index.html"}))
         self._produce("compliance")
         for a in site.associations:
-            self._assoc_arts[a.slug] = self._association_artifacts(a.slug)
+            self._add_association(a.slug)
         self._relist_site()
         self._check_listing(site, evaluation, theme)
 
@@ -401,6 +404,20 @@ class Session:
         return localised(association_pages(self.site, self.evaluation, self.site.by_slug[slug]),
                          self.site.config.languages)
 
+    def _add_association(self, slug: str) -> set[str]:
+        from .outputs import _is_listed_page
+        arts = self._assoc_arts[slug] = self._association_artifacts(slug)
+        self._assoc_map.update((a.path, a) for a in arts)
+        self._assoc_listed[slug] = sum(1 for a in arts if _is_listed_page(a.path))
+        return {a.path for a in arts}
+
+    def _drop_association(self, slug: str) -> set[str]:
+        arts = self._assoc_arts.pop(slug, [])
+        self._assoc_listed.pop(slug, None)
+        for a in arts:
+            self._assoc_map.pop(a.path, None)
+        return {a.path for a in arts}
+
     def _relist_site(self) -> None:
         """The site-wide outputs, the path set and the template globals of the current model."""
         from .cms import cms_artifacts
@@ -409,22 +426,25 @@ class Session:
         site, evaluation, theme = self.site, self.evaluation, self.theme
         assert site is not None and evaluation is not None
         assets = [Artifact(path, produce=(lambda data=data: data)) for _n, (path, data) in sorted(theme.assets.items())]
+        self._asset_paths = frozenset(a.path for a in assets)
         cms = cms_artifacts(site, evaluation, theme)
         self._site_arts = [*assets, *localised(_page_artifacts(site, evaluation, per_association=False),
                                                site.config.languages),
                            Artifact("robots.txt", produce=lambda: robots(site)),
                            *feed_artifacts(site, evaluation), *data_artifacts(site, evaluation), *cms]
         self._cms_paths = frozenset(a.path for a in cms)
-        artifacts = {a.path: a for a in self._site_arts}
-        for arts in self._assoc_arts.values():
-            artifacts.update((a.path, a) for a in arts)
+        artifacts = dict(self._assoc_map)
+        artifacts.update((a.path, a) for a in self._site_arts)
         for group in self._deferred.values():
             if group.artifacts is not None:
                 artifacts.update(group.artifacts)
         paths = set(artifacts)
         for group in self._deferred.values():
             paths |= group.paths
-        listed = sum(1 for p in paths if _is_listed_page(p) and p not in self._cms_paths)
+        # Pages the sitemap lists (it splits past 50,000): counted per association when listed.
+        outside = {a.path for a in self._site_arts}.union(*(g.paths for g in self._deferred.values()))
+        listed = sum(self._assoc_listed.values()) + sum(1 for p in outside
+                                                        if _is_listed_page(p) and p not in self._cms_paths)
         from .outputs import SITEMAP_LIMIT
         n = -(-listed // SITEMAP_LIMIT)
         self._sitemap_names = ("sitemap.xml",) if n <= 1 else (*(f"sitemap-{i}.xml" for i in range(1, n + 1)),
@@ -439,15 +459,21 @@ class Session:
         before = self.all_paths
         touched: set[str] = set()
         for slug in slugs:
-            touched |= {a.path for a in self._assoc_arts.pop(slug, [])}
+            touched |= self._drop_association(slug)
             if slug in self.site.by_slug:
-                self._assoc_arts[slug] = self._association_artifacts(slug)
-                touched |= {a.path for a in self._assoc_arts[slug]}
+                touched |= self._add_association(slug)
         for group in self._deferred.values():
             touched |= group.paths
             group.artifacts = None         # listed again when asked for; its paths kept till then
-        touched |= {a.path for a in self._site_arts}
+        from .incremental import COMPLETE_SOURCES
+        kept = self._site_arts
         self._relist_site()
+        # Site-wide outputs may all show the edit, but for the theme's files (the theme did
+        # not change) and those whose complete sources are what they were (the editor's files).
+        was = {a.path: a.sources for a in kept}
+        touched |= {a.path for a in kept if not (a.path in self._asset_paths or a.sources[:1] == (COMPLETE_SOURCES,))}
+        touched |= {a.path for a in self._site_arts if was.get(a.path) != a.sources or a.path not in was}
+        touched -= self._asset_paths
         touched |= set(self._sitemap_names) | {MANIFEST}
         if self.all_paths != before:
             self.rendered = {}                    # links and alternates may differ on any page
