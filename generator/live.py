@@ -129,6 +129,9 @@ class Session:
         self._assoc_arts: dict[str, list[Any]] = {}
         self._assoc_map: dict[str, Any] = {}          # path -> artifact, of every association's pages
         self._assoc_listed: dict[str, int] = {}       # slug -> its pages the sitemap lists
+        self._shapes: dict[str, tuple[Any, ...]] = {}  # slug -> what decides which site-wide pages exist
+        self._site_stale = False                      # site-wide outputs to be listed again when asked for
+        self.mispredicted = 0                         # site-wide paths that differed from `_shape`'s promise
         self._site_arts: list[Any] = []
         self._deferred: dict[str, _Deferred] = {}
         self._cms_paths: frozenset[str] = frozenset()
@@ -408,18 +411,48 @@ class Session:
         from .outputs import _is_listed_page
         arts = self._assoc_arts[slug] = self._association_artifacts(slug)
         self._assoc_map.update((a.path, a) for a in arts)
+        self._shapes[slug] = self._shape(slug)
         self._assoc_listed[slug] = sum(1 for a in arts if _is_listed_page(a.path))
         return {a.path for a in arts}
 
     def _drop_association(self, slug: str) -> set[str]:
         arts = self._assoc_arts.pop(slug, [])
         self._assoc_listed.pop(slug, None)
+        self._shapes.pop(slug, None)
         for a in arts:
             self._assoc_map.pop(a.path, None)
         return {a.path for a in arts}
 
+    def _shape(self, slug: str) -> tuple[Any, ...]:
+        """What of one association decides which site-wide pages exist (not what they show):
+        its facets, and how many public documents of each kind, colour and year it has (the
+        lists paginate on those). Same shapes, same site-wide paths — checked when they are
+        listed (`_ensure_site`)."""
+        from collections import Counter
+        from .views import public_documents
+        assert self.site is not None and self.evaluation is not None
+        assoc = self.site.by_slug[slug]
+        visible = public_documents(self.site, self.evaluation, assoc)
+        kinds = Counter(d.kind.name for d in visible)
+        colours = Counter(d.model.list_type.value for d in visible if d.kind.name == "list_entry")
+        years = Counter(d.model.year for d in visible if d.kind.name == "annual_report")
+        return (assoc.profile.industry, tuple(assoc.profile.supervisory_departments), sorted(kinds.items()),
+                sorted(colours.items()), sorted(years.items()))
+
+    def _ensure_site(self) -> None:
+        """List the site-wide outputs an edit left to be listed; should the paths not be the
+        ones promised, every kept page goes (it was rendered with other paths)."""
+        if not self._site_stale:
+            return
+        before = self.all_paths
+        self._relist_site()
+        if self.all_paths != before:
+            self.mispredicted += 1
+            self.rendered = {}
+
     def _relist_site(self) -> None:
         """The site-wide outputs, the path set and the template globals of the current model."""
+        self._site_stale = False
         from .cms import cms_artifacts
         from .outputs import _is_listed_page, data_artifacts, feed_artifacts, robots
         from .render import Artifact, _page_artifacts, localised, template_globals
@@ -456,15 +489,33 @@ class Session:
     def _relist(self, slugs: set[str]) -> frozenset[str]:
         """List again after an edit of `slugs`; forget what may show it. Returns those paths."""
         assert self.site is not None
+        from .render import template_globals
         before = self.all_paths
         touched: set[str] = set()
+        same = True                        # the same paths as before the edit
         for slug in slugs:
-            touched |= self._drop_association(slug)
-            if slug in self.site.by_slug:
-                touched |= self._add_association(slug)
+            shape = self._shapes.get(slug)
+            old = self._drop_association(slug)
+            new = self._add_association(slug) if slug in self.site.by_slug else set()
+            same = same and shape is not None and old == new and self._shapes.get(slug) == shape
+            touched |= old | new
         for group in self._deferred.values():
             touched |= group.paths
             group.artifacts = None         # listed again when asked for; its paths kept till then
+        if same:
+            # Its pages change, not which pages exist: the site-wide outputs (each may show the
+            # edit) are listed again when one is asked for, not now.
+            for slug in slugs:
+                self.artifacts.update((a.path, a) for a in self._assoc_arts[slug])
+            self._site_stale = True
+            self._globals = {**template_globals(self.site, self.evaluation, self.theme), "all_paths": self.all_paths}
+            touched |= {a.path for a in self._site_arts} - self._asset_paths
+            touched |= set(self._sitemap_names) | {MANIFEST}
+            for p in touched:
+                self.rendered.pop(p, None)
+            return frozenset(touched & (self.all_paths | {MANIFEST}))
+        self._ensure_site()
+        before = self.all_paths
         from .incremental import COMPLETE_SOURCES
         kept = self._site_arts
         self._relist_site()
@@ -486,6 +537,8 @@ class Session:
         group = self._deferred[name]
         if group.artifacts is not None:
             return
+        if self._site_arts:
+            self._ensure_site()
         arts = group.make()
         group.artifacts = {a.path: a for a in arts}
         paths = frozenset(group.artifacts)
@@ -510,6 +563,8 @@ class Session:
         data = self.rendered.get(path)
         if data is not None:
             return data
+        if path not in self._assoc_map:
+            self._ensure_site()
         group = self._deferred_for(path)
         if group is not None:
             self._produce(group)
@@ -527,6 +582,7 @@ class Session:
 
     def _sitemap(self) -> dict[str, bytes]:
         from .outputs import sitemap_files
+        self._ensure_site()
         for name in self._deferred:
             self._produce(name)
         assert self.site is not None
@@ -546,6 +602,7 @@ class Session:
         from . import incremental
         from .parallel import build_all
         from .render import build_artifact
+        self._ensure_site()
         for name in self._deferred:
             self._produce(name)
         if not set(self._sitemap_names) <= set(self.rendered):

@@ -52,6 +52,7 @@ def test_a_chain_of_edits_serves_a_clean_build_each_time(content: Path, tmp_path
         result = session.rebuild(changed)
         assert result.ok and not result.full, name         # one association read again, not the site
         assert _served(session) == _clean_build(content, tmp_path / f"clean-{n}", AS_OF, monkeypatch), name
+        assert session.mispredicted == 0, name      # the site-wide paths were the ones promised
 
 
 def test_the_edited_page_shows_the_edit_and_other_associations_are_kept(content: Path) -> None:
