@@ -320,7 +320,7 @@ class PreviewServer:
             self.rebuild(None)
             self._http = HTTPServer(self._app())
             self._http.add_sockets(sockets)
-            tick = min(self.poll_seconds, 0.03) if self._inotify is not None else self.poll_seconds
+            tick = min(self.poll_seconds, 0.02) if self._inotify is not None else self.poll_seconds
             PeriodicCallback(self.poll, tick * 1000).start()
         except BaseException as exc:
             self._error = exc

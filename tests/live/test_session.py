@@ -14,8 +14,11 @@ from pathlib import Path
 import pytest
 
 from generator.live import Session
-from tests.perf.test_incremental import (AS_OF, _add_document, _clean_build, _corpus, _delete_document, _edit_body,
-                                         _edit_profile, _edit_title, _timeless_document)
+from tests.perf.test_incremental import (AS_OF, _add_document, _clean_build, _clean_cache_root, _corpus,
+                                         _delete_document, _edit_body, _edit_profile, _edit_title, _timeless_document)
+
+# (`_clean_cache_root`, autouse: clean builds get a fresh cache root of this module's own.)
+_ = _clean_cache_root
 
 
 def _served(session: Session) -> dict[str, bytes]:
