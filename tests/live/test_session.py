@@ -114,3 +114,28 @@ def test_a_page_that_does_not_exist_is_none(content: Path) -> None:
     assert session.build().ok
     assert session.page("associations/没有这个协会/index.html") is None
     assert session.page("index.html") is not None
+
+
+def test_search_files_are_listed_when_asked_for_and_match_a_clean_build(content: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # Search is costly to list (it exports the index): the preview lists it when a search file
+    # is asked for; the pages say "search/index.html" exists all along, as a build's do.
+    import shutil
+
+    from generator import pipeline
+    from tests.perf.test_incremental import _tree
+    session = Session(content, AS_OF, search=True)
+    assert session.build().ok
+    assert session.page("index.html") is not None
+    _edit_body(content)
+    assert session.rebuild([_timeless_document(content)]).ok
+    search_page = session.page("search/index.html")
+    assert search_page is not None and "<html" in search_page.decode()
+    out = tmp_path / "clean-search"
+    with monkeypatch.context() as m:
+        m.setenv("GONGSHI_CACHE", str(tmp_path / "另一个缓存"))
+        assert pipeline.build(content, out, AS_OF, search=True, incremental=False).ok
+    clean = _tree(out)
+    shutil.rmtree(out)
+    assert any(p.startswith("search/") and p != "search/index.html" for p in clean)
+    assert session.files == clean
