@@ -514,8 +514,7 @@ class Session:
             for p in touched:
                 self.rendered.pop(p, None)
             return frozenset(touched & (self.all_paths | {MANIFEST}))
-        self._ensure_site()
-        before = self.all_paths
+        self._site_stale = False           # listed right below, with this edit in it
         from .incremental import COMPLETE_SOURCES
         kept = self._site_arts
         self._relist_site()

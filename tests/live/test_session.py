@@ -15,7 +15,7 @@ import pytest
 
 from generator.live import Session
 from tests.perf.test_incremental import (AS_OF, _add_document, _clean_build, _clean_cache_root, _corpus,
-                                         _delete_document, _edit_body, _edit_profile, _edit_title, _timeless_document)
+                                         _delete_document, _edit_body, _edit_profile, _edit_title, _timeless_document, TIMELESS)
 
 # (`_clean_cache_root`, autouse: clean builds get a fresh cache root of this module's own.)
 _ = _clean_cache_root
@@ -139,3 +139,21 @@ def test_search_files_are_listed_when_asked_for_and_match_a_clean_build(content:
     shutil.rmtree(out)
     assert any(p.startswith("search/") and p != "search/index.html" for p in clean)
     assert session.files == clean
+
+
+def test_edits_in_a_row_without_a_page_asked_between_them(content: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # The site-wide outputs an edit leaves to be listed later must be listed with every edit
+    # made since, and only a real surprise may count as a broken promise.
+    session = Session(content, AS_OF, search=False)
+    assert session.build().ok
+    _edit_body(content)
+    assert session.rebuild([_timeless_document(content)]).ok
+    titled = sorted(p for p in content.glob("associations/*/*/*.md") if p.parent.name in TIMELESS)[-1]
+    _edit_title(content)
+    assert session.rebuild([titled]).ok
+    before = set(content.rglob("*.md"))
+    _add_document(content)
+    assert session.rebuild(sorted(set(content.rglob("*.md")) - before)).ok
+    assert session.mispredicted == 0
+    assert _served(session) == _clean_build(content, tmp_path / "clean", AS_OF, monkeypatch)
