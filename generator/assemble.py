@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Iterable
 
 from .calendar import WorkingCalendar, build_calendar
 from .config import SiteConfig
@@ -49,8 +51,9 @@ class Site:
     attachments: tuple[Attachment, ...] = ()
     by_slug: dict[str, Association] = field(default_factory=dict, compare=False)
 
-    @property
+    @cached_property
     def documents(self) -> tuple[ValidDocument, ...]:
+        # Asked by every site-wide list, feed and dataset: made once per Site (it is frozen).
         return tuple(d for a in self.associations for d in a.documents)
 
 
@@ -60,15 +63,17 @@ def is_for_public(doc: ValidDocument) -> bool:
     return getattr(model, "audience", "public") == "public" and not getattr(model, "privacy", False)
 
 
+def association(profile: ValidDocument, documents: Iterable[ValidDocument]) -> Association:
+    """One association: its profile and its other documents, by kind and id."""
+    return Association(slug=profile.association, profile=profile.model, source=profile,
+                       documents=tuple(sorted(documents, key=lambda d: (d.kind.name, d.id))))
+
+
 def assemble(content: ValidatedContent, as_of: dt.date, history: GitHistory | None) -> Site:
     by_assoc: dict[str, list[ValidDocument]] = {}
     for doc in content.documents:
         by_assoc.setdefault(doc.association, []).append(doc)
-    associations = tuple(
-        Association(slug=p.association, profile=p.model, source=p,
-                    documents=tuple(sorted(by_assoc.get(p.association, []), key=lambda d: (d.kind.name, d.id))))
-        for p in content.profiles
-    )
+    associations = tuple(association(p, by_assoc.get(p.association, [])) for p in content.profiles)
     return Site(
         config=content.config, as_of=as_of, associations=associations,
         calendar=build_calendar(content.calendar_years), history=history, root=content.root,

@@ -235,6 +235,9 @@ class WorkingCalendar:
     # A per-date memo: the fields above never change, so neither do the answers. Excluded
     # from eq/hash/repr; the dataclass itself stays frozen (no field can be reassigned).
     _memo: dict[date, bool] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    # year -> running count of working days: ``[0, w(Jan 1), w(Jan 1) + w(Jan 2), ...]``, so
+    # counting the working days of a span inside a known year is one subtraction.
+    _prefix: dict[int, list[int]] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def is_known_year(self, year: int) -> bool:
         first, last = self.package_years
@@ -300,14 +303,45 @@ class WorkingCalendar:
         """How many working days ``d`` satisfy ``start < d <= end`` (0 when ``end <= start``).
 
         Used for "late by N working days": published on ``end`` after a deadline ``start``.
+        Answers exactly as walking the days one by one would (the compliance view asks this
+        millions of times): within a known year from its running count, O(1); a span
+        crossing an unknown year is walked there, so it raises :class:`UnknownYearError`
+        for the same first day the walk would (late-December days a newer notice lists
+        stay answerable even in a year no schedule covers).
         """
+        if end <= start:
+            return 0
+        first = start + _ONE_DAY          # start < end <= date.max: no overflow
         count = 0
-        d = start
-        while d < end:
-            d = _next_day(d)
-            if self.is_working_day(d):
-                count += 1
+        for year in range(first.year, end.year + 1):
+            a = first if year == first.year else date(year, 1, 1)
+            b = end if year == end.year else date(year, 12, 31)
+            if self.is_known_year(year):
+                running = self._running_count(year)
+                base = date(year, 1, 1).toordinal()
+                count += running[b.toordinal() - base + 1] - running[a.toordinal() - base]
+            else:
+                d = a
+                while True:
+                    if self.is_working_day(d):   # raises at the first day nothing answers
+                        count += 1
+                    if d == b:
+                        break
+                    d += _ONE_DAY
         return count
+
+    def _running_count(self, year: int) -> list[int]:
+        running = self._prefix.get(year)
+        if running is None:
+            running = [0]
+            d = date(year, 1, 1)
+            while d.year == year:
+                running.append(running[-1] + self.is_working_day(d))
+                if d == date.max:
+                    break
+                d += _ONE_DAY
+            self._prefix[year] = running
+        return running
 
 
 def _next_day(d: date) -> date:

@@ -12,12 +12,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable, Mapping
 
-from .assemble import Site
+from .assemble import Association, Site
 from .diagnostics import Diagnostic
-from .obligations import Context, evaluate_rules
+from .obligations import Context, evaluate_association_rules
 from .obligations.evidence import document_state
 from .obligations.status import STATUS_LABELS, STATUS_ORDER, DocumentState, ObligationStatus, Status, status_rank
+
+
+_UNKNOWN = DocumentState(visible=False)
+
+
+@dataclass(frozen=True)
+class AssociationEvaluation:
+    """What evaluating one association yields: its documents' states, its status lines and
+    the diagnostics of both. Nothing in it depends on another association's files."""
+
+    states: Mapping[str, DocumentState]
+    statuses: tuple[ObligationStatus, ...]
+    diagnostics: frozenset[Diagnostic]
 
 
 @dataclass(frozen=True)
@@ -26,25 +41,72 @@ class Evaluation:
     statuses: tuple[ObligationStatus, ...]
     documents: dict[str, DocumentState] = field(default_factory=dict)   # keyed by ValidDocument.raw.rel
     diagnostics: tuple[Diagnostic, ...] = ()
+    # slug -> its part, so a preview can re-evaluate only what an edit touched (`reevaluate`).
+    parts: Mapping[str, AssociationEvaluation] = field(default_factory=dict, compare=False, repr=False)
 
     def state(self, rel: str) -> DocumentState:
-        return self.documents.get(rel, DocumentState(visible=False))
+        return self.documents.get(rel, _UNKNOWN)   # (a default made per call cost more than the lookup)
 
     def for_association(self, slug: str) -> tuple[ObligationStatus, ...]:
-        return tuple(s for s in self.statuses if s.association == slug)
+        return self._by_association.get(slug, ())
+
+    @cached_property
+    def _by_association(self) -> dict[str, tuple[ObligationStatus, ...]]:
+        # Pages ask per association; scanning every status line each time was quadratic.
+        grouped: dict[str, list[ObligationStatus]] = {}
+        for s in self.statuses:
+            grouped.setdefault(s.association, []).append(s)
+        return {slug: tuple(lines) for slug, lines in grouped.items()}
+
+
+def evaluate_association(site: Site, assoc: Association) -> AssociationEvaluation:
+    states: dict[str, DocumentState] = {}
+    diagnostics: set[Diagnostic] = set()
+    for doc in assoc.documents:
+        state, ds = document_state(site, doc)
+        states[doc.raw.rel] = state
+        diagnostics.update(ds)
+    statuses, rule_diagnostics = evaluate_association_rules(Context(site=site, states=states), assoc)
+    return AssociationEvaluation(states, statuses, frozenset(diagnostics | set(rule_diagnostics)))
+
+
+def combine(site: Site, parts: Mapping[str, AssociationEvaluation], previous: Evaluation | None = None,
+            changed: Iterable[str] = ()) -> Evaluation:
+    """One Evaluation from the parts of every association of `site` (statuses by slug, then
+    rule position and instance; documents by path; diagnostics sorted). With `previous`,
+    whose parts differ only for `changed`: its documents are kept in order when the changed
+    parts hold the same files (no sort of every path after a preview's edit)."""
+    ordered = [parts[slug] for slug in sorted(a.slug for a in site.associations)]
+    same_files = previous is not None and set(previous.parts) == set(parts) and all(
+        slug in previous.parts and previous.parts[slug].states.keys() == parts[slug].states.keys() for slug in changed)
+    if same_files:
+        assert previous is not None
+        states = dict(previous.documents)
+        for slug in changed:
+            states.update(parts[slug].states)
+    else:
+        states = dict(sorted(((rel, state) for part in ordered for rel, state in part.states.items()), key=lambda t: t[0]))
+    diagnostics: set[Diagnostic] = set()
+    for part in ordered:
+        diagnostics |= part.diagnostics
+    return Evaluation(as_of=site.as_of, statuses=tuple(s for part in ordered for s in part.statuses),
+                      documents=states, diagnostics=tuple(sorted(diagnostics)),
+                      parts={a.slug: parts[a.slug] for a in site.associations})
 
 
 def evaluate(site: Site) -> Evaluation:
-    states: dict[str, DocumentState] = {}
-    diagnostics: list[Diagnostic] = []
-    for doc in sorted(site.documents, key=lambda d: d.raw.rel):
-        state, ds = document_state(site, doc)
-        states[doc.raw.rel] = state
-        diagnostics += ds
-    statuses, rule_diagnostics = evaluate_rules(Context(site=site, states=states))
-    return Evaluation(as_of=site.as_of, statuses=statuses, documents=states,
-                      diagnostics=tuple(sorted(set(diagnostics) | set(rule_diagnostics))))
+    return combine(site, {a.slug: evaluate_association(site, a) for a in site.associations})
+
+
+def reevaluate(previous: Evaluation, site: Site, changed: Iterable[str]) -> Evaluation:
+    """`evaluate(site)` when only the associations `changed` differ from the site `previous`
+    was made of (same configuration, as-of date, calendar and history for the others)."""
+    again = set(changed)
+    parts = {a.slug: (evaluate_association(site, a) if a.slug in again or a.slug not in previous.parts
+                      else previous.parts[a.slug])
+             for a in site.associations}
+    return combine(site, parts, previous, again & set(parts))
 
 
 __all__ = ["Evaluation", "ObligationStatus", "DocumentState", "Status", "STATUS_LABELS", "STATUS_ORDER",
-           "status_rank", "evaluate"]
+           "status_rank", "evaluate", "reevaluate", "evaluate_association", "AssociationEvaluation"]

@@ -183,14 +183,6 @@ class BuildState:
 # --- serve: a warm session that rebuilds in memory -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rebuilt:
-    outputs: dict[str, bytes]          # outputs whose bytes changed (or are new)
-    removed: frozenset[str]            # outputs that no longer exist
-    diagnostics: tuple[Any, ...]
-    ok: bool
-
-
 class _Carried(dict):  # type: ignore[type-arg]
     """A memo that keeps what this run used: misses fall back to the previous run's entries,
     so files deleted or changed since drop out instead of piling up in a long session."""
@@ -222,70 +214,5 @@ def memoised(parsed: dict[Any, Any], validated: dict[Any, Any]) -> Iterator[tupl
         load.parsed_memo, validate.validated_memo = saved
 
 
-class Session:
-    """What `serve` keeps between edits: the digest of every output, and the build cache.
-
-    `rebuild()` runs the pipeline again (load and validate are served from the Markdown
-    cache), renders only the artifacts whose key changed, and returns the outputs whose
-    bytes differ from the previous build. Nothing is written to disk.
-    """
-
-    def __init__(self, content_dir: Path, as_of: dt.date, base_url: str | None = None, *, search: bool = True) -> None:
-        self.content_dir = Path(content_dir)
-        self.as_of = as_of
-        self.base_url = base_url
-        self.search = search
-        self.keys: dict[str, str] = {}
-        self.digests: dict[str, str] = {}
-        self.files: dict[str, bytes] = {}
-        self.parsed: dict[Any, Any] = {}
-        self.validated: dict[Any, Any] = {}
-
-    def build(self) -> Rebuilt:
-        return self.rebuild()
-
-    def rebuild(self, changed: Iterable[Path] | None = None) -> Rebuilt:
-        """`changed` is a hint (the watcher's paths); the content hashes decide."""
-        from . import pipeline
-        from .manifest import with_manifest
-        from .outputs import extra_artifacts
-        from .render import DEFAULT_THEME, load_theme, produce_artifacts, template_globals, build_artifact
-        from .parallel import build_all
-
-        with memoised(self.parsed, self.validated) as (parsed, validated):
-            prepared = pipeline.prepare(self.content_dir, self.as_of, self.base_url)
-        self.parsed, self.validated = dict(parsed), dict(validated)
-        if not prepared.ok or prepared.site is None or prepared.evaluation is None:
-            return Rebuilt({}, frozenset(), prepared.diagnostics, False)
-        site, evaluation = prepared.site, prepared.evaluation
-        theme = load_theme(site.theme_dir)
-        state = BuildState(Path("/nonexistent"), site_digest(site, [site.theme_dir, DEFAULT_THEME]))
-        pages = produce_artifacts(site, evaluation, theme)
-        artifacts = [*pages, *extra_artifacts(site, evaluation, theme, search=self.search, pages=pages)]
-        state.start(artifacts, site)
-        globals_ = {**template_globals(site, evaluation, theme), "all_paths": frozenset(a.path for a in artifacts)}
-
-        def wanted(a: Any) -> bool:
-            key = state.keys.get(a.path)
-            return key is None or self.keys.get(a.path) != key or a.path not in self.files
-
-        changed_out: dict[str, bytes] = {}
-        fresh: dict[str, bytes] = {}
-
-        def produced() -> Any:
-            for a, data in build_all(artifacts, theme, globals_, build_artifact, wanted):
-                yield a.path, (self.files[a.path] if data is None else data)
-
-        token = active.set(None)     # the session decides what to render, not a build state
-        try:
-            pairs = list(with_manifest(produced(), site, evaluation))
-        finally:
-            active.reset(token)
-        for path, data in pairs:
-            fresh[path] = data
-            if self.files.get(path) != data:
-                changed_out[path] = data
-        removed = frozenset(self.files) - frozenset(fresh)
-        self.files = fresh
-        self.keys = dict(state.keys)
-        return Rebuilt(changed_out, removed, prepared.diagnostics, True)
+# The warm session `serve` keeps lives in generator.live (it renders pages when asked for).
+from .live import Rebuilt, Session  # noqa: E402  (re-exported for existing callers)

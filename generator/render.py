@@ -101,8 +101,11 @@ def _pages(base: str, items: list[Any], size: int, template: str, context: Mappi
             for n, chunk in enumerate(pages, start=1)]
 
 
-def _page_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
-    """Every HTML page in the site's default language (zh), in a stable order."""
+def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool = True) -> list[Artifact]:
+    """Every HTML page in the site's default language (zh), in a stable order.
+
+    `per_association=False`: only the site-wide pages (serve re-lists those after an edit and
+    takes one association's pages from `association_pages`)."""
     arts: list[Artifact] = []
     all_sources = tuple(sorted(d.raw.content_hash for d in site.documents) +
                         [a.source.raw.content_hash for a in site.associations])
@@ -130,21 +133,8 @@ def _page_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
             arts += _pages(f"{folder}/{f.slug}/", list(f.associations), size, "directory.html",
                            {"facets": groups, "facet": f}, profile_sources)
 
-    for assoc in site.associations:
-        src = (assoc.source.raw.content_hash,) + tuple(d.raw.content_hash for d in assoc.documents)
-        view = association_view(assoc, site, evaluation, KINDS, PER_KIND_ON_ASSOCIATION)
-        arts.append(Artifact(f"associations/{assoc.slug}/index.html", "association.html", view, src))
-        docs = public_documents(site, evaluation, assoc)
-        for kind in KINDS:
-            ds = [d for d in docs if d.kind.name == kind.name]
-            if ds and kind.folder is not None:
-                arts += _pages(f"associations/{assoc.slug}/{kind.folder}/", latest_first(ds), size, "list.html",
-                               {"kind": kind, "association": assoc, "variant": None}, src)
-        for doc in docs:
-            arts.append(Artifact(doc.url.lstrip("/") + "index.html", doc.kind.template,
-                                 {"doc": doc, "association": assoc},
-                                 (doc.raw.content_hash, assoc.source.raw.content_hash),
-                                 lazy=_document_lazy(doc, site, evaluation, assoc)))
+    for assoc in (site.associations if per_association else ()):
+        arts += association_pages(site, evaluation, assoc)
 
     for kind in KINDS:
         if kind.folder is None or kind.name == "member_disclosure":   # member-only: never a public list
@@ -165,6 +155,27 @@ def _page_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
                 arts += _pages(f"{kind.folder}/{year}/", [d for d in ds if d.model.year == year], size, "list.html",
                                {"kind": kind, "association": None, "variant": year, "years": extra["years"]},
                                all_sources)
+    return arts
+
+
+def association_pages(site: Site, evaluation: Evaluation, assoc: Association) -> list[Artifact]:
+    """The pages under /associations/<slug>/ (zh): they show that association's files only."""
+    arts: list[Artifact] = []
+    size = site.config.page_size
+    src = (assoc.source.raw.content_hash,) + tuple(d.raw.content_hash for d in assoc.documents)
+    view = association_view(assoc, site, evaluation, KINDS, PER_KIND_ON_ASSOCIATION)
+    arts.append(Artifact(f"associations/{assoc.slug}/index.html", "association.html", view, src))
+    docs = public_documents(site, evaluation, assoc)
+    for kind in KINDS:
+        ds = [d for d in docs if d.kind.name == kind.name]
+        if ds and kind.folder is not None:
+            arts += _pages(f"associations/{assoc.slug}/{kind.folder}/", latest_first(ds), size, "list.html",
+                           {"kind": kind, "association": assoc, "variant": None}, src)
+    for doc in docs:
+        arts.append(Artifact(doc.url.lstrip("/") + "index.html", doc.kind.template,
+                             {"doc": doc, "association": assoc},
+                             (doc.raw.content_hash, assoc.source.raw.content_hash),
+                             lazy=_document_lazy(doc, site, evaluation, assoc)))
     return arts
 
 

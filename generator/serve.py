@@ -1,17 +1,20 @@
-"""`gongshi serve`: a local preview that rebuilds on every change and reloads the open page.
+"""`gongshi serve`: a local preview that follows every edit and reloads the open page.
 
-The site is built with the ordinary pipeline into a private temporary folder (never
-`public/`), served by Tornado, and reloaded in the browser through livereload's
-websocket protocol and script. When the content is broken, every page answers with the
-diagnostics (file, line, message in Chinese, the offending line) instead of the last good
-site, so nobody mistakes a stale page for their edit; the first good build after the fix
-brings the site back and reloads the page again.
+The site is held in memory by a warm session (`generator.live.Session`), never written to
+`public/`: after an edit only the edited association is read, validated and evaluated again,
+the outputs are listed again, and a page is rendered when the browser asks for it (and kept
+until an edit may change it). It is served by Tornado and reloaded in the browser through
+livereload's websocket protocol and script, as soon as the model is up to date. When the
+content is broken, every page answers with the diagnostics (file, line, message in Chinese,
+the offending line) instead of the last good site, so nobody mistakes a stale page for their
+edit; the first good build after the fix brings the site back and reloads the page again.
+A theme template that fails to render shows its traceback the same way.
 
-Changes are noticed by polling a snapshot (path → mtime, size) of the content folder and
-the theme: it works on every file system and editor (atomic saves, network drives), and
-what changed is known, so an unchanged poll costs one directory walk and no build. The
-build itself reuses unchanged output files (see write.py) and is handed the build cache
-when the pipeline accepts one.
+Changes are told by the kernel on Linux (inotify, `generator.watch`: no walk of 10,000
+files several times a second); elsewhere, or past the watch limit, noticed by polling a
+snapshot (path → mtime, size) of the content folder and the theme, which works on every file
+system and editor (atomic saves, network drives). Either way what changed is known. Edits of
+site.yaml, calendar/ or a theme read everything again.
 
 `PreviewServer` runs in a background thread with its own event loop, so tests (and other
 tools) can start it, talk to it over real HTTP and stop it; `serve()` is the blocking
@@ -24,11 +27,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
-import inspect
+import mimetypes
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -46,8 +47,9 @@ from tornado.netutil import bind_sockets
 
 from . import pipeline
 from .diagnostics import Diagnostic, errors
-from .incremental import memoised
+from .live import Session
 from .render import DEFAULT_THEME
+from .watch import Inotify
 
 POLL_SECONDS = 0.4
 # The livereload client, asked from the page's own origin (no second port, works behind tunnels).
@@ -56,6 +58,11 @@ LIVE_SCRIPT = (b'<script>(function(){var s=document.createElement("script");'
                b'document.head.appendChild(s);})();</script>')
 
 Snapshot = dict[str, tuple[int, int]]
+
+
+def skipped(name: str) -> bool:
+    """VCS folders, caches and editor droppings: never content."""
+    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "__pycache__"
 
 
 def snapshot(roots: tuple[Path, ...]) -> Snapshot:
@@ -73,7 +80,7 @@ def snapshot(roots: tuple[Path, ...]) -> Snapshot:
         except OSError:
             continue
         for e in entries:
-            if e.name.startswith(".") or e.name.endswith(("~", ".swp", ".swx", ".tmp")) or e.name == "__pycache__":
+            if skipped(e.name):
                 continue
             try:
                 if e.is_dir(follow_symlinks=False):
@@ -146,36 +153,50 @@ pre{{background:#f6f6f6;padding:.5rem;overflow:auto}}.ln{{color:#999;user-select
 # --- the server ------------------------------------------------------------------------------
 
 
-class _PageHandler(web.StaticFileHandler):
-    """The preview's files, or the diagnostics page while the content is broken."""
+class _PageHandler(web.RequestHandler):
+    """The preview's files from the session, or the diagnostics page while the content is broken."""
 
     def initialize(self, preview: "PreviewServer") -> None:  # type: ignore[override]
-        super().initialize(path=str(preview.out_dir), default_filename="index.html")
         self.preview = preview
 
-    def compute_etag(self) -> str | None:
-        return None  # a preview must never answer 304 with a page from before the edit
+    def head(self, path: str) -> None:
+        self.get(path, include_body=False)
 
-    def set_extra_headers(self, path: str) -> None:
-        self.set_header("Cache-Control", "no-store")
-
-    async def get(self, path: str, include_body: bool = True) -> None:
+    def get(self, path: str, include_body: bool = True) -> None:
+        self.set_header("Cache-Control", "no-store")  # never a page from before the edit
         failure = self.preview.failure
         if failure is not None and _is_page(path):
-            self.set_status(500)
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.set_header("Cache-Control", "no-store")
-            self.finish(failure_page(failure, self.preview.content_dir))
-            return
+            return self._failure(failure, include_body)
+        session = self.preview.session
+        target = path + "index.html" if path == "" or path.endswith("/") else path
         try:
-            await super().get(path, include_body)
-        except web.HTTPError as exc:
-            not_found = self.preview.out_dir / "404.html"
-            if exc.status_code != 404 or not not_found.is_file():
-                raise
-            self.set_status(404)
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(not_found.read_bytes())
+            data = session.page(target)
+            if data is None and "." not in path.rsplit("/", 1)[-1] and session.page(path + "/index.html") is not None:
+                self.redirect("/" + path + "/")
+                return
+            status = 200
+            if data is None:
+                status, target, data = 404, "404.html", session.page("404.html")
+        except Exception:  # a theme template error must show in the browser, not kill the server
+            crash = Failure(crash=traceback.format_exc(limit=8))
+            self.preview.log("生成页面出错 / rendering failed:\n" + (crash.crash or ""))
+            return self._failure(crash, include_body)
+        if data is None:
+            raise web.HTTPError(404)
+        self.set_status(status)
+        kind, _ = mimetypes.guess_type(target)
+        self.set_header("Content-Type", (kind or "application/octet-stream") +
+                        ("; charset=utf-8" if (kind or "").startswith("text/") or target.endswith((".json", ".xml", ".js")) else ""))
+        if include_body:
+            self.finish(data)
+        else:
+            self.set_header("Content-Length", str(len(data)))
+            self.finish()
+
+    def _failure(self, failure: "Failure", include_body: bool) -> None:
+        self.set_status(500)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(failure_page(failure, self.preview.content_dir) if include_body else None)
 
 
 def _quiet(handler: web.RequestHandler) -> None:
@@ -199,14 +220,12 @@ class PreviewServer:
         self.cache = cache
         self.poll_seconds = poll_seconds
         self.log = log
-        self._tmp = Path(tempfile.mkdtemp(prefix="gongshi-preview-"))
-        self.out_dir = self._tmp / "site"
         self.failure: Failure | None = None
         self.builds = 0
         self._snapshot: Snapshot = {}
-        # Parsed and validated files of the last build: an edit re-reads every file but
-        # parses and validates only the ones whose bytes changed (generator.incremental).
-        self._memo: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
+        self.session = Session(self.content_dir, as_of, search=pipeline.search_enabled())
+        self._inotify: Inotify | None = None
+        self._pending: set[str] = set()
         self._loop: IOLoop | None = None
         self._http: HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -223,28 +242,20 @@ class PreviewServer:
 
     # -- building
 
-    def _build_kwargs(self) -> dict[str, Any]:
-        # Ready for the build cache another part of the pipeline provides: passed only when accepted.
-        if self.cache is not None and "cache" in inspect.signature(pipeline.build).parameters:
-            return {"cache": self.cache}
-        return {}
-
     def rebuild(self, changed: list[str] | None = None) -> None:
+        """Bring the model up to date with `changed` (None: read everything), then reload."""
         started = time.perf_counter()
+        self.session.base_url = self.url.rstrip("/")
         try:
-            with memoised(*self._memo) as memo:
-                result = pipeline.build(self.content_dir, self.out_dir, self.as_of or pipeline.default_as_of(),
-                                        base_url=self.url.rstrip("/"), **self._build_kwargs())
-            self._memo = (dict(memo[0]), dict(memo[1]))
-        except Exception:  # a theme template error must show in the browser, not kill the server
+            result = self.session.rebuild(changed)
+        except Exception:  # whatever went wrong must show in the browser, not kill the server
             self.failure = Failure(crash=traceback.format_exc(limit=8))
             self.log("构建出错 / build crashed:\n" + self.failure.crash)
         else:
-            if result.ok and result.stats is not None:
+            if result.ok:
                 self.failure = None
-                s = result.stats
-                self.log(f"已生成 {s.files} 个文件，{s.reused} 个未变（{time.perf_counter() - started:.2f} 秒）"
-                         f" / built {s.files} files, {s.reused} unchanged")
+                self.log(f"已更新，{len(result.outputs)} 个文件将按需重新生成（{time.perf_counter() - started:.2f} 秒）"
+                         f" / updated, {len(result.outputs)} files to render on request")
             else:
                 self.failure = Failure(diagnostics=result.diagnostics)
                 self.log(f"内容有 {len(errors(result.diagnostics))} 个错误，浏览器中显示错误说明 / content errors, "
@@ -253,13 +264,33 @@ class PreviewServer:
         LiveReloadHandler.reload_waiters(path=(changed or ["*"])[0])
 
     def poll(self) -> None:
+        if self._inotify is not None:
+            return self._notified()
         now = snapshot(self.watched())
         changed = changed_paths(self._snapshot, now)
         if changed:
             self._snapshot = now
-            self.log("已修改 / changed: " + "、".join(os.path.relpath(p, self.content_dir) for p in changed[:5])
-                     + (" …" if len(changed) > 5 else ""))
-            self.rebuild(changed)
+            self._changed(changed)
+
+    def _notified(self) -> None:
+        """inotify: gather paths until a tick brings no more (an editor's save is several
+        writes), then rebuild; a dropped event queue reads everything again."""
+        assert self._inotify is not None
+        news = self._inotify.changes()
+        if news is None:
+            self._pending = set()
+            self.log("已修改 / changed: …")
+            self.rebuild(None)
+        elif news:
+            self._pending.update(news)
+        elif self._pending:
+            changed, self._pending = sorted(self._pending), set()
+            self._changed(changed)
+
+    def _changed(self, changed: list[str]) -> None:
+        self.log("已修改 / changed: " + "、".join(os.path.relpath(p, self.content_dir) for p in changed[:5])
+                 + (" …" if len(changed) > 5 else ""))
+        self.rebuild(changed)
 
     # -- running
 
@@ -282,11 +313,15 @@ class PreviewServer:
             LiveReloadHandler._last_reload_time = time.time()
             sockets = bind_sockets(self.port, self.host)
             self.port = sockets[0].getsockname()[1]  # port 0 → the one the OS chose
-            self._snapshot = snapshot(self.watched())
-            self.rebuild()
+            # The kernel says what changed (Linux); elsewhere, or past the watch limit, poll.
+            self._inotify = Inotify.open(self.watched(), skipped)
+            if self._inotify is None:
+                self._snapshot = snapshot(self.watched())
+            self.rebuild(None)
             self._http = HTTPServer(self._app())
             self._http.add_sockets(sockets)
-            PeriodicCallback(self.poll, self.poll_seconds * 1000).start()
+            tick = min(self.poll_seconds, 0.02) if self._inotify is not None else self.poll_seconds
+            PeriodicCallback(self.poll, tick * 1000).start()
         except BaseException as exc:
             self._error = exc
             self._ready.set()
@@ -294,6 +329,8 @@ class PreviewServer:
         self._ready.set()
         self._loop.start()
         self._http.stop()
+        if self._inotify is not None:
+            self._inotify.close()
         self._loop.close(all_fds=True)
 
     def start(self, timeout: float = 120) -> "PreviewServer":
@@ -309,7 +346,6 @@ class PreviewServer:
         if self._loop is not None and self._thread is not None and self._thread.is_alive():
             self._loop.add_callback(self._loop.stop)
             self._thread.join(30)
-        shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self) -> "PreviewServer":
         return self.start()
@@ -319,7 +355,7 @@ class PreviewServer:
 
 
 def serve(content_dir: Path, host: str, port: int) -> None:
-    """The `serve` command: run until Ctrl-C, then remove the preview folder."""
+    """The `serve` command: run until Ctrl-C."""
     server = PreviewServer(content_dir, host, port).start()
     server.log(f"预览地址 / preview at {server.url}（Ctrl-C 退出 / to stop）")
     try:

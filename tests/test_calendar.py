@@ -330,3 +330,62 @@ def test_monotone_in_start(a: date, gap: int, n: int) -> None:
 @given(start=starts, a=small, b=small)
 def test_additive(start: date, a: int, b: int) -> None:
     assert CAL.add_working_days(start, a + b) == CAL.add_working_days(CAL.add_working_days(start, a), b)
+
+
+# --- the running count equals the walk, day by day --------------------------------------------
+
+
+def _walked(cal: WorkingCalendar, start: date, end: date) -> int | UnknownYearError:
+    """The definition, one day at a time: the first unanswerable day raises."""
+    count, d = 0, start
+    try:
+        while d < end:
+            d += timedelta(days=1)
+            count += cal.is_working_day(d)
+    except UnknownYearError as exc:
+        return exc
+    return count
+
+
+# Overrides: 2027 (moves Sunday 2026-12-27), and a lone 2031 whose notice moves two days of
+# December 2030 — a year nobody has a schedule for, so only those two days are answerable.
+FAR_2031 = CalendarYear.model_validate({
+    "year": 2031, "notice_title": "国务院办公厅关于2031年部分节假日安排的通知（测试用虚构数据）",
+    "holidays": [{"name": "元旦", "start": "2030-12-31", "end": "2031-01-02"}],
+    "makeup_workdays": ["2030-12-29"],
+})
+CALENDARS = [CAL, build_calendar([fictional_2027()]), build_calendar([fictional_2027(), FAR_2031])]
+spans = st.dates(min_value=date(2024, 12, 1), max_value=date(2031, 2, 1))
+
+
+@settings(max_examples=500, deadline=None)
+@given(which=st.sampled_from(range(len(CALENDARS))), start=spans, length=st.integers(min_value=-40, max_value=900))
+def test_running_count_equals_the_day_by_day_walk(which: int, start: date, length: int) -> None:
+    cal = CALENDARS[which]
+    end = start + timedelta(days=length)
+    expected = _walked(cal, start, end)
+    if isinstance(expected, UnknownYearError):
+        with pytest.raises(UnknownYearError) as raised:
+            cal.working_days_after(start, end)
+        assert raised.value.year == expected.year
+    else:
+        assert cal.working_days_after(start, end) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.dates(min_value=date(2030, 12, 20), max_value=date(2031, 1, 10)),
+       end=st.dates(min_value=date(2030, 12, 20), max_value=date(2031, 1, 10)))
+def test_listed_december_days_of_an_unknown_year_count_and_the_rest_fail(start: date, end: date) -> None:
+    cal = CALENDARS[2]
+    expected = _walked(cal, start, end)
+    if isinstance(expected, UnknownYearError):
+        with pytest.raises(UnknownYearError, match="2030"):
+            cal.working_days_after(start, end)
+    else:
+        assert cal.working_days_after(start, end) == expected
+
+
+def test_counting_at_the_end_of_time_does_not_overflow() -> None:
+    with pytest.raises(UnknownYearError) as raised:
+        CAL.working_days_after(date(9999, 12, 1), date.max)
+    assert raised.value.year == 9999

@@ -28,17 +28,28 @@ SHAPES: dict[type, Shape] = {
 def evaluate_rules(ctx: Context) -> tuple[tuple[ObligationStatus, ...], tuple[Diagnostic, ...]]:
     """Every configured rule for every association, in a stable order:
     association slug, then the rule's position in the configuration, then the instance."""
-    rules = list(ctx.site.config.obligations)
-    lines: list[tuple[tuple[str, int, str], ObligationStatus]] = []
+    lines: list[ObligationStatus] = []
+    diagnostics: set[Diagnostic] = set()
+    for assoc in sorted(ctx.site.associations, key=lambda a: a.slug):
+        found, ds = evaluate_association_rules(ctx, assoc)
+        lines += found
+        diagnostics.update(ds)
+    return tuple(lines), tuple(sorted(diagnostics))
+
+
+def evaluate_association_rules(ctx: Context, assoc: Association) -> tuple[tuple[ObligationStatus, ...],
+                                                                          tuple[Diagnostic, ...]]:
+    """Every configured rule for one association: no rule shape looks at another association's
+    documents, so a preview re-evaluates only the associations an edit touched."""
+    lines: list[tuple[tuple[int, str], ObligationStatus]] = []
     diagnostics: list[Diagnostic] = []
-    for assoc in ctx.site.associations:
-        for position, rule in enumerate(rules):
-            found, ds = SHAPES[type(rule)](ctx, rule, assoc)
-            lines += [((assoc.slug, position, s.instance), s) for s in found]
-            diagnostics += ds
+    for position, rule in enumerate(ctx.site.config.obligations):
+        found, ds = SHAPES[type(rule)](ctx, rule, assoc)
+        lines += [((position, s.instance), s) for s in found]
+        diagnostics += ds
     lines.sort(key=lambda t: t[0])
     return tuple(s for _, s in lines), tuple(sorted(set(diagnostics)))
 
 
-__all__ = ["evaluate_rules", "Context", "ObligationStatus", "DocumentState", "Status", "STATUS_LABELS",
+__all__ = ["evaluate_rules", "evaluate_association_rules", "Context", "ObligationStatus", "DocumentState", "Status", "STATUS_LABELS",
            "STATUS_ORDER", "status_rank"]
