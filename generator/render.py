@@ -60,6 +60,9 @@ def load_theme(site_theme: Path | None, theme: Path = DEFAULT_THEME) -> Theme:
         loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs if (d / "templates").is_dir()]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        # A theme is loaded per build (serve loads it again per rebuild): no stat of every
+        # template file on every render to see whether it changed.
+        auto_reload=False,
     )
     assets: dict[str, tuple[str, bytes]] = {}
     for d in reversed(dirs):  # later (site) wins

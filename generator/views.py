@@ -115,8 +115,23 @@ def attested_date(doc: ValidDocument, site: Site, evaluation: Evaluation) -> dt.
 
 
 def deadline_statuses(doc: ValidDocument, evaluation: Evaluation) -> list[ObligationStatus]:
-    return [s for s in evaluation.statuses
-            if s.association == doc.association and s.instance == doc.id and s.due is not None]
+    return list(_deadlines_by_document(evaluation).get((doc.association, doc.id), ()))
+
+
+_deadline_index: tuple[Evaluation, dict[tuple[str, str], list[ObligationStatus]]] | None = None
+
+
+def _deadlines_by_document(evaluation: Evaluation) -> dict[tuple[str, str], list[ObligationStatus]]:
+    """(association, instance) → its statuses with a due date, in evaluation order; made once
+    per evaluation (a scan of every status per document page was most of the render time)."""
+    global _deadline_index
+    if _deadline_index is None or _deadline_index[0] is not evaluation:
+        index: dict[tuple[str, str], list[ObligationStatus]] = {}
+        for s in evaluation.statuses:
+            if s.due is not None:
+                index.setdefault((s.association, s.instance), []).append(s)
+        _deadline_index = (evaluation, index)
+    return _deadline_index[1]
 
 
 def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc: Association,
@@ -146,9 +161,25 @@ def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc:
 def _references(doc: ValidDocument, evaluation: Evaluation, assoc: Association) -> list[ValidDocument]:
     """The public documents a document refers to. A reference to a hidden one is left out:
     its link would be a 404 that also tells readers the hidden record exists."""
-    by_url = {d.url: d for d in assoc.documents if evaluation.state(d.raw.rel).visible}
+    by_url = _public_by_url(assoc, evaluation)
     found = (by_url.get(f"/associations/{assoc.slug}/{ref.strip('/')}/") for ref in doc.model.references)
     return [d for d in found if d is not None]
+
+
+_by_url_index: tuple[Evaluation, dict[int, tuple[Association, dict[str, ValidDocument]]]] | None = None
+
+
+def _public_by_url(assoc: Association, evaluation: Evaluation) -> dict[str, ValidDocument]:
+    """URL → public document of one association, made once per association and evaluation
+    (not once per document page)."""
+    global _by_url_index
+    if _by_url_index is None or _by_url_index[0] is not evaluation:
+        _by_url_index = (evaluation, {})
+    entry = _by_url_index[1].get(id(assoc))
+    if entry is None or entry[0] is not assoc:
+        entry = _by_url_index[1][id(assoc)] = (
+            assoc, {d.url: d for d in assoc.documents if evaluation.state(d.raw.rel).visible})
+    return entry[1]
 
 
 def public_statuses(site: Site, evaluation: Evaluation, association: str | None = None) -> list[ObligationStatus]:
