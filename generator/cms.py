@@ -364,7 +364,8 @@ def cms_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Arti
         Artifact("admin/index.html", produce=lambda: admin_page(site, f"{folder}/decap-cms.js"), sources=sources),
     ]
     for name, blob in files:
-        arts.append(Artifact(f"{folder}/{name}", produce=(lambda blob=blob: blob), sources=(folder,)))
+        # The editor's files are their bytes (the folder is named by their digest), whatever the content.
+        arts.append(Artifact(f"{folder}/{name}", produce=(lambda blob=blob: blob), sources=(COMPLETE_SOURCES, folder)))
     return arts
 
 

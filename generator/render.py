@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -20,6 +20,7 @@ from . import opendata
 from .assemble import Association, Site
 from .evaluate import Evaluation
 from .i18n import HTML_LANG, PREFIX, translate
+from .incremental import COMPLETE_SOURCES
 from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
@@ -179,10 +180,12 @@ def _document_lazy(doc: ValidDocument, site: Site, evaluation: Evaluation,
 
 def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]:
     """The Chinese pages at the root and, when configured, English mirrors under /en/."""
-    out = [replace(a, context={**a.context, "lang": "zh"}) for a in pages]
+    # Artifact(...) rather than dataclasses.replace: 20,000 of them at 10k documents.
+    out = [Artifact(a.path, a.template, {**a.context, "lang": "zh"}, a.sources, a.produce, a.lazy) for a in pages]
     for lang in languages:
         if lang != "zh" and lang in PREFIX:
-            out += [replace(a, path=PREFIX[lang].lstrip("/") + "/" + a.path, context={**a.context, "lang": lang})
+            prefix = PREFIX[lang].lstrip("/") + "/"
+            out += [Artifact(prefix + a.path, a.template, {**a.context, "lang": lang}, a.sources, a.produce, a.lazy)
                     for a in pages]
     return out
 
@@ -191,7 +194,9 @@ def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[
     """Every output of the site and the sources each depends on. Renders nothing."""
     arts: list[Artifact] = []
     for name, (path, data) in sorted(theme.assets.items()):
-        arts.append(Artifact(path, produce=(lambda data=data: data), sources=(hashlib.sha256(data).hexdigest(),)))
+        # A static file is its bytes (its name carries their digest), whatever the content.
+        arts.append(Artifact(path, produce=(lambda data=data: data),
+                             sources=(COMPLETE_SOURCES, hashlib.sha256(data).hexdigest())))
     arts += localised(_page_artifacts(site, evaluation), site.config.languages)
     return arts
 
