@@ -8,6 +8,7 @@ only when there is no error, so bad content never reaches the output folder.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import traceback
 from dataclasses import dataclass, field, replace
@@ -151,6 +152,10 @@ def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None
             yield path, data
 
     token = inc.active.set(state)
+    # The site, the evaluation and the artifacts live until the end of the build: out of the
+    # collector's sight, its full collections (triggered by rendering's garbage) do not walk
+    # millions of objects again and again.
+    gc.freeze()
     try:
         # Over the output it recorded, an incremental build changes only what differs.
         stats = write_site(recorded(), out_dir, previous=state.previous.keys() if state is not None and state.previous else None)
@@ -158,6 +163,7 @@ def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None
         return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
     finally:
         inc.active.reset(token)
+        gc.unfreeze()
     if state is not None:
         state.save(prepared.site.root, written, digests, unchanged)
     else:

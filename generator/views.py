@@ -24,12 +24,38 @@ _EPOCH = dt.date(1970, 1, 1)
 
 def public_documents(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> list[ValidDocument]:
     docs = assoc.documents if assoc else site.documents
-    return [d for d in docs if evaluation.state(d.raw.rel).visible]
+    visible = _visible_rels(evaluation)
+    return [d for d in docs if d.raw.rel in visible]
+
+
+_visible_index: tuple[Evaluation, frozenset[str]] | None = None
+
+
+def _visible_rels(evaluation: Evaluation) -> frozenset[str]:
+    """The content paths of the public documents, once per evaluation (lists ask for each
+    association and kind again)."""
+    global _visible_index
+    if _visible_index is None or _visible_index[0] is not evaluation:
+        _visible_index = (evaluation, frozenset(rel for rel, st in evaluation.documents.items() if st.visible))
+        _order_keys.clear()             # a new build: the previous one's documents may go
+    return _visible_index[1]
+
+
+_order_keys: dict[int, tuple[ValidDocument, tuple[int, str]]] = {}
+
+
+def _order_key(d: ValidDocument) -> tuple[int, str]:
+    # Memoised by identity (the document is kept with its key): a document is sorted into
+    # several lists, and its URL and event date are computed properties.
+    found = _order_keys.get(id(d))
+    if found is None or found[0] is not d:
+        found = _order_keys[id(d)] = (d, (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
+    return found[1]
 
 
 def latest_first(docs: Iterable[ValidDocument]) -> list[ValidDocument]:
     # Newest event first; ties by URL so the order never depends on file-system order.
-    return sorted(docs, key=lambda d: (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
+    return sorted(docs, key=_order_key)
 
 
 def paginate(items: list[Any], size: int) -> list[list[Any]]:
