@@ -181,7 +181,7 @@ class BuildState:
             return data
         self.reused += 1
         _key, size, _mtime, digest = self.previous[artifact.path]
-        return Unchanged(size, digest)
+        return Unchanged(size, digest, str(self.out_dir / artifact.path))
 
     def save(self, content_root: Path, written: Iterable[str], digests: dict[str, str],
              unchanged: set[str] | frozenset[str] = frozenset()) -> None:

@@ -32,10 +32,25 @@ class UnsafeOutputPath(ValueError):
 @dataclass(frozen=True)
 class Unchanged:
     """An output whose file in the previous output is already right (the build state checked
-    its key, size and mtime): the writer leaves the file alone."""
+    its key, size and mtime): the writer leaves the file alone and the manifest takes the
+    recorded digest. Anything else that needs the bytes gets them from that file
+    (`bytes(x)`, `b"..." + x`), so a consumer of `pipeline.outputs` may treat it as bytes."""
 
     size: int
     digest: str                 # SHA-256 of its bytes, recorded when it was written
+    file: str = ""              # the previous output file that holds them
+
+    def __bytes__(self) -> bytes:
+        return Path(self.file).read_bytes()
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __add__(self, other: bytes) -> bytes:
+        return bytes(self) + other
+
+    def __radd__(self, other: bytes) -> bytes:
+        return other + bytes(self)
 
 
 Output = Union[bytes, Unchanged]

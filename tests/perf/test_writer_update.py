@@ -116,3 +116,13 @@ def test_indented_json_is_the_standard_librarys(value: object) -> None:
     assert dumps_indented(value, 1) == json.dumps(value, ensure_ascii=False, indent=1)
     assert dumps_indented({"记录": [value, {"标题": "公告"}]}, 1) == json.dumps({"记录": [value, {"标题": "公告"}]},
                                                                                ensure_ascii=False, indent=1)
+
+
+def test_an_unchanged_output_still_reads_as_its_bytes(tmp_path: Path) -> None:
+    # Code that wraps pipeline.outputs and treats every output as bytes keeps working.
+    page = tmp_path / "公告.html"
+    page.write_bytes("行业惩戒公告".encode())
+    data = page.read_bytes()
+    unchanged = Unchanged(len(data), hashlib.sha256(data).hexdigest(), str(page))
+    assert bytes(unchanged) == data and len(unchanged) == len(data)
+    assert "前缀：".encode() + unchanged == "前缀：".encode() + data
