@@ -69,6 +69,7 @@ def obligation_record(site: Site, s: ObligationStatus) -> dict[str, Any]:
 def compliance_records(site: Site, evaluation: Evaluation) -> dict[str, Any]:
     """The whole view as plain data (the JSON export), associations by slug."""
     associations = []
+    by_association_index = _by_association(evaluation.statuses)
     for assoc in sorted(site.associations, key=lambda a: a.slug):
         lines = by_association_index.get(assoc.slug, ())
         counts = Counter(s.status for s in lines)
@@ -118,6 +119,7 @@ def compliance_table(site: Site, evaluation: Evaluation) -> str:
     header = ("义务", "对象", "状态", "截止日期", "公示日期", "逾期工作日", "说明")
     by_id = {r.id: r for r in rules_of(site)}
     out = [f"合规情况（评估日期 {evaluation.as_of.isoformat()}）", ""]
+    by_association_index = _by_association(evaluation.statuses)
     for assoc in sorted(site.associations, key=lambda a: a.slug):
         lines = by_association_index.get(assoc.slug, ())
         rows = [(by_id[s.rule].label if s.rule in by_id else s.rule, s.instance, s.label, _iso(s.due) or "",
