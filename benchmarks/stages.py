@@ -1,12 +1,15 @@
 """In-process stage timer: where one build's time goes, stage by stage.
 
     python benchmarks/stages.py --content /tmp/c10k [--out /tmp/stages-out] [--as-of 2026-06-30]
-                                [--profile FILE] [--search] [--memory]
+                                [--profile FILE] [--search] [--memory] [--rebuild]
 
 Runs the same stages as `pipeline.build` one after the other and prints the seconds of
 each (wall and this process's CPU; render workers' CPU is not included). `--profile`
 writes the cProfile top 40 by cumulative time; `--memory` reports the tracemalloc peak
-and its top allocation sites (slow: use on 1k).
+and its top allocation sites (slow: use on 1k). `--rebuild` then times a repeated
+incremental `build` after appending a line to one document (on a copy of the content; the
+first build of the copy records the build state and is not timed), split into prepare
+(load, validate, evaluate) and render + write.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", type=Path)
     p.add_argument("--search", action="store_true")
     p.add_argument("--memory", action="store_true")
+    p.add_argument("--rebuild", action="store_true")
     args = p.parse_args(argv)
 
     from generator import pipeline
@@ -75,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     extra = stage("extra_artifacts", lambda: extra_artifacts(site, evaluation, theme, search=args.search, pages=pages))
 
     def render_write():  # type: ignore[no-untyped-def]
+        import gc
+        gc.freeze()         # as pipeline.build does: the site stays out of full collections
         rendered = ((a.path, d) for a, d in render_site(site, evaluation, theme, extra, pages))
         return write_site(with_manifest(rendered, site, evaluation), args.out)
     stage("render + write", render_write)
@@ -89,7 +95,46 @@ def main(argv: list[str] | None = None) -> int:
         import tracemalloc
         _cur, peak = tracemalloc.get_traced_memory()
         print(f"tracemalloc peak {peak / 2**20:.0f} MiB")
+    if args.rebuild:
+        rebuild(args.content, as_of, args.search)
     return 0
+
+
+def rebuild(content: Path, as_of: dt.date, search: bool) -> None:
+    """A repeated incremental build after one edit, on a copy of `content`."""
+    import os
+    import shutil
+    import tempfile
+
+    from generator import pipeline
+    with tempfile.TemporaryDirectory(prefix="gongshi-rebuild-") as tmp:
+        copy, out = Path(tmp) / "content", Path(tmp) / "public"
+        shutil.copytree(content, copy, symlinks=True)
+        assert pipeline.build(copy, out, as_of, search=search, incremental=True).ok
+        edited = sorted(copy.glob("associations/*/*/*.md"))[len(list(copy.glob("associations/*"))) // 2]
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n补充说明：经复核，已完成整改。\n", encoding="utf-8")
+        spent: dict[str, float] = {}
+        real_prepare = pipeline.prepare
+
+        def timed_prepare(*a, **k):  # type: ignore[no-untyped-def]
+            c = time.process_time()
+            try:
+                return real_prepare(*a, **k)
+            finally:
+                spent["prepare"] = time.process_time() - c
+        pipeline.prepare = timed_prepare  # type: ignore[assignment]
+        try:
+            before = os.times()
+            t, c = time.perf_counter(), time.process_time()
+            result = pipeline.build(copy, out, as_of, search=search, incremental=True)
+            wall, cpu = time.perf_counter() - t, time.process_time() - c
+            after = os.times()
+        finally:
+            pipeline.prepare = real_prepare  # type: ignore[assignment]
+        workers = after.children_user + after.children_system - before.children_user - before.children_system
+        print(f"rebuild after one edit ({edited.relative_to(copy)}): {wall:.2f} s wall, {cpu:.2f} s cpu "
+              f"(+{workers:.2f} s in workers); prepare {spent['prepare']:.2f} s cpu, "
+              f"render + write {cpu - spent['prepare']:.2f} s cpu; {result.stats}", flush=True)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from typing import Any, Sequence
 from .assemble import Association, Site
 from .evaluate import STATUS_LABELS, STATUS_ORDER, Evaluation, ObligationStatus, status_rank
 from .render import Artifact, Theme, localised
+from .incremental import COMPLETE_SOURCES
 from .rules import RuleBase
 
 CSV_FIELDS = ("association", "association_name", "rule", "title", "source", "status", "status_label", "instance",
@@ -68,8 +69,9 @@ def obligation_record(site: Site, s: ObligationStatus) -> dict[str, Any]:
 def compliance_records(site: Site, evaluation: Evaluation) -> dict[str, Any]:
     """The whole view as plain data (the JSON export), associations by slug."""
     associations = []
+    by_association_index = _by_association(evaluation.statuses)
     for assoc in sorted(site.associations, key=lambda a: a.slug):
-        lines = evaluation.for_association(assoc.slug)
+        lines = by_association_index.get(assoc.slug, ())
         counts = Counter(s.status for s in lines)
         associations.append({
             "slug": assoc.slug, "name": assoc.name, "uscc": assoc.profile.uscc,
@@ -117,8 +119,9 @@ def compliance_table(site: Site, evaluation: Evaluation) -> str:
     header = ("义务", "对象", "状态", "截止日期", "公示日期", "逾期工作日", "说明")
     by_id = {r.id: r for r in rules_of(site)}
     out = [f"合规情况（评估日期 {evaluation.as_of.isoformat()}）", ""]
+    by_association_index = _by_association(evaluation.statuses)
     for assoc in sorted(site.associations, key=lambda a: a.slug):
-        lines = evaluation.for_association(assoc.slug)
+        lines = by_association_index.get(assoc.slug, ())
         rows = [(by_id[s.rule].label if s.rule in by_id else s.rule, s.instance, s.label, _iso(s.due) or "",
                  _iso(s.published) or "", "" if s.late_working_days is None else str(s.late_working_days), s.detail)
                 for s in lines]
@@ -182,8 +185,9 @@ def anchor(slug: str) -> str:
 
 def matrix(site: Site, evaluation: Evaluation) -> list[Row]:
     rows = []
+    by_association_index = _by_association(evaluation.statuses)
     for assoc in site.associations:
-        lines = evaluation.for_association(assoc.slug)
+        lines = by_association_index.get(assoc.slug, ())
         cells = []
         for rule in rules_of(site):
             mine = [s for s in lines if s.rule == rule.id]
@@ -193,6 +197,14 @@ def matrix(site: Site, evaluation: Evaluation) -> list[Row]:
                               f"{rule_url(rule.id)}#{anchor(assoc.slug)}"))
         rows.append(Row(assoc, tuple(cells), dict(Counter(s.status for s in lines))))
     return rows
+
+
+def _by_association(statuses: Sequence[ObligationStatus]) -> dict[str, list[ObligationStatus]]:
+    """slug → its statuses, in the given order (one pass, not one scan per association)."""
+    out: dict[str, list[ObligationStatus]] = {}
+    for s in statuses:
+        out.setdefault(s.association, []).append(s)
+    return out
 
 
 def by_association(rows: Sequence[Row]) -> list[Row]:
@@ -216,11 +228,12 @@ def late_items(evaluation: Evaluation) -> list[ObligationStatus]:
 
 
 def compliance_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
-    # Statuses depend on every document, the evaluation date and the git history.
-    sources = tuple(sorted(d.raw.content_hash for d in site.documents) +
-                    [a.source.raw.content_hash for a in site.associations] +
-                    [f"as_of:{evaluation.as_of.isoformat()}", f"git:{site.history.head if site.history else ''}",
-                     "rules:" + hashlib.sha256(repr(rules_of(site)).encode()).hexdigest()])
+    # The pages show the statuses, the associations' names and the rules, nothing else of the
+    # content: keyed by exactly that, an edit that changes no status (a body, a title) does
+    # not render these big pages again.
+    shown = hashlib.sha256(repr((evaluation.as_of, evaluation.statuses, rules_of(site),
+                                 [(a.slug, a.name, a.url, a.profile.short_name) for a in site.associations])).encode())
+    sources = (COMPLETE_SOURCES, "compliance:" + shown.hexdigest())
     rows = matrix(site, evaluation)
     names = {a.slug: a.name for a in site.associations}
     totals = Counter(s.status for s in evaluation.statuses)
@@ -236,11 +249,15 @@ def compliance_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> li
         Artifact("compliance/late/index.html", "compliance_late.html",
                  {**common, "items": late_items(evaluation)}, sources),
     ]
+    by_rule: dict[str, list[ObligationStatus]] = {}
+    for s in evaluation.statuses:
+        by_rule.setdefault(s.rule, []).append(s)
+    ordered = sorted(site.associations, key=lambda a: (a.name, a.slug))
     for rule in rules_of(site):
-        lines = [s for s in evaluation.statuses if s.rule == rule.id]
-        groups = [(a, sorted((s for s in lines if s.association == a.slug),
-                             key=lambda s: (status_rank(s.status), s.instance)))
-                  for a in sorted(site.associations, key=lambda a: (a.name, a.slug))]
+        lines = by_rule.get(rule.id, [])
+        mine = _by_association(lines)
+        groups = [(a, sorted(mine.get(a.slug, ()), key=lambda s: (status_rank(s.status), s.instance)))
+                  for a in ordered]
         arts.append(Artifact(f"compliance/rules/{rule.id}/index.html", "compliance_rule.html",
                              {**common, "rule": rule, "groups": groups,
                               "counts": [(st, sum(1 for s in lines if s.status == st)) for st in STATUS_ORDER]},

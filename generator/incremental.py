@@ -4,10 +4,11 @@ Every artifact gets a key: a digest of what the whole site shares (generator cod
 templates and static files, site configuration including a --base-url override, as_of,
 the git history's head and dirty files, the set of output paths) and of what it alone is
 made of (its path, template and `Artifact.sources`, the content hashes it declares). The
-build state in the cache maps output path → (key, size, mtime) of the file the last build
-wrote. An artifact whose key is unchanged and whose previous output file is still the one
-that build wrote (same size and mtime: the writer hard-links unchanged files, so both stay
-put) is not rendered again; its bytes are read from the previous output.
+build state in the cache maps output path → (key, size, mtime, SHA-256) of the file the
+last build wrote. An artifact whose key is unchanged and whose previous output file is
+still the one that build wrote (same size and mtime: the writer leaves unchanged files
+alone, so both stay put) is not rendered again, and its file is not even read: it goes to
+the writer and the manifest as `write.Unchanged` with the recorded size and digest.
 
 Artifacts without sources that are produced by code (sitemap, robots.txt, editor config)
 are always built: nothing says what they depend on. Correctness rests on `sources` being
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from .cache import cache_dir, store
+from .write import Unchanged
 
 GENERATOR = Path(__file__).resolve().parent
 
@@ -91,11 +93,12 @@ class BuildState:
 
     out_dir: Path
     shared: str                                    # site_digest
-    previous: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # path -> (key, size, mtime_ns)
+    previous: dict[str, tuple[str, int, int, str]] = field(default_factory=dict)  # path -> (key, size, mtime_ns, sha256)
     keys: dict[str, str] = field(default_factory=dict)
     reused: int = 0
     rendered: int = 0
     _paths_digest: str = ""
+    _wanted: dict[str, bool] = field(default_factory=dict)
     site: Any = None
 
     @classmethod
@@ -110,6 +113,14 @@ class BuildState:
                 state.previous = {}
         return state
 
+    @staticmethod
+    def forget(content_root: Path, out_dir: Path) -> None:
+        """A build that kept no state wrote `out_dir`: the last record no longer describes it."""
+        s = store(cache_dir(content_root), "build_state")
+        if s.get(str(out_dir.absolute())) is not None:
+            s.put(str(out_dir.absolute()), marshal.dumps({}))
+            s.flush()
+
     def start(self, artifacts: Sequence[Any], site: Any = None) -> None:
         """Key every artifact; the set of output paths is part of every key (links between pages).
 
@@ -119,6 +130,7 @@ class BuildState:
         One edit re-renders its association's pages and the site-wide ones, nothing else."""
         paths = hashlib.sha256("\n".join(a.path for a in artifacts).encode()).hexdigest()
         self._paths_digest = paths
+        self._wanted = {}
         per_assoc: dict[str, str] = {}
         everything = ""
         if site is not None:
@@ -144,10 +156,17 @@ class BuildState:
             self.keys[a.path] = h.hexdigest()
 
     def wanted(self, artifact: Any) -> bool:
-        """True when the artifact must be rendered (changed, new, or its old file is gone)."""
+        """True when the artifact must be rendered (changed, new, or its old file is gone).
+        Decided once per artifact (the renderer asks more than once)."""
+        found = self._wanted.get(artifact.path)
+        if found is None:
+            found = self._wanted[artifact.path] = self._decide(artifact)
+        return found
+
+    def _decide(self, artifact: Any) -> bool:
         key = self.keys.get(artifact.path)
         old = self.previous.get(artifact.path)
-        if key is None or old is None or old[0] != key:
+        if key is None or old is None or old[0] != key or len(old) != 4:
             return True
         try:
             st = os.stat(self.out_dir / artifact.path)
@@ -155,26 +174,32 @@ class BuildState:
             return True
         return (st.st_size, st.st_mtime_ns) != (old[1], old[2])
 
-    def fill(self, artifact: Any, data: bytes | None) -> bytes:
-        """The bytes of an artifact: rendered now, or read from the previous output."""
+    def fill(self, artifact: Any, data: bytes | None) -> bytes | Unchanged:
+        """The bytes of an artifact rendered now, or `Unchanged`: its previous file stays."""
         if data is not None:
             self.rendered += 1
             return data
         self.reused += 1
-        return (self.out_dir / artifact.path).read_bytes()
+        _key, size, _mtime, digest = self.previous[artifact.path]
+        return Unchanged(size, digest, str(self.out_dir / artifact.path))
 
-    def save(self, content_root: Path, written: Iterable[str]) -> None:
-        """Record what the build just wrote (after the swap: sizes and mtimes of the real files)."""
-        record: dict[str, tuple[str, int, int]] = {}
-        for path in written:
-            key = self.keys.get(path)
-            if key is None:
+    def save(self, content_root: Path, written: Iterable[str], digests: dict[str, str],
+             unchanged: set[str] | frozenset[str] = frozenset()) -> None:
+        """Record what the build just wrote (after the write: sizes and mtimes of the real
+        files; `unchanged` outputs were not touched, their record carries over)."""
+        record: dict[str, tuple[str, int, int, str]] = {}
+        for path in written:     # every output, so the next build knows what to delete
+            key = self.keys.get(path, "")       # "": always built, never reused
+            if path not in digests:
+                continue
+            if path in unchanged:
+                record[path] = self.previous[path]
                 continue
             try:
                 st = os.stat(self.out_dir / path)
             except OSError:
                 continue
-            record[path] = (key, st.st_size, st.st_mtime_ns)
+            record[path] = (key, st.st_size, st.st_mtime_ns, digests[path])
         s = store(cache_dir(content_root), "build_state")
         s.put(str(self.out_dir), marshal.dumps(record))
         s.flush()

@@ -21,7 +21,9 @@ from typing import Any, Iterable, Iterator
 from . import __version__
 from .assemble import Site
 from .evaluate import Evaluation
+from .jsontext import dumps_indented
 from .load import YAML_SUFFIXES
+from .write import Unchanged
 
 MANIFEST_PATH = "manifest.json"
 FORMAT = "gongshi-manifest/1"
@@ -86,19 +88,25 @@ def manifest_bytes(site: Site, evaluation: Evaluation, files: dict[str, str]) ->
         "sources": published_sources(site, evaluation),
         "files": dict(sorted(files.items())),
     }
-    return (json.dumps(record, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    return (dumps_indented(record, 1) + "\n").encode("utf-8")
 
 
-def with_manifest(outputs: Iterable[tuple[str, bytes]], site: Site,
-                  evaluation: Evaluation) -> Iterator[tuple[str, bytes]]:
-    """Pass every output through, then yield the manifest of all of them."""
-    files: dict[str, str] = {}
+def with_manifest(outputs: Iterable[tuple[str, Any]], site: Site, evaluation: Evaluation,
+                  digests: dict[str, str] | None = None) -> Iterator[tuple[str, Any]]:
+    """Pass every output through, then yield the manifest of all of them.
+
+    Each output is hashed once, here; an output the build state vouches for
+    (`write.Unchanged`) brings the digest recorded when it was written. `digests`, when
+    given, receives path → SHA-256 of every output (the build state records them)."""
+    files: dict[str, str] = {} if digests is None else digests
     for path, data in outputs:
         if path == MANIFEST_PATH:
             raise ValueError(f"{MANIFEST_PATH} is reserved for the build manifest")
-        files[path] = sha256(data)
+        files[path] = data.digest if isinstance(data, Unchanged) else sha256(data)
         yield path, data
-    yield MANIFEST_PATH, manifest_bytes(site, evaluation, files)
+    data = manifest_bytes(site, evaluation, files)
+    files[MANIFEST_PATH] = sha256(data)
+    yield MANIFEST_PATH, data
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .assemble import Site
 from .evaluate import Evaluation
+from .jsontext import dumps_indented
 from .present import display_name
 from .views import attested_date, latest_first, public_documents, public_statuses
 
@@ -211,7 +211,7 @@ def to_json(dataset: Dataset, rows: list[dict[str, Any]], site: Site) -> bytes:
     doc = {"dataset": dataset.name, "title": dataset.title_zh, "as_of": site.as_of.isoformat(),
            "fields": [f.name for f in dataset.fields], "documentation": site.config.base_url + "/data/",
            "records": [{f.name: r.get(f.name) for f in dataset.fields} for r in rows]}
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    return (dumps_indented(doc, 1) + "\n").encode("utf-8")
 
 
 def _cell(value: Any) -> str:

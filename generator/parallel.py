@@ -10,6 +10,7 @@ and the order of the output are those of a serial build.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -80,6 +81,10 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     _work = (artifacts, theme, globals_, build)
     slices = [templated[i: i + CHUNK] for i in range(0, len(templated), CHUNK)]
     ctx = multiprocessing.get_context("fork")
+    # Everything alive now (the site, the evaluation, the artifacts) lives as long as the
+    # workers: out of the collector's sight, a worker's collections do not walk (and so copy,
+    # page by page) the parent's whole heap.
+    gc.freeze()
     pool = ctx.Pool(n)
     try:
         # A bounded window of slices in flight: `imap` lets workers run ahead of the writer and
@@ -117,6 +122,7 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
         pool.terminate()
         pool.join()
         _work = None
+        gc.unfreeze()
 
 
 def _analyse_slice(bodies: list[str]) -> list[tuple[str, bytes]]:

@@ -8,6 +8,7 @@ only when there is no error, so bad content never reaches the output folder.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import traceback
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,7 @@ from .gitdates import read_history
 from .load import LoadedContent, load_content
 from .render import Artifact, Theme, load_theme, render_site
 from .validate import ValidatedContent, validate
-from .write import WriteStats, write_site
+from .write import Unchanged, WriteStats, write_site
 
 T = TypeVar("T")
 
@@ -122,7 +123,10 @@ def search_enabled() -> bool:
     return os.environ.get("GONGSHI_SEARCH", "1") != "0"
 
 
-def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True) -> Iterator[tuple[str, bytes]]:
+def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True,
+            digests: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every output's bytes, in order, the manifest last (`digests` receives each one's
+    SHA-256). Under an incremental build state an output may come as `write.Unchanged`."""
     from .manifest import with_manifest
     from .outputs import extra_artifacts  # feeds, sitemap, open data, search: render-stage producers
     from .render import produce_artifacts
@@ -130,7 +134,7 @@ def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = 
     extra = extra_artifacts(site, evaluation, theme, search=search, pages=pages)
     rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra, pages))
     # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
-    yield from with_manifest(rendered, site, evaluation)
+    yield from with_manifest(rendered, site, evaluation, digests)
 
 
 def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None = None,
@@ -151,21 +155,34 @@ def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None
         state = inc.BuildState.load(prepared.site.root, out_dir, inc.site_digest(prepared.site, [prepared.site.theme_dir, DEFAULT_THEME]))
         state.site = prepared.site
     written: list[str] = []
+    unchanged: set[str] = set()
+    digests: dict[str, str] = {}
 
     def recorded() -> Iterator[tuple[str, bytes]]:
-        for path, data in outputs(prepared.site, prepared.evaluation, theme, search=search):  # type: ignore[arg-type]
+        for path, data in outputs(prepared.site, prepared.evaluation, theme, search=search,  # type: ignore[arg-type]
+                                  digests=digests):
             written.append(path)
+            if isinstance(data, Unchanged):
+                unchanged.add(path)
             yield path, data
 
     token = inc.active.set(state)
+    # The site, the evaluation and the artifacts live until the end of the build: out of the
+    # collector's sight, its full collections (triggered by rendering's garbage) do not walk
+    # millions of objects again and again.
+    gc.freeze()
     try:
-        stats = write_site(recorded(), out_dir)
+        # Over the output it recorded, an incremental build changes only what differs.
+        stats = write_site(recorded(), out_dir, previous=state.previous.keys() if state is not None and state.previous else None)
     except TemplateError as exc:  # a broken theme override: the writer has left out_dir untouched
         return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
     finally:
         inc.active.reset(token)
+        gc.unfreeze()
     if state is not None:
-        state.save(prepared.site.root, written)
+        state.save(prepared.site.root, written, digests, unchanged)
+    else:
+        inc.BuildState.forget(prepared.site.root, out_dir)
     return BuildResult(prepared.diagnostics, stats)
 
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
 from . import opendata
 from .assemble import Association, Site
 from .evaluate import Evaluation
 from .i18n import HTML_LANG, PREFIX, translate
+from .incremental import COMPLETE_SOURCES
 from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
@@ -53,6 +54,18 @@ class Theme:
         return "/" + self.assets[name][0]
 
 
+def _bytecode_cache() -> BytecodeCache | None:
+    """Compiled templates kept between builds (keyed by their source: an edited template is
+    compiled again); compiling the theme is a tenth of a second every build otherwise."""
+    from .cache import cache_root
+    folder = cache_root() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
 def load_theme(site_theme: Path | None, theme: Path = DEFAULT_THEME) -> Theme:
     """Theme templates and static files; a site's own `content/theme/` overrides any of them."""
     dirs = [d for d in (site_theme, theme) if d is not None]
@@ -60,6 +73,10 @@ def load_theme(site_theme: Path | None, theme: Path = DEFAULT_THEME) -> Theme:
         loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs if (d / "templates").is_dir()]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        # A theme is loaded per build (serve loads it again per rebuild): no stat of every
+        # template file on every render to see whether it changed.
+        auto_reload=False,
+        bytecode_cache=_bytecode_cache(),
     )
     assets: dict[str, tuple[str, bytes]] = {}
     for d in reversed(dirs):  # later (site) wins
@@ -92,13 +109,56 @@ PER_KIND_ON_ASSOCIATION = 10
 
 
 def _pages(base: str, items: list[Any], size: int, template: str, context: Mapping[str, Any],
-           sources: tuple[str, ...]) -> list[Artifact]:
-    """One artifact per page of a paginated list at /base/, /base/page/2/, ..."""
+           sources: tuple[str, ...], shown: Callable[[Any], str] | None = None) -> list[Artifact]:
+    """One artifact per page of a paginated list at /base/, /base/page/2/, ...
+
+    `shown`: what a list shows of one item. Given, a page is keyed by exactly what it shows
+    (its items, its place in the list, the rest of its context), not by `sources`: an edit
+    that changes nothing a list shows (a body) renders none of the list pages again."""
     pages = paginate(items, size)
-    return [Artifact(page_path(base, n), template,
-                     {**context, "items": chunk, "page": n, "pages": len(pages), "total": len(items),
-                      "base_url": "/" + base}, sources)
-            for n, chunk in enumerate(pages, start=1)]
+    out = []
+    for n, chunk in enumerate(pages, start=1):
+        page_sources = sources
+        if shown is not None:
+            h = hashlib.sha256(repr((n, len(pages), len(items), base, _context_shown(context))).encode())
+            for item in chunk:
+                h.update(shown(item).encode())
+            page_sources = (COMPLETE_SOURCES, "list:" + h.hexdigest())
+        out.append(Artifact(page_path(base, n), template,
+                            {**context, "items": chunk, "page": n, "pages": len(pages), "total": len(items),
+                             "base_url": "/" + base}, page_sources))
+    return out
+
+
+def _context_shown(context: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The part of a list page's context that is not its items, as stable text."""
+    out = []
+    for k, v in sorted(context.items()):
+        if isinstance(v, Association):
+            v = (v.slug, v.name, v.url)
+        elif k == "kind":
+            v = v.name
+        out.append((k, v))
+    return tuple(out)
+
+
+_UNDEFINED = "<undefined>"
+
+
+def _document_in_list(site: Site) -> Callable[[ValidDocument], str]:
+    """What a document list (macros.html doc_item) shows of one document, memoised."""
+    memo: dict[int, str] = {}
+
+    def shown(d: ValidDocument) -> str:
+        found = memo.get(id(d))
+        if found is None:
+            m = d.model
+            found = memo[id(d)] = repr((
+                d.url, m.title, d.kind.name, getattr(m, "measure", _UNDEFINED), getattr(m, "list_type", _UNDEFINED),
+                m.event_date(), getattr(m, "subject", _UNDEFINED), d.association, site.by_slug[d.association].name,
+            )) + "\n"
+        return found
+    return shown
 
 
 def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool = True) -> list[Artifact]:
@@ -112,6 +172,9 @@ def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool
     profile_sources = tuple(a.source.raw.content_hash for a in site.associations)
     visible = public_documents(site, evaluation)
     size = site.config.page_size
+    shown = _document_in_list(site)
+    # Directory and facet pages show the associations' profiles and nothing else.
+    profile_sources = (COMPLETE_SOURCES, *profile_sources)
 
     counts = {k.name: sum(1 for d in visible if d.kind.name == k.name) for k in KINDS}
     arts.append(Artifact("index.html", "home.html", {
@@ -134,7 +197,7 @@ def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool
                            {"facets": groups, "facet": f}, profile_sources)
 
     for assoc in (site.associations if per_association else ()):
-        arts += association_pages(site, evaluation, assoc)
+        arts += association_pages(site, evaluation, assoc, shown)
 
     for kind in KINDS:
         if kind.folder is None or kind.name == "member_disclosure":   # member-only: never a public list
@@ -145,22 +208,25 @@ def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool
             extra["years"] = sorted({d.model.year for d in ds}, reverse=True)
         if kind.name == "list_entry":
             extra["variants"] = ["red", "black"]
-        arts += _pages(f"{kind.folder}/", ds, size, "list.html", extra, all_sources)
+        arts += _pages(f"{kind.folder}/", ds, size, "list.html", extra, all_sources, shown)
         if kind.name == "list_entry":
             for colour in ("red", "black"):
                 arts += _pages(f"{kind.folder}/{colour}/", [d for d in ds if d.model.list_type.value == colour],
-                               size, "list.html", {"kind": kind, "association": None, "variant": colour}, all_sources)
+                               size, "list.html", {"kind": kind, "association": None, "variant": colour}, all_sources,
+                               shown)
         if kind.name == "annual_report":
             for year in extra["years"]:
                 arts += _pages(f"{kind.folder}/{year}/", [d for d in ds if d.model.year == year], size, "list.html",
                                {"kind": kind, "association": None, "variant": year, "years": extra["years"]},
-                               all_sources)
+                               all_sources, shown)
     return arts
 
 
-def association_pages(site: Site, evaluation: Evaluation, assoc: Association) -> list[Artifact]:
+def association_pages(site: Site, evaluation: Evaluation, assoc: Association,
+                      shown: Callable[[ValidDocument], str] | None = None) -> list[Artifact]:
     """The pages under /associations/<slug>/ (zh): they show that association's files only."""
     arts: list[Artifact] = []
+    shown = shown or _document_in_list(site)
     size = site.config.page_size
     src = (assoc.source.raw.content_hash,) + tuple(d.raw.content_hash for d in assoc.documents)
     view = association_view(assoc, site, evaluation, KINDS, PER_KIND_ON_ASSOCIATION)
@@ -170,7 +236,7 @@ def association_pages(site: Site, evaluation: Evaluation, assoc: Association) ->
         ds = [d for d in docs if d.kind.name == kind.name]
         if ds and kind.folder is not None:
             arts += _pages(f"associations/{assoc.slug}/{kind.folder}/", latest_first(ds), size, "list.html",
-                           {"kind": kind, "association": assoc, "variant": None}, src)
+                           {"kind": kind, "association": assoc, "variant": None}, src, shown)
     for doc in docs:
         arts.append(Artifact(doc.url.lstrip("/") + "index.html", doc.kind.template,
                              {"doc": doc, "association": assoc},
@@ -187,10 +253,12 @@ def _document_lazy(doc: ValidDocument, site: Site, evaluation: Evaluation,
 
 def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]:
     """The Chinese pages at the root and, when configured, English mirrors under /en/."""
-    out = [replace(a, context={**a.context, "lang": "zh"}) for a in pages]
+    # Artifact(...) rather than dataclasses.replace: 20,000 of them at 10k documents.
+    out = [Artifact(a.path, a.template, {**a.context, "lang": "zh"}, a.sources, a.produce, a.lazy) for a in pages]
     for lang in languages:
         if lang != "zh" and lang in PREFIX:
-            out += [replace(a, path=PREFIX[lang].lstrip("/") + "/" + a.path, context={**a.context, "lang": lang})
+            prefix = PREFIX[lang].lstrip("/") + "/"
+            out += [Artifact(prefix + a.path, a.template, {**a.context, "lang": lang}, a.sources, a.produce, a.lazy)
                     for a in pages]
     return out
 
@@ -199,7 +267,9 @@ def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[
     """Every output of the site and the sources each depends on. Renders nothing."""
     arts: list[Artifact] = []
     for name, (path, data) in sorted(theme.assets.items()):
-        arts.append(Artifact(path, produce=(lambda data=data: data), sources=(hashlib.sha256(data).hexdigest(),)))
+        # A static file is its bytes (its name carries their digest), whatever the content.
+        arts.append(Artifact(path, produce=(lambda data=data: data),
+                             sources=(COMPLETE_SOURCES, hashlib.sha256(data).hexdigest())))
     arts += localised(_page_artifacts(site, evaluation), site.config.languages)
     return arts
 

@@ -24,12 +24,38 @@ _EPOCH = dt.date(1970, 1, 1)
 
 def public_documents(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> list[ValidDocument]:
     docs = assoc.documents if assoc else site.documents
-    return [d for d in docs if evaluation.state(d.raw.rel).visible]
+    visible = _visible_rels(evaluation)
+    return [d for d in docs if d.raw.rel in visible]
+
+
+_visible_index: tuple[Evaluation, frozenset[str]] | None = None
+
+
+def _visible_rels(evaluation: Evaluation) -> frozenset[str]:
+    """The content paths of the public documents, once per evaluation (lists ask for each
+    association and kind again)."""
+    global _visible_index
+    if _visible_index is None or _visible_index[0] is not evaluation:
+        _visible_index = (evaluation, frozenset(rel for rel, st in evaluation.documents.items() if st.visible))
+        _order_keys.clear()             # a new build: the previous one's documents may go
+    return _visible_index[1]
+
+
+_order_keys: dict[int, tuple[ValidDocument, tuple[int, str]]] = {}
+
+
+def _order_key(d: ValidDocument) -> tuple[int, str]:
+    # Memoised by identity (the document is kept with its key): a document is sorted into
+    # several lists, and its URL and event date are computed properties.
+    found = _order_keys.get(id(d))
+    if found is None or found[0] is not d:
+        found = _order_keys[id(d)] = (d, (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
+    return found[1]
 
 
 def latest_first(docs: Iterable[ValidDocument]) -> list[ValidDocument]:
     # Newest event first; ties by URL so the order never depends on file-system order.
-    return sorted(docs, key=lambda d: (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
+    return sorted(docs, key=_order_key)
 
 
 def paginate(items: list[Any], size: int) -> list[list[Any]]:
@@ -115,8 +141,23 @@ def attested_date(doc: ValidDocument, site: Site, evaluation: Evaluation) -> dt.
 
 
 def deadline_statuses(doc: ValidDocument, evaluation: Evaluation) -> list[ObligationStatus]:
-    return [s for s in evaluation.statuses
-            if s.association == doc.association and s.instance == doc.id and s.due is not None]
+    return list(_deadlines_by_document(evaluation).get((doc.association, doc.id), ()))
+
+
+_deadline_index: tuple[Evaluation, dict[tuple[str, str], list[ObligationStatus]]] | None = None
+
+
+def _deadlines_by_document(evaluation: Evaluation) -> dict[tuple[str, str], list[ObligationStatus]]:
+    """(association, instance) → its statuses with a due date, in evaluation order; made once
+    per evaluation (a scan of every status per document page was most of the render time)."""
+    global _deadline_index
+    if _deadline_index is None or _deadline_index[0] is not evaluation:
+        index: dict[tuple[str, str], list[ObligationStatus]] = {}
+        for s in evaluation.statuses:
+            if s.due is not None:
+                index.setdefault((s.association, s.instance), []).append(s)
+        _deadline_index = (evaluation, index)
+    return _deadline_index[1]
 
 
 def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc: Association,
@@ -146,9 +187,39 @@ def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc:
 def _references(doc: ValidDocument, evaluation: Evaluation, assoc: Association) -> list[ValidDocument]:
     """The public documents a document refers to. A reference to a hidden one is left out:
     its link would be a 404 that also tells readers the hidden record exists."""
-    by_url = {d.url: d for d in assoc.documents if evaluation.state(d.raw.rel).visible}
+    by_url = _public_by_url(assoc, evaluation)
     found = (by_url.get(f"/associations/{assoc.slug}/{ref.strip('/')}/") for ref in doc.model.references)
     return [d for d in found if d is not None]
+
+
+_by_url_index: tuple[Evaluation, dict[int, tuple[Association, dict[str, ValidDocument]]]] | None = None
+
+
+def _public_by_url(assoc: Association, evaluation: Evaluation) -> dict[str, ValidDocument]:
+    """URL → public document of one association, made once per association and evaluation
+    (not once per document page)."""
+    global _by_url_index
+    if _by_url_index is None or _by_url_index[0] is not evaluation:
+        _by_url_index = (evaluation, {})
+    entry = _by_url_index[1].get(id(assoc))
+    if entry is None or entry[0] is not assoc:
+        entry = _by_url_index[1][id(assoc)] = (
+            assoc, {d.url: d for d in assoc.documents if evaluation.state(d.raw.rel).visible})
+    return entry[1]
+
+
+_status_index: tuple[Evaluation, dict[str, list[ObligationStatus]]] | None = None
+
+
+def _statuses_by_association(evaluation: Evaluation) -> dict[str, list[ObligationStatus]]:
+    """slug → its statuses in evaluation order, made once per evaluation."""
+    global _status_index
+    if _status_index is None or _status_index[0] is not evaluation:
+        index: dict[str, list[ObligationStatus]] = {}
+        for s in evaluation.statuses:
+            index.setdefault(s.association, []).append(s)
+        _status_index = (evaluation, index)
+    return _status_index[1]
 
 
 def public_statuses(site: Site, evaluation: Evaluation, association: str | None = None) -> list[ObligationStatus]:
@@ -160,9 +231,7 @@ def public_statuses(site: Site, evaluation: Evaluation, association: str | None 
     docs = site.by_slug[association].documents if association in site.by_slug else site.documents
     hidden = {(d.association, d.id) for d in docs if not evaluation.state(d.raw.rel).visible}
     out = []
-    for s in evaluation.statuses:
-        if association is not None and s.association != association:
-            continue
+    for s in (evaluation.statuses if association is None else _statuses_by_association(evaluation).get(association, ())):
         if (s.association, s.instance) in hidden:
             s = replace(s, instance="", evidence_url=None)
         out.append(s)

@@ -1,23 +1,59 @@
 """Stage 6 — write: the only code that touches the output folder.
 
-A build is written into a fresh sibling folder and swapped in with renames only after
-every file was written, so a failed build leaves the previous site exactly as it was.
-Files whose bytes did not change are hard-linked from the previous output instead of
-rewritten (cheap, and their mtimes stay put for rsync-style deploys).
+Nothing reaches the output folder before every output was made: a failed build leaves the
+previous site exactly as it was. Two ways to get there:
+
+- a full write (no previous output, or no record of it): every file goes into a fresh
+  sibling folder that is swapped in with two renames; files whose bytes did not change are
+  hard-linked from the previous output (their mtimes stay put for rsync-style deploys);
+- an update (an incremental build over the output it recorded): only files whose bytes
+  changed are written, into a sibling staging folder; when every output is made they are
+  renamed into place one by one and the files no output claims any more are deleted.
+  Outputs the build state vouches for (`Unchanged`) are neither read nor rewritten, so a
+  one-page edit does not touch the other twenty thousand files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Collection, Iterable, Iterator, Union
 
 
 class UnsafeOutputPath(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """An output whose file in the previous output is already right (the build state checked
+    its key, size and mtime): the writer leaves the file alone and the manifest takes the
+    recorded digest. Anything else that needs the bytes gets them from that file
+    (`bytes(x)`, `b"..." + x`), so a consumer of `pipeline.outputs` may treat it as bytes."""
+
+    size: int
+    digest: str                 # SHA-256 of its bytes, recorded when it was written
+    file: str = ""              # the previous output file that holds them
+
+    def __bytes__(self) -> bytes:
+        return Path(self.file).read_bytes()
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __add__(self, other: bytes) -> bytes:
+        return bytes(self) + other
+
+    def __radd__(self, other: bytes) -> bytes:
+        return other + bytes(self)
+
+
+Output = Union[bytes, Unchanged]
 
 
 @dataclass(frozen=True)
@@ -27,36 +63,76 @@ class WriteStats:
     reused: int
 
 
-def _safe_relative(path: str) -> PurePosixPath:
+def _safe_relative(path: str) -> str:
+    """The path as a plain relative POSIX string; no absolute paths, '..' or empty names."""
+    if "\\" not in path and not path.startswith("/") and "//" not in path and path and not path.endswith("/"):
+        parts = path.split("/")
+        if ".." not in parts and "." not in parts:
+            return path
     p = PurePosixPath(path)
     if p.is_absolute() or ".." in p.parts or not p.parts:
         raise UnsafeOutputPath(path)
-    return p
+    return p.as_posix()
 
 
-def write_site(outputs: Iterable[tuple[str, bytes]], out_dir: Path) -> WriteStats:
-    """Write every (relative path, bytes) into `out_dir`, atomically replacing it."""
+class _Dirs:
+    """Directories made so far under one root: each is created once, not once per file."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.made: set[str] = {""}
+
+    def ensure(self, rel_dir: str) -> None:
+        if rel_dir in self.made:
+            return
+        os.makedirs(os.path.join(self.root, rel_dir), exist_ok=True)
+        while rel_dir not in self.made:
+            self.made.add(rel_dir)
+            rel_dir = rel_dir.rpartition("/")[0]
+
+
+def _write(path: str, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
+               previous: Collection[str] | None = None) -> WriteStats:
+    """Write every (relative path, bytes or Unchanged) into `out_dir`.
+
+    `previous`: every file the last build wrote into `out_dir` (its build state's record).
+    Given, `out_dir` is changed in place (only what differs, and what is no output any more
+    goes) instead of swapped for a fresh copy; `Unchanged` outputs are then not touched."""
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if previous is not None and out_dir.is_dir() and not out_dir.is_symlink():
+        return _update(outputs, out_dir, previous)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     files = total = reused = 0
+    root, previous_root = str(staging), str(out_dir)
+    dirs = _Dirs(root)
     try:
-        seen: set[PurePosixPath] = set()
+        seen: set[str] = set()
         for rel, data in outputs:
-            p = _safe_relative(rel)
-            if p in seen:
+            rel = _safe_relative(rel)
+            if rel in seen:
                 raise UnsafeOutputPath(f"two outputs for {rel}")
-            seen.add(p)
-            target = staging / p
-            target.parent.mkdir(parents=True, exist_ok=True)
-            previous = out_dir / p
-            if _same_bytes(previous, data):
+            seen.add(rel)
+            dirs.ensure(rel.rpartition("/")[0])
+            target = os.path.join(root, rel)
+            previous = os.path.join(previous_root, rel)
+            if isinstance(data, Unchanged):
                 os.link(previous, target)
                 reused += 1
+                total += data.size
             else:
-                target.write_bytes(data)
+                if _same_bytes(previous, data):
+                    os.link(previous, target)
+                    reused += 1
+                else:
+                    _write(target, data)
+                total += len(data)
             files += 1
-            total += len(data)
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -64,11 +140,94 @@ def write_site(outputs: Iterable[tuple[str, bytes]], out_dir: Path) -> WriteStat
     return WriteStats(files, total, reused)
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Collection[str]) -> WriteStats:
+    """Stage the files whose bytes changed; once every output is made, move them into
+    `out_dir` and delete what no output claims. Until then `out_dir` is not touched."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    files = total = reused = 0
+    root, live = str(staging), str(out_dir)
+    dirs = _Dirs(root)
+    changed: list[str] = []
     try:
-        if path.is_symlink() or path.stat().st_size != len(data):
+        seen: set[str] = set()
+        for rel, data in outputs:
+            rel = _safe_relative(rel)
+            if rel in seen:
+                raise UnsafeOutputPath(f"two outputs for {rel}")
+            seen.add(rel)
+            files += 1
+            if isinstance(data, Unchanged):
+                reused += 1
+                total += data.size
+                continue
+            total += len(data)
+            if _same_bytes(os.path.join(live, rel), data):
+                reused += 1
+                continue
+            dirs.ensure(rel.rpartition("/")[0])
+            _write(os.path.join(root, rel), data)
+            changed.append(rel)
+        if any(_blocked(live, rel) for rel in changed):
+            # Something other than a plain file sits where an output goes (a folder, a
+            # symlink, a file where a folder must be): build the whole tree aside and swap.
+            for rel in sorted(seen.difference(changed)):
+                dirs.ensure(rel.rpartition("/")[0])
+                os.link(os.path.join(live, rel), os.path.join(root, rel))
+            _swap(staging, out_dir)
+            return WriteStats(files, total, reused)
+        # Every output is made: from here on only renames and deletions.
+        live_dirs = _Dirs(live)
+        for rel in changed:
+            live_dirs.ensure(rel.rpartition("/")[0])
+            os.replace(os.path.join(root, rel), os.path.join(live, rel))
+        gone = sorted(set(previous) - seen)
+        for rel in gone:
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                os.unlink(os.path.join(live, rel))
+        if gone:
+            claimed = {d for rel in seen for d in _ancestors(rel)}
+            emptied = {d for rel in gone for d in _ancestors(rel)} - claimed
+            for rel in sorted(emptied, key=lambda d: d.count("/"), reverse=True):
+                with contextlib.suppress(OSError):
+                    os.rmdir(os.path.join(live, rel))     # a deleted document's folder, now empty
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return WriteStats(files, total, reused)
+
+
+def _ancestors(rel: str) -> Iterator[str]:
+    """'a/b/c.html' → 'a/b', 'a'."""
+    while "/" in rel:
+        rel = rel.rpartition("/")[0]
+        yield rel
+
+
+def _blocked(root: str, rel: str) -> bool:
+    """True when a changed output cannot simply be renamed into place: a folder (or a
+    symlink, which could lead outside) stands where it or one of its folders goes."""
+    try:
+        st = os.lstat(os.path.join(root, rel))
+        if stat.S_ISDIR(st.st_mode):
+            return True
+    except FileNotFoundError:
+        pass
+    for folder in _ancestors(rel):
+        try:
+            st = os.lstat(os.path.join(root, folder))
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            return True
+    return False
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as f:
+            return f.read() == data
     except OSError:
         return False
 
