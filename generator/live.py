@@ -288,29 +288,8 @@ class Session:
             if (why := load.check_name(slug)) is not None:
                 ds.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
             else:
-                suffixes = load.MARKDOWN_SUFFIXES + load.YAML_SUFFIXES
-                for entry in load._safe_entries(adir, root, ds):
-                    if entry.is_dir():
-                        if entry.name == "files":
-                            for f in load._safe_entries(entry, root, ds):
-                                if f.is_file():
-                                    atts.append(Attachment(f, f.relative_to(root).as_posix(), slug, f.name,
-                                                           f.stat().st_size))
-                            continue
-                        for f in load._safe_entries(entry, root, ds):
-                            if f.is_file() and f.suffix in suffixes:
-                                stem = unicodedata.normalize("NFC", f.stem)
-                                if (why := load.check_name(stem)) is not None:
-                                    ds.append(diag(f, 1, 1, "file.bad_name", name=stem, why=why))
-                                    continue
-                                if (doc := read(f, entry.name)) is not None:
-                                    raws.append(doc)
-                            elif f.is_file():
-                                ds.append(diag(f, 1, 1, "file.unexpected", name=f.name,
-                                               hint="文档应为 .md 或 .yaml；附件请放到 files/ 目录。"))
-                    elif entry.is_file() and entry.suffix in suffixes:
-                        if (doc := read(entry, None)) is not None:
-                            raws.append(doc)
+                found, atts = load.walk_association(adir, slug, root, lambda f, folder, _entry: read(f, folder), ds)
+                raws += found
 
         assert self.content is not None
         config = self.content.config

@@ -416,6 +416,38 @@ def _safe_entries(directory: Path, root: Path, diagnostics: list[Diagnostic]) ->
         yield path, entry
 
 
+def walk_association(adir: Path, slug: str, root: Path,
+                     read: Callable[[Path, str | None, os.DirEntry[str]], RawDocument | None],
+                     diagnostics: list[Diagnostic]) -> tuple[list[RawDocument], list[Attachment]]:
+    """One association folder: its documents (read by `read(path, folder, entry)`) and its
+    attachments under files/. Shared by the full load and serve's one-folder re-read."""
+    documents: list[RawDocument] = []
+    attachments: list[Attachment] = []
+    for entry, en in _safe_entries(adir, root, diagnostics):
+        if en.is_dir():
+            if entry.name == "files":
+                for f, e in _safe_entries(entry, root, diagnostics):
+                    if e.is_file():
+                        attachments.append(Attachment(f, f.relative_to(root).as_posix(), slug, f.name,
+                                                      e.stat().st_size))
+                continue
+            for f, e in _safe_entries(entry, root, diagnostics):
+                if e.is_file() and f.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
+                    stem = unicodedata.normalize("NFC", f.stem)
+                    if (why := check_name(stem)) is not None:
+                        diagnostics.append(diag(f, 1, 1, "file.bad_name", name=stem, why=why))
+                        continue
+                    if (doc := read(f, entry.name, e)) is not None:
+                        documents.append(doc)
+                elif e.is_file():
+                    diagnostics.append(diag(f, 1, 1, "file.unexpected", name=f.name,
+                                            hint="文档应为 .md 或 .yaml；附件请放到 files/ 目录。"))
+        elif en.is_file() and entry.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
+            if (doc := read(entry, None, en)) is not None:
+                documents.append(doc)
+    return documents, attachments
+
+
 def _symlink_problem(entry: Path, root: Path) -> str | None:
     """Where a link escapes to (or that it loops), or None for a link inside the content root."""
     try:
@@ -488,28 +520,9 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None) ->
             if (why := check_name(slug)) is not None:
                 diagnostics.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
                 continue
-            for entry, en in _safe_entries(adir, root, diagnostics):
-                if en.is_dir():
-                    if entry.name == "files":
-                        for f, e in _safe_entries(entry, root, diagnostics):
-                            if e.is_file():
-                                attachments.append(Attachment(f, f.relative_to(root).as_posix(), slug, f.name,
-                                                              e.stat().st_size))
-                        continue
-                    for f, e in _safe_entries(entry, root, diagnostics):
-                        if e.is_file() and f.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
-                            stem = unicodedata.normalize("NFC", f.stem)
-                            if (why := check_name(stem)) is not None:
-                                diagnostics.append(diag(f, 1, 1, "file.bad_name", name=stem, why=why))
-                                continue
-                            if (doc := read(f, slug, entry.name, e)) is not None:
-                                documents.append(doc)
-                        elif e.is_file():
-                            diagnostics.append(diag(f, 1, 1, "file.unexpected", name=f.name,
-                                                    hint="文档应为 .md 或 .yaml；附件请放到 files/ 目录。"))
-                elif en.is_file() and entry.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
-                    if (doc := read(entry, slug, None, en)) is not None:
-                        documents.append(doc)
+            docs, atts = walk_association(adir, slug, root, lambda f, folder, e: read(f, slug, folder, e), diagnostics)
+            documents += docs
+            attachments += atts
     theme = root / "theme"
     return LoadedContent(
         root=root, site=site, calendars=tuple(calendars), documents=tuple(documents),
