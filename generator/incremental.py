@@ -17,7 +17,6 @@ complete, the contract of `Artifact` (render.py).
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import datetime as dt
 import hashlib
@@ -203,40 +202,6 @@ class BuildState:
         s = store(cache_dir(content_root), "build_state")
         s.put(str(self.out_dir), marshal.dumps(record))
         s.flush()
-
-
-# --- serve: a warm session that rebuilds in memory -----------------------------------------------
-
-
-class _Carried(dict):  # type: ignore[type-arg]
-    """A memo that keeps what this run used: misses fall back to the previous run's entries,
-    so files deleted or changed since drop out instead of piling up in a long session."""
-
-    def __init__(self, previous: dict[Any, Any]) -> None:
-        super().__init__()
-        self.previous = previous
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if key in self:
-            return self[key]
-        if key in self.previous:
-            value = self[key] = self.previous[key]
-            return value
-        return default
-
-
-@contextlib.contextmanager
-def memoised(parsed: dict[Any, Any], validated: dict[Any, Any]) -> Iterator[tuple[_Carried, _Carried]]:
-    """Load and validate reuse the per-file results of the previous run (unchanged bytes:
-    no YAML parse, no model validation); yields the memos of this run."""
-    from . import load, validate
-    now = (_Carried(parsed), _Carried(validated))
-    saved = load.parsed_memo, validate.validated_memo
-    load.parsed_memo, validate.validated_memo = now
-    try:
-        yield now
-    finally:
-        load.parsed_memo, validate.validated_memo = saved
 
 
 # The warm session `serve` keeps lives in generator.live (it renders pages when asked for).

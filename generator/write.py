@@ -22,7 +22,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Collection, Iterable, Iterator, Union
+from typing import Any, Collection, Iterable, Iterator, Union
 
 
 class UnsafeOutputPath(ValueError):
@@ -96,6 +96,16 @@ def _write(path: str, data: bytes) -> None:
         f.write(data)
 
 
+def _claimed(outputs: Iterable[tuple[str, Any]], seen: set[str]) -> Iterator[tuple[str, Any]]:
+    """The outputs with safe relative paths, each path claimed once (noted in `seen`)."""
+    for rel, data in outputs:
+        rel = _safe_relative(rel)
+        if rel in seen:
+            raise UnsafeOutputPath(f"two outputs for {rel}")
+        seen.add(rel)
+        yield rel, data
+
+
 def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
                previous: Collection[str] | None = None) -> WriteStats:
     """Write every (relative path, bytes or Unchanged) into `out_dir`.
@@ -113,11 +123,7 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
     dirs = _Dirs(root)
     try:
         seen: set[str] = set()
-        for rel, data in outputs:
-            rel = _safe_relative(rel)
-            if rel in seen:
-                raise UnsafeOutputPath(f"two outputs for {rel}")
-            seen.add(rel)
+        for rel, data in _claimed(outputs, seen):
             dirs.ensure(rel.rpartition("/")[0])
             target = os.path.join(root, rel)
             previous = os.path.join(previous_root, rel)
@@ -150,11 +156,7 @@ def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Coll
     changed: list[str] = []
     try:
         seen: set[str] = set()
-        for rel, data in outputs:
-            rel = _safe_relative(rel)
-            if rel in seen:
-                raise UnsafeOutputPath(f"two outputs for {rel}")
-            seen.add(rel)
+        for rel, data in _claimed(outputs, seen):
             files += 1
             if isinstance(data, Unchanged):
                 reused += 1
