@@ -69,9 +69,8 @@ def obligation_record(site: Site, s: ObligationStatus) -> dict[str, Any]:
 def compliance_records(site: Site, evaluation: Evaluation) -> dict[str, Any]:
     """The whole view as plain data (the JSON export), associations by slug."""
     associations = []
-    by_association_index = _by_association(evaluation.statuses)
     for assoc in sorted(site.associations, key=lambda a: a.slug):
-        lines = by_association_index.get(assoc.slug, ())
+        lines = evaluation.for_association(assoc.slug)
         counts = Counter(s.status for s in lines)
         associations.append({
             "slug": assoc.slug, "name": assoc.name, "uscc": assoc.profile.uscc,
@@ -119,9 +118,8 @@ def compliance_table(site: Site, evaluation: Evaluation) -> str:
     header = ("义务", "对象", "状态", "截止日期", "公示日期", "逾期工作日", "说明")
     by_id = {r.id: r for r in rules_of(site)}
     out = [f"合规情况（评估日期 {evaluation.as_of.isoformat()}）", ""]
-    by_association_index = _by_association(evaluation.statuses)
     for assoc in sorted(site.associations, key=lambda a: a.slug):
-        lines = by_association_index.get(assoc.slug, ())
+        lines = evaluation.for_association(assoc.slug)
         rows = [(by_id[s.rule].label if s.rule in by_id else s.rule, s.instance, s.label, _iso(s.due) or "",
                  _iso(s.published) or "", "" if s.late_working_days is None else str(s.late_working_days), s.detail)
                 for s in lines]
@@ -185,9 +183,8 @@ def anchor(slug: str) -> str:
 
 def matrix(site: Site, evaluation: Evaluation) -> list[Row]:
     rows = []
-    by_association_index = _by_association(evaluation.statuses)
     for assoc in site.associations:
-        lines = by_association_index.get(assoc.slug, ())
+        lines = evaluation.for_association(assoc.slug)
         cells = []
         for rule in rules_of(site):
             mine = [s for s in lines if s.rule == rule.id]

@@ -208,20 +208,6 @@ def _public_by_url(assoc: Association, evaluation: Evaluation) -> dict[str, Vali
     return entry[1]
 
 
-_status_index: tuple[Evaluation, dict[str, list[ObligationStatus]]] | None = None
-
-
-def _statuses_by_association(evaluation: Evaluation) -> dict[str, list[ObligationStatus]]:
-    """slug → its statuses in evaluation order, made once per evaluation."""
-    global _status_index
-    if _status_index is None or _status_index[0] is not evaluation:
-        index: dict[str, list[ObligationStatus]] = {}
-        for s in evaluation.statuses:
-            index.setdefault(s.association, []).append(s)
-        _status_index = (evaluation, index)
-    return _status_index[1]
-
-
 def public_statuses(site: Site, evaluation: Evaluation, association: str | None = None) -> list[ObligationStatus]:
     """Obligation lines fit for the public site: a line about a document that is not public
     (member-only, privacy, expired) keeps its status but not the document's id — a file
@@ -231,7 +217,7 @@ def public_statuses(site: Site, evaluation: Evaluation, association: str | None 
     docs = site.by_slug[association].documents if association in site.by_slug else site.documents
     hidden = {(d.association, d.id) for d in docs if not evaluation.state(d.raw.rel).visible}
     out = []
-    for s in (evaluation.statuses if association is None else _statuses_by_association(evaluation).get(association, ())):
+    for s in (evaluation.statuses if association is None else evaluation.for_association(association)):
         if (s.association, s.instance) in hidden:
             s = replace(s, instance="", evidence_url=None)
         out.append(s)
