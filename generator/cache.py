@@ -15,10 +15,29 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 SCHEMA = 1
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Digest of the generator's source and of the libraries that parse, validate and render
+    (and of the Python that pickles): a cached result keyed by it is void after any change."""
+    import jinja2
+    import markdown_it
+    import pydantic
+    import yaml
+    h = hashlib.sha256("\0".join((sys.version, jinja2.__version__, markdown_it.__version__, pydantic.VERSION,
+                                   yaml.__version__)).encode())
+    package = Path(__file__).resolve().parent
+    for f in sorted(package.rglob("*.py")):
+        h.update(f.relative_to(package).as_posix().encode() + b"\0")
+        h.update(f.read_bytes())
+    return h.hexdigest()
 
 
 def cache_root() -> Path:

@@ -27,31 +27,15 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import sys
 import time
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from .cache import Store, cache_dir, store
+from .cache import Store, cache_dir, code_version, store
 from .diagnostics import Diagnostic
 
 TABLE = "files"
 RACY_NS = 2_000_000_000      # coarser than any file system's time stamps
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """Digest of the generator's source and of the libraries whose behaviour the results depend on."""
-    import markdown_it
-    import pydantic
-    import yaml
-    h = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0{yaml.__version__}\0{markdown_it.__version__}".encode())
-    package = Path(__file__).resolve().parent
-    for f in sorted(package.rglob("*.py")):
-        h.update(f.relative_to(package).as_posix().encode() + b"\0")
-        h.update(f.read_bytes())
-    return h.hexdigest()[:24]
 
 
 def _digest(*parts: object) -> str:

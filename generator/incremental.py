@@ -18,38 +18,21 @@ complete, the contract of `Artifact` (render.py).
 from __future__ import annotations
 
 import contextvars
-import datetime as dt
 import hashlib
 import marshal
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
-from .cache import cache_dir, store
+from .cache import cache_dir, code_version, store
 from .write import Unchanged
-
-GENERATOR = Path(__file__).resolve().parent
 
 # First entry of an artifact's `sources` when they are complete (the artifact is a function of
 # them, the build-wide key and nothing else): no belt-and-braces dependency on all content.
 COMPLETE_SOURCES = "gongshi:sources-complete"
 
 active: contextvars.ContextVar["BuildState | None"] = contextvars.ContextVar("gongshi_build_state", default=None)
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """Every Python file of the generator and the versions of the libraries that shape output."""
-    import jinja2
-    import markdown_it
-    import pydantic
-    h = hashlib.sha256(f"{jinja2.__version__}|{markdown_it.__version__}|{pydantic.__version__}".encode())
-    for f in sorted(GENERATOR.rglob("*.py")):
-        h.update(f.relative_to(GENERATOR).as_posix().encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()
 
 
 def _tree_digest(dirs: Iterable[Path | None]) -> str:
