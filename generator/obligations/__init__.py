@@ -25,18 +25,6 @@ SHAPES: dict[type, Shape] = {
 }
 
 
-def evaluate_rules(ctx: Context) -> tuple[tuple[ObligationStatus, ...], tuple[Diagnostic, ...]]:
-    """Every configured rule for every association, in a stable order:
-    association slug, then the rule's position in the configuration, then the instance."""
-    lines: list[ObligationStatus] = []
-    diagnostics: set[Diagnostic] = set()
-    for assoc in sorted(ctx.site.associations, key=lambda a: a.slug):
-        found, ds = evaluate_association_rules(ctx, assoc)
-        lines += found
-        diagnostics.update(ds)
-    return tuple(lines), tuple(sorted(diagnostics))
-
-
 def evaluate_association_rules(ctx: Context, assoc: Association) -> tuple[tuple[ObligationStatus, ...],
                                                                           tuple[Diagnostic, ...]]:
     """Every configured rule for one association: no rule shape looks at another association's
@@ -51,5 +39,5 @@ def evaluate_association_rules(ctx: Context, assoc: Association) -> tuple[tuple[
     return tuple(s for _, s in lines), tuple(sorted(set(diagnostics)))
 
 
-__all__ = ["evaluate_rules", "evaluate_association_rules", "Context", "ObligationStatus", "DocumentState", "Status", "STATUS_LABELS",
+__all__ = ["evaluate_association_rules", "Context", "ObligationStatus", "DocumentState", "Status", "STATUS_LABELS",
            "STATUS_ORDER", "status_rank"]
