@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from . import load, validate
-from .assemble import Site, assemble, association
+from .assemble import Site, association
 from .diagnostics import Diagnostic, diag, errors
-from .evaluate import Evaluation, evaluate, reevaluate
+from .evaluate import Evaluation, reevaluate
 from .load import Attachment, RawDocument
 from .validate import ValidatedContent, ValidDocument
 
@@ -179,20 +179,17 @@ class Session:
         return names
 
     def _full(self) -> Rebuilt:
-        from .pipeline import check
-        from .gitdates import read_history
+        from .pipeline import prepare
         from .render import load_theme
         saved = load.parsed_memo, validate.validated_memo
         parsed: dict[Any, Any] = {}
         validated: dict[Any, Any] = {}
         load.parsed_memo, validate.validated_memo = parsed, validated
         try:
-            content = check(self.content_dir)
+            prepared = prepare(self.content_dir, self._today(), self.base_url)
         finally:
             load.parsed_memo, validate.validated_memo = saved
-        if self.base_url:
-            content = dataclasses.replace(content, config=content.config.model_copy(
-                update={"base_url": self.base_url.rstrip("/")}))
+        content = prepared.content
         site_raw = next((r for r in parsed.values() if r.rel == "site.yaml"), None)
         self._max_bytes = load._configured_max_bytes(site_raw) or load.MAX_FILE_BYTES
         by_folder: dict[str, dict[str, Any]] = {}
@@ -227,13 +224,11 @@ class Session:
         self.site = self.evaluation = None
         self.rendered = {}
         self.artifacts = {}
-        self.diagnostics = content.diagnostics
-        if errors(content.diagnostics):
-            return Rebuilt(frozenset(), old, content.diagnostics, False, True)
-        self._git = read_history(self.content_dir)
-        self.site = assemble(content, self._today(), self._git)
-        self.evaluation = evaluate(self.site)
-        self.diagnostics = tuple(sorted(set(content.diagnostics + self.evaluation.diagnostics)))
+        self.diagnostics = prepared.diagnostics
+        if prepared.site is None or prepared.evaluation is None:
+            return Rebuilt(frozenset(), old, prepared.diagnostics, False, True)
+        self.site, self.evaluation = prepared.site, prepared.evaluation
+        self._git = self.site.history
         self.theme = load_theme(self.site.theme_dir)
         self._list_all()
         return Rebuilt(frozenset(self.artifacts), old - frozenset(self.artifacts), self.diagnostics, True, True)
@@ -304,10 +299,7 @@ class Session:
                 (profiles if hit[1].kind.name == "association" else documents).append(hit[1])
         profile_of = {p.association: p for p in profiles}
         if raws:
-            if not (root / "associations" / slug / "association.yaml").is_file():
-                ds.append(diag(root / "associations" / slug, 1, 1, "ref.missing_profile", slug=slug))
-            ds += validate.association_diagnostics(profile_of.get(slug), documents, atts,
-                                                   config.limits.max_attachment_bytes)
+            ds += validate.folder_diagnostics(root, slug, profile_of.get(slug), documents, atts, config)
         self._folders[name] = _Folder(name, tuple(raws), tuple(atts), profile_of.get(slug),
                                       tuple(sorted(documents, key=lambda d: (d.kind.name, d.id))), tuple(ds),
                                       dict(memo))
@@ -434,7 +426,7 @@ class Session:
         self._site_stale = False
         from .cms import cms_artifacts
         from .outputs import _is_listed_page, data_artifacts, feed_artifacts, robots
-        from .render import Artifact, _page_artifacts, localised, template_globals
+        from .render import Artifact, _page_artifacts, localised
         site, evaluation, theme = self.site, self.evaluation, self.theme
         assert site is not None and evaluation is not None
         assets = [Artifact(path, produce=(lambda data=data: data)) for _n, (path, data) in sorted(theme.assets.items())]
@@ -463,12 +455,16 @@ class Session:
                                                                 "sitemap.xml")
         self.artifacts = artifacts
         self.all_paths = frozenset(paths | set(self._sitemap_names))
-        self._globals = {**template_globals(site, evaluation, theme), "all_paths": self.all_paths}
+        self._refresh_globals()
+
+    def _refresh_globals(self) -> None:
+        """What every template sees: the model's globals and the current set of output paths."""
+        from .render import template_globals
+        self._globals = {**template_globals(self.site, self.evaluation, self.theme), "all_paths": self.all_paths}
 
     def _relist(self, slugs: set[str]) -> frozenset[str]:
         """List again after an edit of `slugs`; forget what may show it. Returns those paths."""
         assert self.site is not None
-        from .render import template_globals
         before = self.all_paths
         touched: set[str] = set()
         same = True                        # the same paths as before the edit
@@ -487,7 +483,7 @@ class Session:
             for slug in slugs:
                 self.artifacts.update((a.path, a) for a in self._assoc_arts[slug])
             self._site_stale = True
-            self._globals = {**template_globals(self.site, self.evaluation, self.theme), "all_paths": self.all_paths}
+            self._refresh_globals()
             touched |= {a.path for a in self._site_arts} - self._asset_paths
             touched |= set(self._sitemap_names) | {MANIFEST}
             for p in touched:
@@ -558,11 +554,15 @@ class Session:
         data = self.rendered[path] = build_artifact(artifact, self.theme, self._globals)
         return data
 
-    def _sitemap(self) -> dict[str, bytes]:
-        from .outputs import sitemap_files
+    def _list_everything(self) -> None:
+        """The site-wide outputs and every deferred group listed for the current model."""
         self._ensure_site()
         for name in self._deferred:
             self._produce(name)
+
+    def _sitemap(self) -> dict[str, bytes]:
+        from .outputs import sitemap_files
+        self._list_everything()
         assert self.site is not None
         paths = [p for p in self.all_paths if p not in self._cms_paths and p not in self._sitemap_names]
         return sitemap_files(self.site, paths)
@@ -580,9 +580,7 @@ class Session:
         from . import incremental
         from .parallel import build_all
         from .render import build_artifact
-        self._ensure_site()
-        for name in self._deferred:
-            self._produce(name)
+        self._list_everything()
         if not set(self._sitemap_names) <= set(self.rendered):
             self.rendered.update(self._sitemap())
         wanted = [a for p, a in sorted(self.artifacts.items()) if p not in self.rendered]

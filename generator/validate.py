@@ -320,6 +320,16 @@ def association_diagnostics(profile: ValidDocument | None, docs: Sequence[ValidD
     return out
 
 
+def folder_diagnostics(root: Path, slug: str, profile: ValidDocument | None, docs: Sequence[ValidDocument],
+                       attachments: Sequence[Attachment], config: SiteConfig) -> list[Diagnostic]:
+    """The cross-file checks of one association folder: it has a profile, and its files agree
+    with each other (`association_diagnostics`). Also run by serve for the folder an edit touched."""
+    out: list[Diagnostic] = []
+    if not (root / "associations" / slug / "association.yaml").is_file():
+        out.append(diag(root / "associations" / slug, 1, 1, "ref.missing_profile", slug=slug))
+    return out + association_diagnostics(profile, docs, attachments, config.limits.max_attachment_bytes)
+
+
 # --- the stage -----------------------------------------------------------------------------
 
 # Per-file results of an earlier run in this process, keyed by the RawDocument object (which
@@ -399,13 +409,13 @@ def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:
     for doc in documents:
         by_assoc.setdefault(doc.association, []).append(doc)
     profile_of = {p.association: p for p in profiles}
+    attachments_of: dict[str, list[Attachment]] = {}
+    for a in loaded.attachments:
+        attachments_of.setdefault(a.association, []).append(a)
     slugs_with_files = {raw.association for raw in loaded.documents if raw.association}
     for slug in sorted(slugs_with_files):
-        if not (loaded.root / "associations" / slug / "association.yaml").is_file():
-            diagnostics.append(diag(loaded.root / "associations" / slug, 1, 1, "ref.missing_profile", slug=slug))
-        diagnostics += association_diagnostics(
-            profile_of.get(slug), by_assoc.get(slug, []),
-            [a for a in loaded.attachments if a.association == slug], config.limits.max_attachment_bytes)
+        diagnostics += folder_diagnostics(loaded.root, slug, profile_of.get(slug), by_assoc.get(slug, []),
+                                          attachments_of.get(slug, []), config)
 
     return ValidatedContent(
         config=config, calendar_years=tuple(sorted(years, key=lambda y: y.year)),
