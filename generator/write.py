@@ -127,17 +127,12 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
             dirs.ensure(rel.rpartition("/")[0])
             target = os.path.join(root, rel)
             previous = os.path.join(previous_root, rel)
-            if isinstance(data, Unchanged):
+            if isinstance(data, Unchanged) or _same_bytes(previous, data):
                 os.link(previous, target)
                 reused += 1
-                total += data.size
             else:
-                if _same_bytes(previous, data):
-                    os.link(previous, target)
-                    reused += 1
-                else:
-                    _write(target, data)
-                total += len(data)
+                _write(target, data)
+            total += len(data)          # an Unchanged output's len is its recorded size
             files += 1
         _swap(staging, out_dir)
     except BaseException:
@@ -158,12 +153,8 @@ def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Coll
         seen: set[str] = set()
         for rel, data in _claimed(outputs, seen):
             files += 1
-            if isinstance(data, Unchanged):
-                reused += 1
-                total += data.size
-                continue
             total += len(data)
-            if _same_bytes(os.path.join(live, rel), data):
+            if isinstance(data, Unchanged) or _same_bytes(os.path.join(live, rel), data):
                 reused += 1
                 continue
             dirs.ensure(rel.rpartition("/")[0])
