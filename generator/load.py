@@ -268,6 +268,10 @@ def parse_yaml(text: str, file: str, line_offset: int = 0, *, positions: bool = 
         line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
         col = (mark.column + 1) if mark else 1
         problem = exc.problem or str(exc)
+        if "maximum nesting depth" in problem:
+            # libyaml ≥ 0.2.5 (PyYAML 6.0.4 wheels) stops at its own depth limit while scanning
+            # ahead: the same too-deep file as our limit catches, to be reported as such.
+            raise _YamlError(diag(file, line, col, "yaml.too_deep", limit=MAX_DEPTH)) from None
         if "\t" in text and "tab" in problem.lower():
             problem += "（不能用 Tab 缩进 / tabs are not allowed for indentation）"
         raise _YamlError(diag(file, line, col, "yaml.syntax", problem=problem)) from None

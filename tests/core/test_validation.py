@@ -170,3 +170,15 @@ def test_raw_html_in_a_body_is_a_warning_at_its_line_but_code_is_not(minimal_cop
                  encoding="utf-8")
     ds = pipeline.check(minimal_copy).diagnostics
     assert [(d.code, d.severity.value, d.line) for d in ds] == [("markdown.raw_html", "warning", line_of(f, "<div"))]
+
+
+@pytest.mark.parametrize("levels", [41, 1_001, 100_000])
+def test_deep_flow_nesting_is_too_deep_whatever_libyaml_limits(levels: int) -> None:
+    """Past our depth limit a file is `yaml.too_deep` on its own line, whether our event count,
+    our builder or libyaml's own nesting limit (PyYAML 6.0.4 wheels stop at 1,000) sees it first."""
+    from generator.load import _YamlError, parse_yaml
+    text = "名称: 测试\n成员: " + "[" * levels + "]" * levels + "\n"
+    with pytest.raises(_YamlError) as caught:
+        parse_yaml(text, "associations/测试协会/association.yaml")
+    (d,) = caught.value.diagnostics
+    assert (d.code, d.line) == ("yaml.too_deep", 2)
