@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
 
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
+from .forked import Worker
 from .tokenize import index_texts
 
 _PACKED = [pack_uint(n) for n in range(256)]  # Frequency's value for small counts
@@ -109,6 +110,52 @@ class TermPool:
         self.raw.clear()
 
 
+def count_terms(text: str) -> Counter[str]:
+    """Each index term of text (tokenize.index_texts) with its frequency."""
+    return Counter(index_texts(text))
+
+
+def count_documents(documents: Sequence[dict[str, object]], fields: list[str], first: int
+                    ) -> tuple[dict[str, dict[str, list[int]]], dict[str, list[int]]]:
+    """The postings of documents (numbered from first) in fields, as TermPool.counted
+    holds them (field → term → [docnum, frequency, ...]), and each document's token count
+    per field (0 where it has no value). Plain lists and dicts: a worker marshals them."""
+    counted: dict[str, dict[str, list[int]]] = {}
+    lengths: dict[str, list[int]] = {}
+    for name in fields:
+        terms: dict[str, list[int]] = {}
+        get = terms.get
+        field_lengths = lengths[name] = []
+        add_length = field_lengths.append
+        for docnum, document in enumerate(documents, first):
+            value = document.get(name)
+            if value is None:
+                add_length(0)
+                continue
+            counts = count_terms(value)  # type: ignore[arg-type]
+            add_length(sum(counts.values()))
+            for text, freq in counts.items():
+                flat = get(text)
+                if flat is None:
+                    terms[text] = [docnum, freq]
+                else:
+                    flat.append(docnum)
+                    flat.append(freq)
+        counted[name] = terms
+    return counted, lengths
+
+
+def join_counts(into: dict[str, list[int]], later: dict[str, list[int]]) -> None:
+    """Append later's postings to into's, term by term (later's documents come after)."""
+    get = into.get
+    for text, flat in later.items():
+        held = get(text)
+        if held is None:
+            into[text] = flat
+        else:
+            held += flat
+
+
 def write_postings(postwriter: object, ids: list[int], weights: list[float],
                    values: list[bytes] | bytes, lengths: list[int | None] | None) -> None:
     """One term's postings into a started W3PostingsWriter term, block by block: the
@@ -163,10 +210,49 @@ class Writer(SegmentWriter):
         # so the caller can score the new segment without reading it back (index.py).
         self._keep = frozenset(keep)
         self.kept: dict[str, dict[str, tuple[list[int], list[float]]]] = {}
+        self.lengths: dict[str, list[int]] = {}
+
+    def counted_fields(self) -> list[str]:
+        """The fields add_document counts in bulk (their type says ``counts``)."""
+        return sorted(name for name, field in self.schema.items()
+                      if field.indexed and getattr(field, "counts", False))
+
+    def add_documents(self, documents: Sequence[dict[str, object]], workers: int = 1) -> None:
+        """add_document for each of documents, in order, with their text fields counted
+        first: with two workers, a forked worker counts the later part while this process
+        counts the earlier one; a term's postings then join as earlier + later (document
+        numbers ascend). The pool and the segment are the same as add_document's."""
+        self._check_state()
+        first = self.docnum
+        fields = self.counted_fields()
+        if workers < 2:
+            counted, lengths = count_documents(documents, fields, first)
+        else:
+            # The parent also writes every document's stored fields: a little less for it.
+            split = len(documents) * 9 // 20
+            worker = Worker(lambda: count_documents(documents[split:], fields, first + split))
+            try:
+                counted, lengths = count_documents(documents[:split], fields, first)
+                later, later_lengths = worker.result()  # type: ignore[misc]
+            finally:
+                worker.cancel()
+            for name in fields:
+                join_counts(counted[name], later[name])
+                lengths[name] += later_lengths[name]
+        for name in fields:
+            join_counts(self.pool.counted.setdefault(name, {}), counted[name])
+        for i, document in enumerate(documents):
+            self._add(document, {name: lengths[name][i] for name in fields})
+        # field → token count per document, of these documents (index.Snapshot)
+        self.lengths = lengths
 
     def add_document(self, **fields: object) -> None:
+        self._add(fields, None)
+
+    def _add(self, fields: dict[str, object], lengths: dict[str, int] | None) -> None:
         # Whoosh's SegmentWriter.add_document (2.7.4), with the analysed text fields
-        # counted in bulk. No boosts, vectors or spelling fields: the schema uses none.
+        # counted in bulk (here, or already by add_documents: their lengths given).
+        # No boosts, vectors or spelling fields: the schema uses none.
         self._check_state()
         if any(name.startswith("_") for name in fields):
             raise ValueError("boosts and _stored_ values are not supported by this writer")
@@ -184,10 +270,13 @@ class Writer(SegmentWriter):
             length = 0
             if field.indexed:
                 if getattr(field, "counts", False):
-                    counts = Counter(index_texts(value))
-                    self.pool.add_counts(fieldname, docnum, counts.items())
-                    if field.scorable:
-                        length = sum(counts.values())
+                    if lengths is not None:
+                        length = lengths[fieldname] if field.scorable else 0
+                    else:
+                        counts = count_terms(value)
+                        self.pool.add_counts(fieldname, docnum, counts.items())
+                        if field.scorable:
+                            length = sum(counts.values())
                 else:
                     # ID fields: most values (association, kind, year...) repeat.
                     key = (fieldname, value)
