@@ -189,7 +189,7 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
             number_of[doc.docnum] = doc.number
         in_order = all(doc.docnum == doc.number for doc in docs)
         kept = kept_postings(searcher, index_dir)
-        shards = _shard_files([d.fields for d in docs], all_terms(searcher),
+        shards = _shard_files(_heads(d.fields for d in docs), all_terms(searcher),
                               lambda term: term_postings(searcher, term, kept),
                               None if in_order else number_of)
     return _static_files([d.fields for d in docs], shards)
@@ -202,49 +202,75 @@ def index_and_export(records: Sequence[SearchRecord], index_dir: Path
     empty exports from the documents as counted (index.Snapshot) instead of reading the
     segment back, and with two workers a forked worker writes the term shards (most of
     the export) while this process writes the segment; a worker that fails raises."""
-    fresh: list[Snapshot] = []
-    worker: Worker | None = None
-
-    def start(snapshot: Snapshot) -> None:
-        nonlocal worker
-        fresh.append(snapshot)
-        if parallel(len(snapshot.stored)):
-            worker = Worker(lambda: _snapshot_shards(snapshot))
-
+    fresh = _FreshExport()
     try:
-        stats = build_index(records, index_dir, on_fresh=start)
-        if not fresh:
-            return stats, export_static(index_dir)
-        shards = worker.result() if worker is not None else _snapshot_shards(fresh[0])
+        stats = build_index(records, index_dir, on_fresh=fresh)
+        shards = fresh.shards()
     finally:
-        if worker is not None:
-            worker.cancel()
-    if shards is None:  # lengths the snapshot cannot stand in for: read the index
+        fresh.cancel()
+    if shards is None:  # not a build from empty, or lengths a snapshot cannot stand in for
         return stats, export_static(index_dir)
-    return stats, _static_files(fresh[0].stored, shards)  # type: ignore[arg-type]
+    assert fresh.snapshot is not None
+    return stats, _static_files(fresh.snapshot.stored, shards)
 
 
-def _snapshot_shards(snapshot: Snapshot) -> tuple[dict[str, bytes], int, str] | None:
-    stats = snapshot_stats(snapshot)
-    if stats is None:
-        return None
-    terms = sorted({term for field in TEXT_FIELDS for term in snapshot.counted[field]})
-    return _shard_files(snapshot.stored, terms,
-                        lambda term: snapshot_postings(snapshot, stats, term), None)
+class _FreshExport:
+    """index.FreshBuild for index_and_export: head positions while the documents are
+    counted, then the term shards from the counts (in a worker with two cores)."""
+
+    def __init__(self) -> None:
+        self.heads: dict[str, dict[int, list[int]]] | None = None
+        self.snapshot: Snapshot | None = None
+        self.worker: Worker | None = None
+
+    def counting(self, documents: list[dict[str, str]]) -> None:
+        self.heads = _heads(documents)
+
+    def counted(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        if parallel(len(snapshot.stored)):
+            self.worker = Worker(self._shards)
+
+    def shards(self) -> tuple[dict[str, bytes], int, str] | None:
+        if self.worker is not None:
+            return self.worker.result()  # type: ignore[return-value]
+        return self._shards() if self.snapshot is not None else None
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def _shards(self) -> tuple[dict[str, bytes], int, str] | None:
+        snapshot = self.snapshot
+        assert snapshot is not None and self.heads is not None
+        stats = snapshot_stats(snapshot)
+        if stats is None:
+            return None
+        terms = sorted({term for field in TEXT_FIELDS for term in snapshot.counted[field]})
+        return _shard_files(self.heads, terms,
+                            lambda term: snapshot_postings(snapshot, stats, term), None)
 
 
-def _shard_files(docs: list[dict[str, str]], terms: list[str],
-                 postings_of: Callable[[str], tuple[list[int], list[int]]],
-                 number_of: list[int] | None) -> tuple[dict[str, bytes], int, str]:
-    """The term shards: (name → bytes, shard count, generation). ``docs``: stored fields
-    in doc number order; ``postings_of``: term → (docnums, integer scores); ``number_of``:
-    docnum → doc number, None where they are equal."""
-    # term → doc number → head positions (title + snippet), for the documents that
-    # have the term there: a small part of all postings.
+def _heads(docs: Iterable[dict[str, str]]) -> dict[str, dict[int, list[int]]]:
+    """term → doc number → head positions (title + snippet), for the documents that have
+    the term there: a small part of all postings. ``docs`` in doc number order."""
     heads: dict[str, dict[int, list[int]]] = {}
     for number, fields in enumerate(docs):
         for term, positions in head_positions(fields["title"], fields["snippet"]).items():
-            heads.setdefault(term, {})[number] = positions
+            held = heads.get(term)
+            if held is None:
+                heads[term] = {number: positions}
+            else:
+                held[number] = positions
+    return heads
+
+
+def _shard_files(heads: dict[str, dict[int, list[int]]], terms: list[str],
+                 postings_of: Callable[[str], tuple[list[int], list[int]]],
+                 number_of: list[int] | None) -> tuple[dict[str, bytes], int, str]:
+    """The term shards: (name → bytes, shard count, generation). ``heads``: see _heads;
+    ``postings_of``: term → (docnums, integer scores); ``number_of``: docnum → doc
+    number, None where they are equal."""
     postings: dict[str, str] = {}
     for term in terms:
         docnums, scores = postings_of(term)

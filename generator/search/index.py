@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 from math import log
 from weakref import WeakKeyDictionary
 from contextlib import contextmanager
@@ -156,14 +156,24 @@ class Snapshot:
     boosts: dict[str, float]                    # text field → field boost
 
 
+class FreshBuild(Protocol):
+    """What a caller of build_index does alongside a build from empty (export.py)."""
+
+    def counting(self, documents: list[dict[str, str]]) -> None:
+        """Runs while a worker counts the documents (their fields, in docnum order)."""
+
+    def counted(self, snapshot: Snapshot) -> None:
+        """Runs once they are counted, before the segment is written."""
+
+
 @collector_paused
 def build_index(records: Sequence[SearchRecord], index_dir: Path,
-                on_fresh: Callable[[Snapshot], None] | None = None) -> IndexStats:
+                on_fresh: FreshBuild | None = None) -> IndexStats:
     """Bring the index in index_dir in line with records, touching only what changed.
 
     A build from empty counts its documents on every core (forked workers,
     forked.parallel) and keeps its postings for export_static. With ``on_fresh``, it
-    calls on_fresh with the counted Snapshot instead, before writing the segment, so the
+    hands the counted Snapshot to on_fresh instead, before writing the segment, so the
     caller can export while the segment is written (export.index_and_export)."""
     by_id: dict[str, SearchRecord] = {}
     for record in records:
@@ -194,9 +204,10 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path,
             writer.update_document(**_fields(by_id[doc_id], wanted[doc_id]))
         if fresh:
             documents = [_fields(by_id[doc_id], wanted[doc_id]) for doc_id in added]
-            writer.add_documents(documents, 2 if parallel(len(documents)) else 1)
+            writer.add_documents(documents, 2 if parallel(len(documents)) else 1,
+                                 None if on_fresh is None else lambda: on_fresh.counting(documents))
             if on_fresh is not None:
-                on_fresh(_snapshot(writer, documents))
+                on_fresh.counted(_snapshot(writer, documents))
         else:
             for doc_id in added:
                 writer.add_document(**_fields(by_id[doc_id], wanted[doc_id]))

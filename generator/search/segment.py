@@ -23,14 +23,18 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from .forked import Worker
-from .tokenize import index_texts
+from .tokenize import term_counts
+
+# The part of the documents a forked worker counts (add_documents): this process also
+# writes every document's stored fields and runs the caller's ``meanwhile``.
+WORKER_SHARE = 64
 
 _PACKED = [pack_uint(n) for n in range(256)]  # Frequency's value for small counts
 
@@ -112,7 +116,7 @@ class TermPool:
 
 def count_terms(text: str) -> Counter[str]:
     """Each index term of text (tokenize.index_texts) with its frequency."""
-    return Counter(index_texts(text))
+    return term_counts(text)
 
 
 def count_documents(documents: Sequence[dict[str, object]], fields: list[str], first: int
@@ -217,34 +221,45 @@ class Writer(SegmentWriter):
         return sorted(name for name, field in self.schema.items()
                       if field.indexed and getattr(field, "counts", False))
 
-    def add_documents(self, documents: Sequence[dict[str, object]], workers: int = 1) -> None:
+    def add_documents(self, documents: Sequence[dict[str, object]], workers: int = 1,
+                      meanwhile: Callable[[], None] | None = None) -> None:
         """add_document for each of documents, in order, with their text fields counted
         first: with two workers, a forked worker counts the later part while this process
-        counts the earlier one; a term's postings then join as earlier + later (document
-        numbers ascend). The pool and the segment are the same as add_document's."""
+        counts the earlier one, writes its stored fields and runs ``meanwhile`` (work of
+        the caller's that needs no counts); a term's postings then join as earlier + later
+        (document numbers ascend). The pool and the segment are add_document's."""
         self._check_state()
         first = self.docnum
         fields = self.counted_fields()
         if workers < 2:
             counted, lengths = count_documents(documents, fields, first)
+            self._add_counted(documents, lengths)
+            if meanwhile is not None:
+                meanwhile()
         else:
-            # The parent also writes every document's stored fields: a little less for it.
-            split = len(documents) * 9 // 20
+            split = len(documents) * (100 - WORKER_SHARE) // 100
             worker = Worker(lambda: count_documents(documents[split:], fields, first + split))
             try:
                 counted, lengths = count_documents(documents[:split], fields, first)
+                self._add_counted(documents[:split], lengths)
+                if meanwhile is not None:
+                    meanwhile()
                 later, later_lengths = worker.result()  # type: ignore[misc]
             finally:
                 worker.cancel()
+            self._add_counted(documents[split:], later_lengths)
             for name in fields:
                 join_counts(counted[name], later[name])
                 lengths[name] += later_lengths[name]
         for name in fields:
             join_counts(self.pool.counted.setdefault(name, {}), counted[name])
-        for i, document in enumerate(documents):
-            self._add(document, {name: lengths[name][i] for name in fields})
         # field → token count per document, of these documents (index.Snapshot)
         self.lengths = lengths
+
+    def _add_counted(self, documents: Sequence[dict[str, object]], lengths: dict[str, list[int]]
+                     ) -> None:
+        for i, document in enumerate(documents):
+            self._add(document, {name: field_lengths[i] for name, field_lengths in lengths.items()})
 
     def add_document(self, **fields: object) -> None:
         self._add(fields, None)
