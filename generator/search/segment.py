@@ -21,11 +21,13 @@ pinned and dormant upstream).
 
 from __future__ import annotations
 
+import pickle
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 
+from whoosh.columns import CompressedBytesColumn, PickleColumn, VarBytesColumn
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
@@ -119,11 +121,15 @@ def count_terms(text: str) -> Counter[str]:
     return term_counts(text)
 
 
-def count_documents(documents: Sequence[dict[str, object]], fields: list[str], first: int
-                    ) -> tuple[dict[str, dict[str, list[int]]], dict[str, list[int]]]:
+def count_documents(documents: Sequence[dict[str, object]], fields: list[str], first: int,
+                    pack: Callable[[dict[str, object]], bytes | None] | None = None
+                    ) -> tuple[dict[str, dict[str, list[int]]], dict[str, list[int]],
+                               list[bytes | None] | None]:
     """The postings of documents (numbered from first) in fields, as TermPool.counted
-    holds them (field → term → [docnum, frequency, ...]), and each document's token count
-    per field (0 where it has no value). Plain lists and dicts: a worker marshals them."""
+    holds them (field → term → [docnum, frequency, ...]), each document's token count per
+    field (0 where it has no value) and, with ``pack`` (Writer.stored_packer), each
+    document's stored fields as the segment stores them. Plain lists, dicts and bytes:
+    a worker marshals them."""
     counted: dict[str, dict[str, list[int]]] = {}
     lengths: dict[str, list[int]] = {}
     for name in fields:
@@ -146,7 +152,7 @@ def count_documents(documents: Sequence[dict[str, object]], fields: list[str], f
                     flat.append(docnum)
                     flat.append(freq)
         counted[name] = terms
-    return counted, lengths
+    return counted, lengths, None if pack is None else [pack(d) for d in documents]
 
 
 def join_counts(into: dict[str, list[int]], later: dict[str, list[int]]) -> None:
@@ -231,23 +237,24 @@ class Writer(SegmentWriter):
         self._check_state()
         first = self.docnum
         fields = self.counted_fields()
+        pack = self.stored_packer()
         if workers < 2:
-            counted, lengths = count_documents(documents, fields, first)
-            self._add_counted(documents, lengths)
+            counted, lengths, packed = count_documents(documents, fields, first, pack)
+            self._add_counted(documents, lengths, packed)
             if meanwhile is not None:
                 meanwhile()
         else:
             split = len(documents) * (100 - WORKER_SHARE) // 100
-            worker = Worker(lambda: count_documents(documents[split:], fields, first + split))
+            worker = Worker(lambda: count_documents(documents[split:], fields, first + split, pack))
             try:
-                counted, lengths = count_documents(documents[:split], fields, first)
-                self._add_counted(documents[:split], lengths)
+                counted, lengths, packed = count_documents(documents[:split], fields, first, pack)
+                self._add_counted(documents[:split], lengths, packed)
                 if meanwhile is not None:
                     meanwhile()
-                later, later_lengths = worker.result()  # type: ignore[misc]
+                later, later_lengths, later_packed = worker.result()  # type: ignore[misc]
             finally:
                 worker.cancel()
-            self._add_counted(documents[split:], later_lengths)
+            self._add_counted(documents[split:], later_lengths, later_packed)
             for name in fields:
                 join_counts(counted[name], later[name])
                 lengths[name] += later_lengths[name]
@@ -256,18 +263,41 @@ class Writer(SegmentWriter):
         # field → token count per document, of these documents (index.Snapshot)
         self.lengths = lengths
 
-    def _add_counted(self, documents: Sequence[dict[str, object]], lengths: dict[str, list[int]]
-                     ) -> None:
+    def stored_packer(self) -> Callable[[dict[str, object]], bytes | None] | None:
+        """A document's fields → the bytes Whoosh 2.7.4's per-document writer stores for
+        them (the stored values, pickled then deflated by its stored column), or None
+        when it stores nothing; so a worker can do it ahead of _add. None when the
+        stored column is not that one."""
+        column = getattr(self.perdocwriter, "_colwriters", {}).get("_stored")
+        inner = getattr(column, "_child", None)
+        if type(column) is not PickleColumn.Writer or type(inner) is not CompressedBytesColumn.Writer:
+            return None
+        compress, level = inner._compress, inner._level
+        schema = self.schema
+        stored_names = frozenset(name for name in schema.names() if schema[name].stored)
+
+        def pack(fields: dict[str, object]) -> bytes | None:
+            # W3PerDocWriter.add_field's dict: stored values in sorted field name order.
+            stored = {name: fields[name] for name in sorted(fields)
+                      if name in stored_names and fields[name] is not None}
+            return compress(pickle.dumps(stored, 2), level) if stored else None
+        return pack
+
+    def _add_counted(self, documents: Sequence[dict[str, object]], lengths: dict[str, list[int]],
+                     packed: list[bytes | None] | None) -> None:
         for i, document in enumerate(documents):
-            self._add(document, {name: field_lengths[i] for name, field_lengths in lengths.items()})
+            self._add(document, {name: field_lengths[i] for name, field_lengths in lengths.items()},
+                      packed[i] if packed is not None else None, packed is not None)
 
     def add_document(self, **fields: object) -> None:
-        self._add(fields, None)
+        self._add(fields, None, None, False)
 
-    def _add(self, fields: dict[str, object], lengths: dict[str, int] | None) -> None:
+    def _add(self, fields: dict[str, object], lengths: dict[str, int] | None,
+             stored: bytes | None, packed: bool) -> None:
         # Whoosh's SegmentWriter.add_document (2.7.4), with the analysed text fields
-        # counted in bulk (here, or already by add_documents: their lengths given).
-        # No boosts, vectors or spelling fields: the schema uses none.
+        # counted in bulk (here, or already by add_documents: their lengths given) and,
+        # when ``packed``, the stored fields already as the stored column keeps them
+        # (``stored``; None: nothing stored). No boosts, vectors or spelling fields.
         self._check_state()
         if any(name.startswith("_") for name in fields):
             raise ValueError("boosts and _stored_ values are not supported by this writer")
@@ -304,10 +334,13 @@ class Writer(SegmentWriter):
                         self.pool.add((fieldname, tbytes, docnum, weight, vbytes))
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {fieldname!r}: vectors/spelling are not supported")
-            perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+            perdocwriter.add_field(fieldname, field, value if field.stored and not packed else None,
+                                   length)
             column = field.column_type
             if column and value is not None:
                 perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+        if stored is not None:  # what finish_doc's add_column_value would add, pickled and deflated
+            VarBytesColumn.Writer.add(perdocwriter._colwriters["_stored"]._child, docnum, stored)
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
