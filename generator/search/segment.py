@@ -36,7 +36,7 @@ from .tokenize import term_counts
 
 # The part of the documents a forked worker counts (add_documents): this process also
 # writes every document's stored fields and runs the caller's ``meanwhile``.
-WORKER_SHARE = 64
+WORKER_SHARE = 80
 
 _PACKED = [pack_uint(n) for n in range(256)]  # Frequency's value for small counts
 
