@@ -208,7 +208,7 @@ def index_and_export(records: Sequence[SearchRecord], index_dir: Path
         shards = fresh.shards()
     finally:
         fresh.cancel()
-    if shards is None:  # not a build from empty, or lengths a snapshot cannot stand in for
+    if shards is None:  # not a build from empty: read the index
         return stats, export_static(index_dir)
     assert fresh.snapshot is not None
     return stats, _static_files(fresh.snapshot.stored, shards)
@@ -240,12 +240,10 @@ class _FreshExport:
         if self.worker is not None:
             self.worker.cancel()
 
-    def _shards(self) -> tuple[dict[str, bytes], int, str] | None:
+    def _shards(self) -> tuple[dict[str, bytes], int, str]:
         snapshot = self.snapshot
         assert snapshot is not None and self.heads is not None
         stats = snapshot_stats(snapshot)
-        if stats is None:
-            return None
         terms = sorted({term for field in TEXT_FIELDS for term in snapshot.counted[field]})
         return _shard_files(self.heads, terms,
                             lambda term: snapshot_postings(snapshot, stats, term), None)

@@ -276,7 +276,9 @@ class StableBM25F(BM25F):
     def _average(self, searcher: Searcher, fieldname: str) -> float:
         if fieldname not in self._avgfl:
             reader = searcher.reader()
-            total = sum(reader.doc_field_length(docnum, fieldname, 0)
+            # A document with no token in the field has no stored length: Whoosh's reader
+            # answers None for it (it adds nothing to Whoosh's own field total either).
+            total = sum(reader.doc_field_length(docnum, fieldname, 0) or 0
                         for docnum in reader.all_doc_ids())
             self._avgfl[fieldname] = total / max(1, reader.doc_count()) or 1
         return self._avgfl[fieldname]
@@ -339,10 +341,11 @@ def field_stats(searcher: Searcher) -> FieldStats:
         norms = {}
         for field in TEXT_FIELDS:
             # StableBM25F._average: the same sum in the same order.
-            total = sum(length(docnum, field, 0) for docnum in live)
+            total = sum(length(docnum, field, 0) or 0 for docnum in live)
             avgfl = total / max(1, reader.doc_count()) or 1
             # Exactly the operations of whoosh.scoring.bm25, so the floats are identical.
-            norms[field] = [_K1 * ((1 - _B) + _B * length(docnum, field, 1) / avgfl)
+            # (A document without a stored length has no posting in the field to score.)
+            norms[field] = [_K1 * ((1 - _B) + _B * (length(docnum, field, 1) or 0) / avgfl)
                             for docnum in range(reader.doc_count_all())]
         stats = _STATS[searcher] = FieldStats(norms, reader.doc_count_all())
     return stats
@@ -400,21 +403,19 @@ def term_postings(searcher: Searcher, term: str,
     return score_postings(stats, found)
 
 
-def snapshot_stats(snapshot: Snapshot) -> FieldStats | None:
+def snapshot_stats(snapshot: Snapshot) -> FieldStats:
     """field_stats of the index snapshot describes, from its token counts: Whoosh stores
-    each length as a byte (length_to_byte) and scores with byte_to_length of it. None
-    where the stored lengths would not be plain numbers (a document with an empty text
-    field beside others with text: Whoosh answers None for it), left to the index."""
+    each length as a byte (length_to_byte) and scores with byte_to_length of it; a field
+    without tokens stores no length (0 here, as field_stats reads it) and a field no
+    document has tokens in has no length column at all (every length the default)."""
     docs = len(snapshot.stored)
     norms = {}
     for field in TEXT_FIELDS:
         counts = snapshot.lengths[field]
-        if not any(counts):  # no length column: every length is the default
+        if not any(counts):
             stored, avgfl = [1] * docs, 1
-        elif not all(counts):
-            return None
         else:
-            stored = [byte_to_length(length_to_byte(n)) for n in counts]
+            stored = [byte_to_length(length_to_byte(n)) if n else 0 for n in counts]
             avgfl = sum(stored) / max(1, docs) or 1  # field_stats' sum, same order
         norms[field] = [_K1 * ((1 - _B) + _B * length / avgfl) for length in stored]
     return FieldStats(norms, docs)
