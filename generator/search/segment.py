@@ -5,8 +5,10 @@ SortingPool: one tuple, a size estimate and two assertions per posting, runs pic
 temporary files past 128 MB and merged back with heapq, then one Python call chain per
 posting into the codec. At 10,000 documents (3.2 million postings) that was 25 s of a
 cold build. Here the pool is a dict per field, term → flat [docnum, value, ...] list, a
-document's text fields are counted once (tokenize.index_texts, Counter), and each term's
-list goes to the codec a block (128 postings) at a time.
+document's text fields are counted once (tokenize.term_counts), and each term's list
+goes to the codec a block (128 postings) at a time. A build from empty adds all its
+documents at once (add_documents): a forked worker counts most of them, and pickles and
+deflates their stored fields, while this process does the rest.
 
 The segment written is Whoosh's own (same codec, same per-document writer, same block
 and term-info bytes as add_posting would make; tests/search/test_segment.py compares a
@@ -15,8 +17,8 @@ term info), so Whoosh's reader, searcher and merges read it as any other. Docume
 merged in from older segments (Whoosh's add_reader, on an incremental commit) come
 through the generic ``add`` path and are interleaved by document number.
 
-Private attributes of Whoosh 2.7.4's W3PostingsWriter are set here (the version is
-pinned and dormant upstream).
+Private attributes of Whoosh 2.7.4's W3PostingsWriter and of its stored-fields column
+writer are used here (the version is pinned and dormant upstream).
 """
 
 from __future__ import annotations
