@@ -128,10 +128,11 @@ def count_documents(documents: Sequence[dict[str, object]], fields: list[str], f
                     ) -> tuple[dict[str, dict[str, list[int]]], dict[str, list[int]],
                                list[bytes | None] | None]:
     """The postings of documents (numbered from first) in fields, as TermPool.counted
-    holds them (field → term → [docnum, frequency, ...]), each document's token count per
-    field (0 where it has no value) and, with ``pack`` (Writer.stored_packer), each
-    document's stored fields as the segment stores them. Plain lists, dicts and bytes:
-    a worker marshals them."""
+    holds them (field → term → [docnum, frequency, ...], here as array("I"): a few
+    machine words a posting instead of Python ints, handed between processes as bytes
+    and freed at once), each document's token count per field (0 where it has no
+    value) and, with ``pack`` (Writer.stored_packer), each document's stored fields as
+    the segment stores them."""
     counted: dict[str, dict[str, list[int]]] = {}
     lengths: dict[str, list[int]] = {}
     for name in fields:
@@ -149,12 +150,30 @@ def count_documents(documents: Sequence[dict[str, object]], fields: list[str], f
             for text, freq in counts.items():
                 flat = get(text)
                 if flat is None:
-                    terms[text] = [docnum, freq]
+                    terms[text] = array("I", (docnum, freq))
                 else:
                     flat.append(docnum)
                     flat.append(freq)
         counted[name] = terms
     return counted, lengths, None if pack is None else [pack(d) for d in documents]
+
+
+def _portable(result: tuple) -> tuple:
+    """count_documents' result as marshal takes it: each array as its bytes."""
+    counted, lengths, packed = result
+    return ({name: {text: flat.tobytes() for text, flat in terms.items()}
+             for name, terms in counted.items()}, lengths, packed)
+
+
+def _unportable(result: tuple) -> tuple:
+    counted, lengths, packed = result
+    arrays = {}
+    for name, terms in counted.items():
+        field = arrays[name] = {}
+        for text, data in terms.items():
+            flat = field[text] = array("I")
+            flat.frombytes(data)
+    return arrays, lengths, packed
 
 
 def join_counts(into: dict[str, list[int]], later: dict[str, list[int]]) -> None:
@@ -247,13 +266,14 @@ class Writer(SegmentWriter):
                 meanwhile()
         else:
             split = len(documents) * (100 - WORKER_SHARE) // 100
-            worker = Worker(lambda: count_documents(documents[split:], fields, first + split, pack))
+            worker = Worker(lambda: _portable(count_documents(documents[split:], fields,
+                                                              first + split, pack)))
             try:
                 counted, lengths, packed = count_documents(documents[:split], fields, first, pack)
                 self._add_counted(documents[:split], lengths, packed)
                 if meanwhile is not None:
                     meanwhile()
-                later, later_lengths, later_packed = worker.result()  # type: ignore[misc]
+                later, later_lengths, later_packed = _unportable(worker.result())  # type: ignore[arg-type]
             finally:
                 worker.cancel()
             self._add_counted(documents[split:], later_lengths, later_packed)
