@@ -18,7 +18,7 @@ from .assemble import Site
 from .evaluate import Evaluation
 from .models.documents import Measure, RecordCategory
 from .render import Artifact, Theme
-from .search import SearchRecord, build_index, export_static, search
+from .search import SearchRecord, build_index, index_and_export, search
 
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -72,8 +72,7 @@ def index_site(site: Site, evaluation: Evaluation) -> Path:
 
 def search_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
     """/search/index.html and the shards, built after the index is brought up to date."""
-    index_dir = index_site(site, evaluation)
-    files = export_static(index_dir)
+    _stats, files = index_and_export(search_records(site, evaluation), cache_dir(site.root) / "search")
     digest = hashlib.sha256(b"".join(hashlib.sha256(v).digest() for _k, v in sorted(files.items()))).hexdigest()
     arts = [Artifact(f"search/{name}", produce=(lambda data=data: data), sources=(hashlib.sha256(data).hexdigest(),))
             for name, data in sorted(files.items())]

@@ -2,17 +2,20 @@
 
     python benchmarks/search/bench_search.py --work /tmp/search-bench [--documents 10000]
                                              [--queries 60] [--seed 5] [--skip-build]
-                                             [--index-only]
+                                             [--index-only] [--rounds N]
 
 --skip-build reuses WORK's corpus and built site; --index-only times the two index
-builds (steps 2 and 3) and stops. Times are wall and CPU (user + system, children
-included): the machine this ran on is shared, and Pagefind uses several threads.
+builds (steps 2 and 3) and stops, printing them side by side; --rounds N alternates the
+two builds N times (gongshi, Pagefind, gongshi, ...), so each pair shares a load window.
+Times are wall and CPU (user + system, children included): the machine this ran on is
+shared, gongshi forks a worker for the second core, and Pagefind uses several threads.
 
 Steps (each tool in its own fresh process, timed, peak memory from wait4):
 
 1. the synthetic corpus (benchmarks/corpus.py) and a full `gongshi build` of it;
 2. gongshi's search index alone, cold: load + validate the content, make the search
-   records, build the Whoosh index in an empty folder, export the static files;
+   records (timed apart), then build the Whoosh index in an empty folder and export the
+   static files (index_and_export, as a build runs them: "index + export");
 3. Pagefind (`python -m pagefind`, the extended build with Chinese segmentation) over the
    same built site, restricted to the pages gongshi indexes (documents, charters,
    association profiles) and to their <main>;
@@ -87,7 +90,7 @@ def index_child(content: Path, out: Path) -> None:
     import warnings
     warnings.filterwarnings("ignore", category=SyntaxWarning)
     from generator.pipeline import prepare
-    from generator.search import build_index, export_static
+    from generator.search import index_and_export
     from generator.searching import search_records
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -95,17 +98,26 @@ def index_child(content: Path, out: Path) -> None:
     assert prepared.site is not None and prepared.evaluation is not None
     records = search_records(prepared.site, prepared.evaluation)
     t1, c1 = time.perf_counter(), time.process_time()
-    build_index(records, out / "index")
+    w1 = _children_cpu()
+    # What a build runs (searching.search_artifacts): the index, then the static files,
+    # with the forked workers it uses (their CPU counted from the rusage of children).
+    _stats, files = index_and_export(records, out / "index")
     t2, c2 = time.perf_counter(), time.process_time()
-    files = export_static(out / "index")
-    t3, c3 = time.perf_counter(), time.process_time()
+    w2 = _children_cpu()
     (out / "records.json").write_text(json.dumps([asdict(r) for r in records], ensure_ascii=False))
-    print(json.dumps({"prepare_s": round(t1 - t0, 1), "index_s": round(t2 - t1, 1),
-                      "export_s": round(t3 - t2, 1), "prepare_cpu_s": round(c1 - c0, 1),
-                      "index_cpu_s": round(c2 - c1, 1), "export_cpu_s": round(c3 - c2, 1),
+    print(json.dumps({"prepare_s": round(t1 - t0, 2), "prepare_cpu_s": round(c1 - c0, 2),
+                      "search_s": round(t2 - t1, 2),
+                      "search_cpu_s": round(c2 - c1 + w2 - w1, 2),
+                      "search_workers_cpu_s": round(w2 - w1, 2),
                       "files": len(files),
                       "bytes": sum(map(len, files.values())),
-                      "peak_mb_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+                      "peak_mb_self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                      "peak_mb_workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}))
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- queries and ground truth -----------------------------------------------------------
@@ -236,6 +248,8 @@ def main() -> None:
     ap.add_argument("--skip-build", action="store_true", help="reuse WORK/content and WORK/site")
     ap.add_argument("--index-only", action="store_true",
                     help="time the two index builds (gongshi, Pagefind) and stop: no queries")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="index builds of each tool, alternating (gongshi, Pagefind, ...)")
     ap.add_argument("--index-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.index_child:
@@ -256,23 +270,32 @@ def main() -> None:
                           "--out", str(site), "--as-of", AS_OF], env)
         results["site_build"] = asdict(build)
 
-    shutil.rmtree(idx, ignore_errors=True)
-    idx.mkdir(parents=True)
-    run, out = timed([sys.executable, __file__, "--index-child", str(content), str(idx)], env)
-    results["gongshi_index"] = {**asdict(run), **json.loads(out.strip().splitlines()[-1])}
+    # gongshi and Pagefind alternate, each in a fresh process, so every pair shares one
+    # load window (the machine is shared): gongshi, Pagefind, gongshi, Pagefind, ...
+    rounds = []
+    for _ in range(args.rounds):
+        load_before = os.getloadavg()[0]
+        shutil.rmtree(idx, ignore_errors=True)
+        idx.mkdir(parents=True)
+        run, out = timed([sys.executable, __file__, "--index-child", str(content), str(idx)], env)
+        gongshi = {**asdict(run), **json.loads(out.strip().splitlines()[-1])}
+        shutil.rmtree(site / "pagefind", ignore_errors=True)
+        run, out = timed([sys.executable, "-m", "pagefind", "--site", str(site), "--glob", PAGEFIND_GLOB,
+                          "--root-selector", "main"])
+        pages = re.search(r"Indexed (\d+) pages?", out)
+        pagefind = {**asdict(run), "pages": int(pages.group(1)) if pages else None}
+        rounds.append({"gongshi": gongshi, "pagefind": pagefind,
+                       "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)]})
+    results["index_rounds"] = rounds
+    results["gongshi_index"], results["pagefind_index"] = rounds[-1]["gongshi"], rounds[-1]["pagefind"]
     results["gongshi_files"] = len(list((site / "search").iterdir()))
     results["gongshi_bytes"] = sum(p.stat().st_size for p in (site / "search").iterdir())
-
-    shutil.rmtree(site / "pagefind", ignore_errors=True)
-    run, out = timed([sys.executable, "-m", "pagefind", "--site", str(site), "--glob", PAGEFIND_GLOB,
-                      "--root-selector", "main"])
-    pages = re.search(r"Indexed (\d+) pages?", out)
-    results["pagefind_index"] = {**asdict(run), "pages": int(pages.group(1)) if pages else None}
     pf_files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
     results["pagefind_files"] = len(pf_files)
     results["pagefind_bytes"] = sum(p.stat().st_size for p in pf_files)
     if args.index_only:
-        print(json.dumps({k: results[k] for k in ("gongshi_index", "pagefind_index")}, indent=1))
+        print(json.dumps(rounds, indent=1))
+        print(index_table(rounds))
         return
 
     from generator.search import SearchRecord, search
@@ -306,6 +329,21 @@ def main() -> None:
     print(table(results))
 
 
+def index_table(rounds: list[dict]) -> str:
+    """gongshi's index + export (records prepared beforehand, not counted) against
+    Pagefind's whole run over the built site, round by round."""
+    lines = ["| round | load avg before / after | gongshi index + export, wall / CPU (s) "
+             "| Pagefind, wall / CPU (s) | ratio wall / CPU | peak MB gongshi (workers) / Pagefind |",
+             "|---|---|---|---|---|---|"]
+    for n, r in enumerate(rounds, 1):
+        g, f = r["gongshi"], r["pagefind"]
+        lines.append("| %d | %.1f / %.1f | %.2f / %.2f | %.1f / %.1f | %.2f / %.2f | %d (%d) / %d |" % (
+            n, *r["load_average"], g["search_s"], g["search_cpu_s"], f["seconds"], f["cpu_s"],
+            g["search_s"] / f["seconds"], g["search_cpu_s"] / f["cpu_s"],
+            g["peak_mb_self"], g["peak_mb_workers"], f["peak_mb"]))
+    return "\n".join(lines)
+
+
 def table(res: dict) -> str:
     rows = res["queries"]
 
@@ -334,11 +372,10 @@ def table(res: dict) -> str:
         "| recall vs substring ground truth (micro) | %.3f | %.3f |" % (gq[0], fq[0]),
         "| queries with recall 1.0 | %d / %d | %d / %d |" % (gq[2], len(rows), fq[2], len(rows)),
         "| precision (mean over queries) | %.3f | %.3f |" % (gq[1], fq[1]),
-        "| index build time, wall (s) | %.1f (records %.1f, Whoosh %.1f, export %.1f) | %.1f |"
-        % (g["seconds"], g["prepare_s"], g["index_s"], g["export_s"], f["seconds"]),
-        "| index build time, CPU user+sys (s) | %.1f (records %.1f, Whoosh %.1f, export %.1f) | %.1f |"
-        % (g.get("cpu_s", 0), g.get("prepare_cpu_s", 0), g.get("index_cpu_s", 0), g.get("export_cpu_s", 0),
-           f.get("cpu_s", 0)),
+        "| index build time, wall (s) | %.1f (records %.1f, index + export %.1f) | %.1f |"
+        % (g["seconds"], g["prepare_s"], g["search_s"], f["seconds"]),
+        "| index build time, CPU user+sys (s) | %.1f (records %.1f, index + export %.1f) | %.1f |"
+        % (g.get("cpu_s", 0), g.get("prepare_cpu_s", 0), g.get("search_cpu_s", 0), f.get("cpu_s", 0)),
         "| index build peak memory (MB) | %d | %d |" % (g["peak_mb"], f["peak_mb"]),
         "| files deployed for search | %d (%.1f MB) | %d (%.1f MB) |"
         % (res["gongshi_files"], res["gongshi_bytes"] / 2**20, res["pagefind_files"], res["pagefind_bytes"] / 2**20),

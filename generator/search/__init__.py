@@ -4,11 +4,11 @@ Whoosh stays inside this package (nothing else imports it), so the engine can be
 without touching the pipeline: it only sees the names below.
 """
 
-from .export import export_static
+from .export import export_static, index_and_export
 from .index import build_index
 from .query import search
 from .records import Hit, IndexStats, SearchRecord
 from .tokenize import TOKENIZER_VERSION
 
 __all__ = ["Hit", "IndexStats", "SearchRecord", "TOKENIZER_VERSION", "build_index",
-           "export_static", "search"]
+           "export_static", "index_and_export", "search"]

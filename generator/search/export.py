@@ -44,10 +44,13 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from .index import all_terms, collector_paused, kept_postings, open_searcher, stored_docs, term_postings
+from .forked import Worker, parallel
+from .index import (TEXT_FIELDS, Snapshot, all_terms, build_index, collector_paused, kept_postings,
+                    open_searcher, snapshot_postings, snapshot_stats, stored_docs, term_postings)
+from .records import IndexStats, SearchRecord
 from .query import head_positions
 from .tokenize import TOKENIZER_VERSION
 
@@ -185,26 +188,98 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
         for doc in docs:
             number_of[doc.docnum] = doc.number
         in_order = all(doc.docnum == doc.number for doc in docs)
-        # term → doc number → head positions (title + snippet), for the documents that
-        # have the term there: a small part of all postings.
-        heads: dict[str, dict[int, list[int]]] = {}
-        for d in docs:
-            for term, positions in head_positions(d.fields["title"], d.fields["snippet"]).items():
-                heads.setdefault(term, {})[d.number] = positions
-        postings: dict[str, str] = {}
         kept = kept_postings(searcher, index_dir)
-        for term in all_terms(searcher):
-            docnums, scores = term_postings(searcher, term, kept)
-            if in_order:  # docnum == doc number: postings already in doc number order
-                numbers = docnums
+        shards = _shard_files(_heads(d.fields for d in docs), all_terms(searcher),
+                              lambda term: term_postings(searcher, term, kept),
+                              None if in_order else number_of)
+    return _static_files([d.fields for d in docs], shards)
+
+
+@collector_paused
+def index_and_export(records: Sequence[SearchRecord], index_dir: Path
+                     ) -> tuple[IndexStats, dict[str, bytes]]:
+    """build_index, then export_static: the same index and the same files. A build from
+    empty exports from the documents as counted (index.Snapshot) instead of reading the
+    segment back, and with two workers a forked worker writes the term shards (most of
+    the export) while this process writes the segment; a worker that fails raises."""
+    fresh = _FreshExport()
+    try:
+        stats = build_index(records, index_dir, on_fresh=fresh)
+        shards = fresh.shards()
+    finally:
+        fresh.cancel()
+    if shards is None:  # not a build from empty: read the index
+        return stats, export_static(index_dir)
+    assert fresh.snapshot is not None
+    return stats, _static_files(fresh.snapshot.stored, shards)
+
+
+class _FreshExport:
+    """index.FreshBuild for index_and_export: head positions while the documents are
+    counted, then the term shards from the counts (in a worker with two cores)."""
+
+    def __init__(self) -> None:
+        self.heads: dict[str, dict[int, list[int]]] | None = None
+        self.snapshot: Snapshot | None = None
+        self.worker: Worker | None = None
+
+    def counting(self, documents: list[dict[str, str]]) -> None:
+        self.heads = _heads(documents)
+
+    def counted(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        if parallel(len(snapshot.stored)):
+            self.worker = Worker(self._shards)
+
+    def shards(self) -> tuple[dict[str, bytes], int, str] | None:
+        if self.worker is not None:
+            return self.worker.result()  # type: ignore[return-value]
+        return self._shards() if self.snapshot is not None else None
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def _shards(self) -> tuple[dict[str, bytes], int, str]:
+        snapshot = self.snapshot
+        assert snapshot is not None and self.heads is not None
+        stats = snapshot_stats(snapshot)
+        terms = sorted({term for field in TEXT_FIELDS for term in snapshot.counted[field]})
+        return _shard_files(self.heads, terms,
+                            lambda term: snapshot_postings(snapshot, stats, term), None)
+
+
+def _heads(docs: Iterable[dict[str, str]]) -> dict[str, dict[int, list[int]]]:
+    """term → doc number → head positions (title + snippet), for the documents that have
+    the term there: a small part of all postings. ``docs`` in doc number order."""
+    heads: dict[str, dict[int, list[int]]] = {}
+    for number, fields in enumerate(docs):
+        for term, positions in head_positions(fields["title"], fields["snippet"]).items():
+            held = heads.get(term)
+            if held is None:
+                heads[term] = {number: positions}
             else:
-                pairs = sorted(zip([number_of[d] for d in docnums], scores))
-                numbers, scores = [n for n, _ in pairs], [s for _, s in pairs]
-            postings[term] = _encode_postings(numbers, scores, heads.get(term))
+                held[number] = positions
+    return heads
+
+
+def _shard_files(heads: dict[str, dict[int, list[int]]], terms: list[str],
+                 postings_of: Callable[[str], tuple[list[int], list[int]]],
+                 number_of: list[int] | None) -> tuple[dict[str, bytes], int, str]:
+    """The term shards: (name → bytes, shard count, generation). ``heads``: see _heads;
+    ``postings_of``: term → (docnums, integer scores); ``number_of``: docnum → doc
+    number, None where they are equal."""
+    postings: dict[str, str] = {}
+    for term in terms:
+        docnums, scores = postings_of(term)
+        if number_of is None:  # docnum == doc number: postings already in doc number order
+            numbers = docnums
+        else:
+            pairs = sorted(zip([number_of[d] for d in docnums], scores))
+            numbers, scores = [n for n, _ in pairs], [s for _, s in pairs]
+        postings[term] = _encode_postings(numbers, scores, heads.get(term))
 
     files: dict[str, bytes] = {}
-
-    # Term shards.
     total = sum(len(t.encode("utf-8")) + len(p) + 6 for t, p in postings.items())
     shard_count = shard_count_for(total)
     shards: list[dict[str, str]] = [{} for _ in range(shard_count)]
@@ -214,11 +289,18 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
     shard_generation = _digest(b"\n".join(shard_data))
     for i, data in enumerate(shard_data):
         files[f"s-{shard_generation}-{i:x}.json"] = data
+    return files, shard_count, shard_generation
+
+
+def _static_files(docs: list[dict[str, str]], shards: tuple[dict[str, bytes], int, str]
+                  ) -> dict[str, bytes]:
+    """Every file: the term shards, then the facets, result blocks and the manifest."""
+    shard_files, shard_count, shard_generation = shards
+    files = dict(shard_files)
 
     # Facet dictionaries (code = index in the sorted list) and columns.
     names: dict[str, dict[str, str]] = {facet: {} for facet in FACETS}
-    for doc in docs:
-        f = doc.fields
+    for f in docs:
         names["association"].setdefault(f["association"], f["association_name"])
         names["kind"].setdefault(f["kind"], f["kind_label"])
         names["year"].setdefault(f["year"], f["year"])
@@ -230,7 +312,7 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
                for facet, values in names.items()}
     code = {facet: {value: i for i, (value, _) in enumerate(items)}
             for facet, items in ordered.items()}
-    columns = {facet: encode_column([code[facet].get(d.fields.get(facet) or "", -1) for d in docs])
+    columns = {facet: encode_column([code[facet].get(f.get(facet) or "", -1) for f in docs])
                for facet in FACETS}
     facets_data = _dumps({
         "columns": columns,
@@ -243,7 +325,7 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
     # Result metadata blocks.
     rows = [_dumps([f["doc_id"], f["url"], f["title"], f["kind_label"],
                     f["association_name"], f["date"], f["snippet"]])
-            for f in (d.fields for d in docs)]
+            for f in docs]
     block_size = block_size_for(sum(map(len, rows)) / max(1, len(rows)))
     blocks = [b"[" + b",".join(rows[start:start + block_size]) + b"]"
               for start in range(0, len(rows), block_size)]

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 from math import log
 from weakref import WeakKeyDictionary
 from contextlib import contextmanager
@@ -18,11 +18,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
-from .segment import Writer
+from .forked import parallel
+from .segment import Writer, _as_float32
 from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
 from .tokenize import TOKENIZER_VERSION, BigramTokenizer, index_texts
 
@@ -143,9 +145,36 @@ def collector_paused(function: Callable[P, R]) -> Callable[P, R]:
     return paused
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A build from empty as it was counted, before its segment is written: what the
+    export needs (export.export_snapshot) without reading the segment back. Documents are
+    numbered in doc_id order, so a Whoosh docnum is also the browser's doc number."""
+    stored: list[dict[str, str]]                # docnum → stored fields, as Whoosh keeps them
+    lengths: dict[str, list[int]]               # text field → docnum → token count
+    counted: dict[str, dict[str, list[int]]]    # text field → term → [docnum, freq, ...]
+    boosts: dict[str, float]                    # text field → field boost
+
+
+class FreshBuild(Protocol):
+    """What a caller of build_index does alongside a build from empty (export.py)."""
+
+    def counting(self, documents: list[dict[str, str]]) -> None:
+        """Runs while a worker counts the documents (their fields, in docnum order)."""
+
+    def counted(self, snapshot: Snapshot) -> None:
+        """Runs once they are counted, before the segment is written."""
+
+
 @collector_paused
-def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
-    """Bring the index in index_dir in line with records, touching only what changed."""
+def build_index(records: Sequence[SearchRecord], index_dir: Path,
+                on_fresh: FreshBuild | None = None) -> IndexStats:
+    """Bring the index in index_dir in line with records, touching only what changed.
+
+    A build from empty counts its documents on every core (forked workers,
+    forked.parallel) and keeps its postings for export_static. With ``on_fresh``, it
+    hands the counted Snapshot to on_fresh instead, before writing the segment, so the
+    caller can export while the segment is written (export.index_and_export)."""
     by_id: dict[str, SearchRecord] = {}
     for record in records:
         if record.doc_id in by_id:
@@ -167,14 +196,28 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
 
     # A build from empty writes one segment: its postings are kept for the export.
     fresh = not held
-    writer = Writer(ix, keep=TEXT_FIELDS if fresh else ())
+    writer = Writer(ix, keep=TEXT_FIELDS if fresh and on_fresh is None else ())
+    # Whoosh's FileStorage.create keeps the "folder exists" error it ignores in a local,
+    # a reference cycle (exception → traceback → frame) whose frames reach back to this
+    # one and its callers: every local here (the documents, the counted postings, the
+    # export's head positions) would stay alive until a collection, and the collection
+    # when the collector resumes would walk them all (0.3 s at 10,000 documents). The
+    # cycle is young: collecting the youngest generation now breaks it for a few ms.
+    gc.collect(0)
     try:
         for doc_id in deleted:
             writer.delete_by_term("doc_id", doc_id)
         for doc_id in updated:
             writer.update_document(**_fields(by_id[doc_id], wanted[doc_id]))
-        for doc_id in added:
-            writer.add_document(**_fields(by_id[doc_id], wanted[doc_id]))
+        if fresh:
+            documents = [_fields(by_id[doc_id], wanted[doc_id]) for doc_id in added]
+            writer.add_documents(documents, 2 if parallel(len(documents)) else 1,
+                                 None if on_fresh is None else lambda: on_fresh.counting(documents))
+            if on_fresh is not None:
+                on_fresh.counted(_snapshot(writer, documents))
+        else:
+            for doc_id in added:
+                writer.add_document(**_fields(by_id[doc_id], wanted[doc_id]))
     except BaseException:
         writer.cancel()
         raise
@@ -183,9 +226,20 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path) -> IndexStats:
     # builds. Optimising after a deletion makes them depend on the records alone.
     writer.commit(optimize=bool(deleted or updated))
     _KEPT.clear()
-    if fresh:
+    if fresh and on_fresh is None:
         _KEPT[Path(index_dir).resolve()] = (writer.newsegment.segid, writer.kept)
     return stats
+
+
+def _snapshot(writer: Writer, documents: list[dict[str, str]]) -> Snapshot:
+    schema = writer.schema
+    stored_names = [name for name in sorted(schema.names()) if schema[name].stored]
+    return Snapshot(
+        stored=[{name: d[name] for name in stored_names if d.get(name) is not None}
+                for d in documents],
+        lengths=writer.lengths,
+        counted={field: writer.pool.counted.get(field, {}) for field in TEXT_FIELDS},
+        boosts={field: schema[field].format.field_boost for field in TEXT_FIELDS})
 
 
 # The postings of the segment a build from empty just wrote, per index folder: the export
@@ -229,7 +283,9 @@ class StableBM25F(BM25F):
     def _average(self, searcher: Searcher, fieldname: str) -> float:
         if fieldname not in self._avgfl:
             reader = searcher.reader()
-            total = sum(reader.doc_field_length(docnum, fieldname, 0)
+            # A document with no token in the field has no stored length: Whoosh's reader
+            # answers None for it (it adds nothing to Whoosh's own field total either).
+            total = sum(reader.doc_field_length(docnum, fieldname, 0) or 0
                         for docnum in reader.all_doc_ids())
             self._avgfl[fieldname] = total / max(1, reader.doc_count()) or 1
         return self._avgfl[fieldname]
@@ -292,10 +348,11 @@ def field_stats(searcher: Searcher) -> FieldStats:
         norms = {}
         for field in TEXT_FIELDS:
             # StableBM25F._average: the same sum in the same order.
-            total = sum(length(docnum, field, 0) for docnum in live)
+            total = sum(length(docnum, field, 0) or 0 for docnum in live)
             avgfl = total / max(1, reader.doc_count()) or 1
             # Exactly the operations of whoosh.scoring.bm25, so the floats are identical.
-            norms[field] = [_K1 * ((1 - _B) + _B * length(docnum, field, 1) / avgfl)
+            # (A document without a stored length has no posting in the field to score.)
+            norms[field] = [_K1 * ((1 - _B) + _B * (length(docnum, field, 1) or 0) / avgfl)
                             for docnum in range(reader.doc_count_all())]
         stats = _STATS[searcher] = FieldStats(norms, reader.doc_count_all())
     return stats
@@ -341,22 +398,63 @@ def term_postings(searcher: Searcher, term: str,
     tests/search/test_index.py checks it against Whoosh's own scorer."""
     stats = field_stats(searcher)
     reader = searcher.reader()
+    found: list[tuple[list[int], list[float] | list[int], int, str]] = []
+    for field in TEXT_FIELDS:
+        if kept is not None:  # the same postings as the segment's, already in memory
+            if term in kept[field]:
+                docnums, tfs = kept[field][term]
+                found.append((docnums, tfs, len(docnums), field))  # one segment: df
+        elif (field, term) in reader:
+            docnums, tfs = _postings(reader.postings(field, term))
+            found.append((docnums, tfs, reader.doc_frequency(field, term), field))
+    return score_postings(stats, found)
+
+
+def snapshot_stats(snapshot: Snapshot) -> FieldStats:
+    """field_stats of the index snapshot describes, from its token counts: Whoosh stores
+    each length as a byte (length_to_byte) and scores with byte_to_length of it; a field
+    without tokens stores no length (0 here, as field_stats reads it) and a field no
+    document has tokens in has no length column at all (every length the default)."""
+    docs = len(snapshot.stored)
+    norms = {}
+    for field in TEXT_FIELDS:
+        counts = snapshot.lengths[field]
+        if not any(counts):
+            stored, avgfl = [1] * docs, 1
+        else:
+            stored = [byte_to_length(length_to_byte(n)) if n else 0 for n in counts]
+            avgfl = sum(stored) / max(1, docs) or 1  # field_stats' sum, same order
+        norms[field] = [_K1 * ((1 - _B) + _B * length / avgfl) for length in stored]
+    return FieldStats(norms, docs)
+
+
+def snapshot_postings(snapshot: Snapshot, stats: FieldStats, term: str
+                      ) -> tuple[list[int], list[int]]:
+    """term_postings over the index snapshot describes, from its counted postings (the
+    weights a block stores: frequency × field boost, as float32)."""
+    found: list[tuple[list[int], list[float] | list[int], int, str]] = []
+    for field in TEXT_FIELDS:
+        flat = snapshot.counted[field].get(term)
+        if flat is not None:
+            docnums, freqs = flat[0::2], flat[1::2]
+            boost = snapshot.boosts[field]
+            # An int frequency scores as its float does (Python converts it exactly).
+            tfs = freqs if boost == 1.0 else _as_float32([f * boost for f in freqs])
+            found.append((docnums, tfs, len(docnums), field))
+    return score_postings(stats, found)
+
+
+def score_postings(stats: FieldStats,
+                   found: list[tuple[list[int], list[float] | list[int], int, str]]
+                   ) -> tuple[list[int], list[int]]:
+    """The scoring of term_postings: per field in TEXT_FIELDS order its (docnums,
+    term frequencies, document frequency, field name)."""
     per_field: list[tuple[list[int], list[float]]] = []
     k1_plus_1 = _K1 + 1
-    if kept is not None:
-        fields = [field for field in TEXT_FIELDS if term in kept[field]]
-    else:
-        fields = [field for field in TEXT_FIELDS if (field, term) in reader]
-    for field in fields:
-        if kept is not None:  # the same postings as the segment's, already in memory
-            docnums, tfs = kept[field][term]
-            df = len(docnums)  # one segment, no deletions: its document frequency
-        else:
-            docnums, tfs = _postings(reader.postings(field, term))
-            df = reader.doc_frequency(field, term)
+    for docnums, tfs, df, field in found:
         norms = stats.norms[field]
         idf = log(stats.doc_count / (df + 1)) + 1
-        if len(fields) == 1:  # the score is this field's: quantize() in the same pass
+        if len(found) == 1:  # the score is this field's: quantize() in the same pass
             return docnums, [max(1, int(idf * ((tf * k1_plus_1) / (tf + norms[d])) * 100 + 0.5))
                              for d, tf in zip(docnums, tfs)]
         per_field.append((docnums, [idf * ((tf * k1_plus_1) / (tf + norms[d]))

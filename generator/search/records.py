@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from .tokenize import TOKENIZER_VERSION
 
@@ -77,6 +77,7 @@ def record_fingerprint(record: SearchRecord) -> str:
     So the whole record is hashed (cheap next to analysing it), together with everything
     else that shapes the indexed document.
     """
-    payload = json.dumps([TOKENIZER_VERSION, SNIPPET_CHARS, asdict(record)],
+    # The record's fields as asdict() gives them (all plain values: no deep copy needed).
+    payload = json.dumps([TOKENIZER_VERSION, SNIPPET_CHARS, record.__dict__],
                          ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

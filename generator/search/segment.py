@@ -5,8 +5,10 @@ SortingPool: one tuple, a size estimate and two assertions per posting, runs pic
 temporary files past 128 MB and merged back with heapq, then one Python call chain per
 posting into the codec. At 10,000 documents (3.2 million postings) that was 25 s of a
 cold build. Here the pool is a dict per field, term → flat [docnum, value, ...] list, a
-document's text fields are counted once (tokenize.index_texts, Counter), and each term's
-list goes to the codec a block (128 postings) at a time.
+document's text fields are counted once (tokenize.term_counts), and each term's list
+goes to the codec a block (128 postings) at a time. A build from empty adds all its
+documents at once (add_documents): a forked worker counts most of them, and pickles and
+deflates their stored fields, while this process does the rest.
 
 The segment written is Whoosh's own (same codec, same per-document writer, same block
 and term-info bytes as add_posting would make; tests/search/test_segment.py compares a
@@ -15,21 +17,28 @@ term info), so Whoosh's reader, searcher and merges read it as any other. Docume
 merged in from older segments (Whoosh's add_reader, on an incremental commit) come
 through the generic ``add`` path and are interleaved by document number.
 
-Private attributes of Whoosh 2.7.4's W3PostingsWriter are set here (the version is
-pinned and dormant upstream).
+Private attributes of Whoosh 2.7.4's W3PostingsWriter and of its stored-fields column
+writer are used here (the version is pinned and dormant upstream).
 """
 
 from __future__ import annotations
 
+import pickle
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 
+from whoosh.columns import CompressedBytesColumn, PickleColumn, VarBytesColumn
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
-from .tokenize import index_texts
+from .forked import Worker
+from .tokenize import term_counts
+
+# The part of the documents a forked worker counts (add_documents): this process also
+# writes every document's stored fields and runs the caller's ``meanwhile``.
+WORKER_SHARE = 80
 
 _PACKED = [pack_uint(n) for n in range(256)]  # Frequency's value for small counts
 
@@ -109,6 +118,75 @@ class TermPool:
         self.raw.clear()
 
 
+def count_terms(text: str) -> Counter[str]:
+    """Each index term of text (tokenize.index_texts) with its frequency."""
+    return term_counts(text)
+
+
+def count_documents(documents: Sequence[dict[str, object]], fields: list[str], first: int,
+                    pack: Callable[[dict[str, object]], bytes | None] | None = None
+                    ) -> tuple[dict[str, dict[str, list[int]]], dict[str, list[int]],
+                               list[bytes | None] | None]:
+    """The postings of documents (numbered from first) in fields, as TermPool.counted
+    holds them (field → term → [docnum, frequency, ...], here as array("I"): a few
+    machine words a posting instead of Python ints, handed between processes as bytes
+    and freed at once), each document's token count per field (0 where it has no
+    value) and, with ``pack`` (Writer.stored_packer), each document's stored fields as
+    the segment stores them."""
+    counted: dict[str, dict[str, list[int]]] = {}
+    lengths: dict[str, list[int]] = {}
+    for name in fields:
+        terms: dict[str, list[int]] = {}
+        get = terms.get
+        field_lengths = lengths[name] = []
+        add_length = field_lengths.append
+        for docnum, document in enumerate(documents, first):
+            value = document.get(name)
+            if value is None:
+                add_length(0)
+                continue
+            counts = count_terms(value)  # type: ignore[arg-type]
+            add_length(sum(counts.values()))
+            for text, freq in counts.items():
+                flat = get(text)
+                if flat is None:
+                    terms[text] = array("I", (docnum, freq))
+                else:
+                    flat.append(docnum)
+                    flat.append(freq)
+        counted[name] = terms
+    return counted, lengths, None if pack is None else [pack(d) for d in documents]
+
+
+def _portable(result: tuple) -> tuple:
+    """count_documents' result as marshal takes it: each array as its bytes."""
+    counted, lengths, packed = result
+    return ({name: {text: flat.tobytes() for text, flat in terms.items()}
+             for name, terms in counted.items()}, lengths, packed)
+
+
+def _unportable(result: tuple) -> tuple:
+    counted, lengths, packed = result
+    arrays = {}
+    for name, terms in counted.items():
+        field = arrays[name] = {}
+        for text, data in terms.items():
+            flat = field[text] = array("I")
+            flat.frombytes(data)
+    return arrays, lengths, packed
+
+
+def join_counts(into: dict[str, list[int]], later: dict[str, list[int]]) -> None:
+    """Append later's postings to into's, term by term (later's documents come after)."""
+    get = into.get
+    for text, flat in later.items():
+        held = get(text)
+        if held is None:
+            into[text] = flat
+        else:
+            held += flat
+
+
 def write_postings(postwriter: object, ids: list[int], weights: list[float],
                    values: list[bytes] | bytes, lengths: list[int | None] | None) -> None:
     """One term's postings into a started W3PostingsWriter term, block by block: the
@@ -163,10 +241,85 @@ class Writer(SegmentWriter):
         # so the caller can score the new segment without reading it back (index.py).
         self._keep = frozenset(keep)
         self.kept: dict[str, dict[str, tuple[list[int], list[float]]]] = {}
+        self.lengths: dict[str, list[int]] = {}
+
+    def counted_fields(self) -> list[str]:
+        """The fields add_document counts in bulk (their type says ``counts``)."""
+        return sorted(name for name, field in self.schema.items()
+                      if field.indexed and getattr(field, "counts", False))
+
+    def add_documents(self, documents: Sequence[dict[str, object]], workers: int = 1,
+                      meanwhile: Callable[[], None] | None = None) -> None:
+        """add_document for each of documents, in order, with their text fields counted
+        first: with two workers, a forked worker counts the later part while this process
+        counts the earlier one, writes its stored fields and runs ``meanwhile`` (work of
+        the caller's that needs no counts); a term's postings then join as earlier + later
+        (document numbers ascend). The pool and the segment are add_document's."""
+        self._check_state()
+        first = self.docnum
+        fields = self.counted_fields()
+        pack = self.stored_packer()
+        if workers < 2:
+            counted, lengths, packed = count_documents(documents, fields, first, pack)
+            self._add_counted(documents, lengths, packed)
+            if meanwhile is not None:
+                meanwhile()
+        else:
+            split = len(documents) * (100 - WORKER_SHARE) // 100
+            worker = Worker(lambda: _portable(count_documents(documents[split:], fields,
+                                                              first + split, pack)))
+            try:
+                counted, lengths, packed = count_documents(documents[:split], fields, first, pack)
+                self._add_counted(documents[:split], lengths, packed)
+                if meanwhile is not None:
+                    meanwhile()
+                later, later_lengths, later_packed = _unportable(worker.result())  # type: ignore[arg-type]
+            finally:
+                worker.cancel()
+            self._add_counted(documents[split:], later_lengths, later_packed)
+            for name in fields:
+                join_counts(counted[name], later[name])
+                lengths[name] += later_lengths[name]
+        for name in fields:
+            join_counts(self.pool.counted.setdefault(name, {}), counted[name])
+        # field → token count per document, of these documents (index.Snapshot)
+        self.lengths = lengths
+
+    def stored_packer(self) -> Callable[[dict[str, object]], bytes | None] | None:
+        """A document's fields → the bytes Whoosh 2.7.4's per-document writer stores for
+        them (the stored values, pickled then deflated by its stored column), or None
+        when it stores nothing; so a worker can do it ahead of _add. None when the
+        stored column is not that one."""
+        column = getattr(self.perdocwriter, "_colwriters", {}).get("_stored")
+        inner = getattr(column, "_child", None)
+        if type(column) is not PickleColumn.Writer or type(inner) is not CompressedBytesColumn.Writer:
+            return None
+        compress, level = inner._compress, inner._level
+        schema = self.schema
+        stored_names = frozenset(name for name in schema.names() if schema[name].stored)
+
+        def pack(fields: dict[str, object]) -> bytes | None:
+            # W3PerDocWriter.add_field's dict: stored values in sorted field name order.
+            stored = {name: fields[name] for name in sorted(fields)
+                      if name in stored_names and fields[name] is not None}
+            return compress(pickle.dumps(stored, 2), level) if stored else None
+        return pack
+
+    def _add_counted(self, documents: Sequence[dict[str, object]], lengths: dict[str, list[int]],
+                     packed: list[bytes | None] | None) -> None:
+        for i, document in enumerate(documents):
+            self._add(document, {name: field_lengths[i] for name, field_lengths in lengths.items()},
+                      packed[i] if packed is not None else None, packed is not None)
 
     def add_document(self, **fields: object) -> None:
+        self._add(fields, None, None, False)
+
+    def _add(self, fields: dict[str, object], lengths: dict[str, int] | None,
+             stored: bytes | None, packed: bool) -> None:
         # Whoosh's SegmentWriter.add_document (2.7.4), with the analysed text fields
-        # counted in bulk. No boosts, vectors or spelling fields: the schema uses none.
+        # counted in bulk (here, or already by add_documents: their lengths given) and,
+        # when ``packed``, the stored fields already as the stored column keeps them
+        # (``stored``; None: nothing stored). No boosts, vectors or spelling fields.
         self._check_state()
         if any(name.startswith("_") for name in fields):
             raise ValueError("boosts and _stored_ values are not supported by this writer")
@@ -184,10 +337,13 @@ class Writer(SegmentWriter):
             length = 0
             if field.indexed:
                 if getattr(field, "counts", False):
-                    counts = Counter(index_texts(value))
-                    self.pool.add_counts(fieldname, docnum, counts.items())
-                    if field.scorable:
-                        length = sum(counts.values())
+                    if lengths is not None:
+                        length = lengths[fieldname] if field.scorable else 0
+                    else:
+                        counts = count_terms(value)
+                        self.pool.add_counts(fieldname, docnum, counts.items())
+                        if field.scorable:
+                            length = sum(counts.values())
                 else:
                     # ID fields: most values (association, kind, year...) repeat.
                     key = (fieldname, value)
@@ -200,10 +356,13 @@ class Writer(SegmentWriter):
                         self.pool.add((fieldname, tbytes, docnum, weight, vbytes))
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {fieldname!r}: vectors/spelling are not supported")
-            perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+            perdocwriter.add_field(fieldname, field, value if field.stored and not packed else None,
+                                   length)
             column = field.column_type
             if column and value is not None:
                 perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
+        if stored is not None:  # what finish_doc's add_column_value would add, pickled and deflated
+            VarBytesColumn.Writer.add(perdocwriter._colwriters["_stored"]._child, docnum, stored)
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1

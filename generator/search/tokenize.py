@@ -40,6 +40,7 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -159,10 +160,9 @@ def _one_of(ranges: list[tuple[int, int]]) -> str:
     return f"(?:[{_char_class(bmp)}]|(?=[\\U00010000-\\U0010ffff])[{_char_class(astral)}])"
 
 
-@cache
-def _index_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Compiled forms of rules 2 and 3, built once: a run is a match of the first
-    pattern; its segments are the matches of the second (group 1: a Han segment)."""
+def computed_word_ranges() -> tuple[tuple[int, int], ...]:
+    """The code points of general category L* or N* (rule 2) as inclusive ranges, from
+    Python's Unicode database: a pass over every code point."""
     word: list[tuple[int, int]] = []
     for cp in range(sys.maxunicode + 1):
         if _is_word_char(chr(cp)):
@@ -170,9 +170,57 @@ def _index_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
                 word[-1] = (word[-1][0], cp)
             else:
                 word.append((cp, cp))
+    return tuple(word)
+
+
+def word_ranges() -> tuple[tuple[int, int], ...]:
+    """computed_word_ranges(), from the generated table when it is for this Unicode."""
+    from . import wordranges
+    if wordranges.UNIDATA_VERSION == unicodedata.unidata_version:
+        return wordranges.WORD_RANGES
+    return computed_word_ranges()
+
+
+def _split_han(ranges: tuple[tuple[int, int], ...]
+               ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """ranges cut into the parts inside Script=Han and the parts outside it."""
+    inside: list[tuple[int, int]] = []
+    outside: list[tuple[int, int]] = []
+    for a, b in ranges:
+        cp = a
+        for h_start, h_end in _HAN_RANGES:
+            if h_end < cp or h_start > b:
+                continue
+            if h_start > cp:
+                outside.append((cp, h_start - 1))
+            inside.append((max(cp, h_start), min(b, h_end)))
+            cp = min(b, h_end) + 1
+            if cp > b:
+                break
+        if cp <= b:
+            outside.append((cp, b))
+    return inside, outside
+
+
+@cache
+def _index_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compiled forms of rules 2 and 3, built once: a run is a match of the first
+    pattern; its segments are the matches of the second (group 1: a Han segment)."""
     han = _char_class(list(_HAN_RANGES))
-    return (re.compile(f"{_one_of(word)}+"),
+    return (re.compile(f"{_one_of(list(word_ranges()))}+"),
             re.compile(f"([{han}]+)|[^{han}]+"))
+
+
+@cache
+def _count_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Rules 2, 3 and 5 as three scans for term_counts. With H a Han letter or number and
+    W any other letter or number: a Han segment is a maximal run of H, any other segment
+    a maximal run of W. Its bigrams are the pairs HH taken from its start (offsets 0-1,
+    2-3, ...) plus those taken after its first character (1-2, 3-4, ...: a pair preceded
+    by an H); every H is a unigram; every W+ is a word."""
+    han, other = _split_han(word_ranges())
+    h, w = _one_of(han), _one_of(other)
+    return (re.compile(h + h), re.compile(f"(?<={h}){h}{h}"), re.compile(f"{h}|{w}+"))
 
 
 def index_texts(text: str) -> list[str]:
@@ -194,6 +242,17 @@ def index_texts(text: str) -> list[str]:
                 add(seg[k])
             add(seg[-1])
     return out
+
+
+def term_counts(text: str) -> Counter[str]:
+    """Counter(index_texts(text)) (tests check it), without building the list of tokens:
+    three regex scans over the normalised text, counted in C. The writer's hot path."""
+    pairs, later_pairs, units = _count_patterns()
+    norm = normalize(text)
+    counts = Counter(pairs.findall(norm))
+    counts.update(later_pairs.findall(norm))
+    counts.update(units.findall(norm))
+    return counts
 
 
 def token_positions(text: str) -> list[tuple[str, int]]:
@@ -274,3 +333,16 @@ class BigramTokenizer(Tokenizer):
                 token.startchar = start_char + tok.start
                 token.endchar = start_char + tok.end
             yield token
+
+
+if __name__ == "__main__":  # regenerate wordranges.py for this Python's Unicode version
+    from pathlib import Path
+    rows = [", ".join(f"(0x{a:X}, 0x{b:X})" for a, b in chunk)
+            for chunk in (computed_word_ranges()[i:i + 5]
+                          for i in range(0, len(computed_word_ranges()), 5))]
+    target = Path(__file__).with_name("wordranges.py")
+    source = target.read_text("utf-8")
+    head = source[:source.index("UNIDATA_VERSION")]
+    target.write_text(head + f'UNIDATA_VERSION = "{unicodedata.unidata_version}"\n\n'
+                      "WORD_RANGES: tuple[tuple[int, int], ...] = (\n"
+                      + "".join(f"    {row},\n" for row in rows) + ")\n", "utf-8")

@@ -14,16 +14,19 @@ def counting_tokenizer(monkeypatch):
     """Records every text the analyzer is asked to tokenise."""
     tokenize_module = importlib.import_module("generator.search.tokenize")
     seen: list[str] = []
-    original = tokenize_module.index_texts
 
-    def spy(text):
-        seen.append(text)
-        return original(text)
+    def spying(original):
+        def spy(text):
+            seen.append(text)
+            return original(text)
+        return spy
 
-    # The index analyses through index_texts, imported by index.py (BigramText.index)
-    # and by segment.py (the writer's bulk count).
-    for name in ("generator.search.index", "generator.search.segment"):
-        monkeypatch.setattr(importlib.import_module(name), "index_texts", spy)
+    # The index analyses through index_texts, imported by index.py (BigramText.index),
+    # and through term_counts, imported by segment.py (the writer's bulk count).
+    monkeypatch.setattr(importlib.import_module("generator.search.index"), "index_texts",
+                        spying(tokenize_module.index_texts))
+    monkeypatch.setattr(importlib.import_module("generator.search.segment"), "term_counts",
+                        spying(tokenize_module.term_counts))
     return seen
 
 
