@@ -89,3 +89,9 @@ def _write(value: Any, out: list[str], newline: str, step: str) -> None:
         out.append(newline + "]")
         return
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def write_value(value: Any, out: list[str], newline: str, step: str) -> None:
+    """Append the text of `value` as `dumps_indented` writes it where its lines start with
+    `newline` (a line break and the indentation of its level) and indent by `step`."""
+    _write(value, out, newline, step)

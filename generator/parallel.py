@@ -42,6 +42,18 @@ def _render_slice(indices: list[int]) -> list[bytes]:
     return [build(artifacts[i], theme, globals_) for i in indices]
 
 
+def _place_slice(indices: list[int]) -> list[Any]:
+    """Render and write into the staging folder of the full write: only sizes and digests
+    go back to the parent."""
+    assert _work is not None and _staging is not None
+    from .render import artifact_chunks
+    artifacts, theme, globals_, _build = _work
+    return [_staging.place(artifacts[i].path, artifact_chunks(artifacts[i], theme, globals_)) for i in indices]
+
+
+_staging: Any = None
+
+
 def _fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
@@ -72,6 +84,12 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     if n < 2 or len(templated) < SERIAL_BELOW or not _fork_available():
         for a in artifacts:
             yield a, (build(a, theme, globals_) if wanted(a) else None)
+        return
+    from .render import build_artifact
+    from .write import staging
+    target = staging()
+    if target is not None and build is build_artifact:
+        yield from _place_all(artifacts, theme, globals_, build, wanted, target, n)
         return
     # Compile every template once, before the fork, so workers share the compiled code.
     for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
@@ -122,6 +140,64 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
         pool.terminate()
         pool.join()
         _work = None
+        gc.unfreeze()
+
+
+def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
+               build: Callable[[Any, Any, Mapping[str, Any]], bytes], wanted: Callable[[Any], bool],
+               target: Any, n: int) -> Iterator[tuple[Any, Any]]:
+    """A full write: workers render every wanted artifact (producers too) and write it into
+    the staging folder themselves; the parent gets `write.Placed` (size, digest) back and
+    yields them in the original order. The parent holds no page bytes and writes nothing
+    but what comes after (the manifest), so both cores render until the end.
+
+    Order of the work, not of the output: producers (one task each: the editor's
+    configuration and the open data files are the biggest single outputs) and then the
+    template slices from the end of the list (the site-wide pages other stages add, the
+    compliance tables among them, are megabytes each) go first, so no big task is left for
+    one core at the end while the other idles."""
+    global _work, _staging
+    producers = [[i] for i, a in enumerate(artifacts) if a.produce is not None and wanted(a)]
+    templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
+    slices = producers + [templated[i: i + CHUNK] for i in range(0, len(templated), CHUNK)][::-1]
+    for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
+        theme.env.get_template(name)
+    if markdown._memo.store is not None:
+        markdown._memo.store.flush()
+    _work, _staging = (artifacts, theme, globals_, build), target
+    ctx = multiprocessing.get_context("fork")
+    gc.freeze()
+    pool = ctx.Pool(n)
+    try:
+        # Results are a few numbers per output: every slice is queued at once.
+        owner: dict[int, tuple[list[int], Any]] = {}
+        for chunk in slices:
+            result = pool.apply_async(_place_slice, (chunk,))
+            for i in chunk:
+                owner[i] = (chunk, result)
+        ready: dict[int, Any] = {}
+        for i, a in enumerate(artifacts):
+            if not wanted(a):
+                yield a, None
+                continue
+            if i not in ready:
+                chunk, result = owner[i]
+                try:
+                    done = result.get()
+                except Exception:
+                    # A template error: render the slice here so it keeps its template
+                    # traceback (the pipeline turns it into a positioned diagnostic).
+                    for j in chunk:
+                        build(artifacts[j], theme, globals_)
+                    raise
+                ready.update(zip(chunk, done))
+            del owner[i]
+            yield a, ready.pop(i)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _work = _staging = None
         gc.unfreeze()
 
 
