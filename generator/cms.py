@@ -353,7 +353,8 @@ def _bundle(dist: Path, mtime: float) -> tuple[str, tuple[tuple[str, Path], ...]
     files = sorted(p for p in dist.iterdir() if p.is_file() and (p.name.endswith("decap-cms.js") or p.suffix == ".wasm"))
     digest = hashlib.sha256()
     for p in files:
-        digest.update(p.name.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+        with open(p, "rb") as f:
+            digest.update(p.name.encode() + b"\0" + hashlib.file_digest(f, "sha256").digest())
     return f"admin/decap-cms/{digest.hexdigest()[:12]}", tuple((p.name, p) for p in files)
 
 

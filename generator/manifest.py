@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 from . import __version__
 from .assemble import Site
 from .evaluate import Evaluation
-from .jsontext import dumps_indented
+from .jsontext import dumps_indented_bytes
 from .load import YAML_SUFFIXES
 from .write import Placed, Unchanged
 
@@ -88,7 +88,7 @@ def manifest_bytes(site: Site, evaluation: Evaluation, files: dict[str, str]) ->
         "sources": published_sources(site, evaluation),
         "files": dict(sorted(files.items())),
     }
-    return (dumps_indented(record, 1) + "\n").encode("utf-8")
+    return dumps_indented_bytes(record, 1, end="\n")
 
 
 def with_manifest(outputs: Iterable[tuple[str, Any]], site: Site, evaluation: Evaluation,

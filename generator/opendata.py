@@ -169,28 +169,32 @@ def association_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]
 
 
 def document_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
-    rows = []
+    return list(_document_rows(site, evaluation))
+
+
+def _document_rows(site: Site, evaluation: Evaluation) -> Iterator[dict[str, Any]]:
     for d in latest_first(public_documents(site, evaluation)):
-        rows.append({**_doc_common(d, site, evaluation), "kind": d.kind.name, "kind_label": d.kind.label_zh,
-                     "date": _iso(d.model.event_date()), "summary": d.model.summary,
-                     "amendments": len(d.model.amendments)})
-    return rows
+        yield {**_doc_common(d, site, evaluation), "kind": d.kind.name, "kind_label": d.kind.label_zh,
+               "date": _iso(d.model.event_date()), "summary": d.model.summary,
+               "amendments": len(d.model.amendments)}
 
 
 def sanction_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
+    return list(_sanction_rows(site, evaluation))
+
+
+def _sanction_rows(site: Site, evaluation: Evaluation) -> Iterator[dict[str, Any]]:
     mask = site.config.mask_individuals
-    rows = []
     for d in latest_first(x for x in public_documents(site, evaluation) if x.kind.name == "sanction"):
         m = d.model
-        rows.append({
+        yield {
             **_doc_common(d, site, evaluation), "decision_number": m.decision_number,
             "subject_name": display_name(m.subject, mask), "subject_type": m.subject.type.value,
             "subject_uscc": m.subject.uscc, "subject_employer": m.subject.employer,
             "measure": m.measure.value, "measure_label": m.measure.zh, "rule_broken": m.rule_broken,
             "violation_type": m.violation_type, "facts": m.facts, "basis": m.basis, "decided_by": m.decided_by,
             "decided_on": _iso(m.decided_on),
-        })
-    return rows
+        }
 
 
 def compliance_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
@@ -205,6 +209,10 @@ def compliance_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
 ROWS: dict[str, Callable[[Site, Evaluation], list[dict[str, Any]]]] = {
     "associations": association_rows, "documents": document_rows, "sanctions": sanction_rows,
     "compliance": compliance_rows,
+}
+# The same rows one at a time, for what only reads them once (a digest of the rows).
+ROWS_ONE_BY_ONE: dict[str, Callable[[Site, Evaluation], Iterable[dict[str, Any]]]] = {
+    **ROWS, "documents": _document_rows, "sanctions": _sanction_rows,
 }
 
 

@@ -71,8 +71,8 @@ def feed_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
     return arts
 
 
-def _repr_digest(rows: list[Any]) -> str:
-    """sha256(repr(rows)), without the whole list's text (tens of MiB at 10k documents)."""
+def _repr_digest(rows: Iterable[Any]) -> str:
+    """sha256(repr(list(rows))), without the list or its text (tens of MiB at 10k documents)."""
     h = hashlib.sha256(b"[")
     for i, row in enumerate(rows):
         h.update(((", " if i else "") + repr(row)).encode())
@@ -88,7 +88,7 @@ def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
         # them, an edit that changes no row (a body) does not write 20,000 records again.
         # The rows are made again when a file is written (in a render worker) rather than
         # held from listing to writing: the parent's memory is what the workers start with.
-        shown = (COMPLETE_SOURCES, "rows:" + _repr_digest(opendata.ROWS[ds.name](site, evaluation)))
+        shown = (COMPLETE_SOURCES, "rows:" + _repr_digest(opendata.ROWS_ONE_BY_ONE[ds.name](site, evaluation)))
         rows_of = opendata.ROWS[ds.name]
         arts.append(Artifact(json_path, produce=(lambda ds=ds, rows_of=rows_of: opendata.to_json(ds, rows_of(site, evaluation), site)),
                              sources=shown,

@@ -21,6 +21,7 @@ from . import markdown
 CHUNK = 48              # artifacts per task: large enough to amortise the pipe, small enough to balance
 IN_FLIGHT_PER_WORKER = 4  # slices queued per worker: keeps both cores busy, bounds what the parent holds
 SERIAL_BELOW = 400      # fewer template artifacts than this: forking costs more than it saves
+BIG_LAST_SLICES = 2     # template slices from the end of the list rendered first (see _place_all)
 
 _work: tuple[Sequence[Any], Any, Mapping[str, Any], Callable[..., bytes]] | None = None
 
@@ -152,14 +153,16 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     but what comes after (the manifest), so both cores render until the end.
 
     Order of the work, not of the output: producers (one task each: the editor's
-    configuration and the open data files are the biggest single outputs) and then the
-    template slices from the end of the list (the site-wide pages other stages add, the
-    compliance tables among them, are megabytes each) go first, so no big task is left for
-    one core at the end while the other idles."""
+    configuration and the open data files are the biggest single outputs) and the last
+    template slices (the site-wide pages other stages add, the compliance tables among
+    them, are megabytes each) go first, so no big task is left for one core at the end
+    while the other idles; the other slices follow in order, so the parent passes their
+    results on as they come instead of holding them."""
     global _work, _staging
     producers = [[i] for i, a in enumerate(artifacts) if a.produce is not None and wanted(a)]
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
-    slices = producers + [templated[i: i + CHUNK] for i in range(0, len(templated), CHUNK)][::-1]
+    pages = [templated[i: i + CHUNK] for i in range(0, len(templated), CHUNK)]
+    slices = producers + pages[-BIG_LAST_SLICES:] + pages[:-BIG_LAST_SLICES]
     for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
         theme.env.get_template(name)
     if markdown._memo.store is not None:
@@ -170,18 +173,18 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     pool = ctx.Pool(n)
     try:
         # Results are a few numbers per output: every slice is queued at once.
-        owner: dict[int, tuple[list[int], Any]] = {}
-        for chunk in slices:
-            result = pool.apply_async(_place_slice, (chunk,))
+        results = [pool.apply_async(_place_slice, (chunk,)) for chunk in slices]
+        slice_of = [-1] * len(artifacts)
+        for n_slice, chunk in enumerate(slices):
             for i in chunk:
-                owner[i] = (chunk, result)
+                slice_of[i] = n_slice
         ready: dict[int, Any] = {}
         for i, a in enumerate(artifacts):
             if not wanted(a):
                 yield a, None
                 continue
             if i not in ready:
-                chunk, result = owner[i]
+                chunk, result = slices[slice_of[i]], results[slice_of[i]]
                 try:
                     done = result.get()
                 except Exception:
@@ -191,7 +194,7 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
                         build(artifacts[j], theme, globals_)
                     raise
                 ready.update(zip(chunk, done))
-            del owner[i]
+                results[slice_of[i]] = None     # type: ignore[call-overload]
             yield a, ready.pop(i)
         pool.close()
     finally:

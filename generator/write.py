@@ -55,7 +55,7 @@ class Unchanged:
         return other + bytes(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Placed:
     """An output a render worker already put into the staging folder of a full write
     (`Staging.place`): written there, or hard-linked from the previous output when its
