@@ -104,7 +104,8 @@ class Staging:
                     size += len(chunk)
                     if same:
                         same = old.read(len(chunk)) == chunk       # type: ignore[union-attr]
-            if same and not old.read(1):                            # type: ignore[union-attr]
+            same = same and not old.read(1)                         # type: ignore[union-attr]
+            if same:
                 os.unlink(target)
                 os.link(os.path.join(self.previous_root, rel), target)
         except FileExistsError:
