@@ -75,3 +75,27 @@ def test_editor_configuration_in_pieces_is_the_configuration(content_copy: objec
     assert len(pieces) > 1
     assert b"".join(pieces) == config_yaml(cms_config(prepared.site, env))
     assert yaml.safe_load(b"".join(pieces))["backend"]["repo"] == "深圳协会/公示内容"
+
+
+awkward = st.text(alphabet=st.sampled_from(list("深圳市珠宝首饰行业协会（）：，。、“”《》 abcXYZ-_:#'\"!&*?|>%@`012\n")),
+                  min_size=1, max_size=110)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(awkward, st.one_of(st.none(), awkward)), min_size=1, max_size=4))
+def test_editor_configuration_filled_in_is_what_pyyaml_writes(tmp_path_factory: pytest.TempPathFactory,
+                                                              names: list[tuple[str, str | None]]) -> None:
+    """Associations whose names PyYAML must quote, fold or refuse to read as text ('true',
+    '12', '- x', a colon and a space, 110 characters) are dumped, the others filled in."""
+    from pathlib import Path
+
+    from generator.cms import cms_config, config_chunks
+    root = Path(str(tmp_path_factory.mktemp("内容")))
+    associations = [SimpleNamespace(slug=f"协会-{i}", profile=SimpleNamespace(name=name, short_name=short))
+                    for i, (name, short) in enumerate(names)]
+    site = SimpleNamespace(root=root, associations=associations,
+                           config=SimpleNamespace(base_url="https://公示.example.cn"))
+    config = cms_config(site, {})  # type: ignore[arg-type]
+    reference = ("# 由 gongshi 根据内容模型自动生成，请勿手改 / generated from the content models by gongshi\n"
+                 + yaml.safe_dump(json.loads(json.dumps(config)), allow_unicode=True, sort_keys=False, width=120))
+    assert b"".join(config_chunks(site, {})) == reference.encode()  # type: ignore[arg-type]
