@@ -1,11 +1,17 @@
 """Both cores: forked workers render slices of the artifacts; output order stays the same.
 
 Fork (not spawn) so workers inherit the site, the evaluation, the compiled templates and
-the list of artifacts without pickling them; only the rendered bytes come back. Artifacts
-with a `produce` callable (feeds, open data, search shards, sitemap) run in the parent:
-they may share state between them (one search export feeds many shards) that a worker
-would compute again. The parent yields every output in the original order, so the bytes
-and the order of the output are those of a serial build.
+the list of artifacts without pickling them. The parent yields every output in the original
+order, so the bytes and the order of the output are those of a serial build.
+
+Two ways, by what consumes the outputs:
+- a full write (`write.staging()` is set while the writer consumes them): workers render
+  every artifact, producers included, and write it into the staging folder themselves; only
+  sizes and digests (`write.Placed`) come back, so the parent holds no page bytes and both
+  cores work until the end (`_place_all`);
+- anything else (an incremental update, serve): workers render the template artifacts and
+  send their bytes back through a bounded window; producers (feeds, open data, search
+  shards, sitemap) run in the parent.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -263,11 +263,11 @@ def _document_lazy(doc: ValidDocument, site: Site, evaluation: Evaluation,
 def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]:
     """The Chinese pages at the root and, when configured, English mirrors under /en/."""
     # Artifact(...) rather than dataclasses.replace: 20,000 of them at 10k documents.
-    out = [Artifact(a.path, a.template, a.context, a.sources, a.produce, a.lazy, "zh") for a in pages]
+    out = [Artifact(a.path, a.template, a.context, a.sources, a.produce, a.lazy, "zh", a.stream) for a in pages]
     for lang in languages:
         if lang != "zh" and lang in PREFIX:
             prefix = PREFIX[lang].lstrip("/") + "/"
-            out += [Artifact(prefix + a.path, a.template, a.context, a.sources, a.produce, a.lazy, lang)
+            out += [Artifact(prefix + a.path, a.template, a.context, a.sources, a.produce, a.lazy, lang, a.stream)
                     for a in pages]
     return out
 
