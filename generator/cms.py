@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import json
 import os
 import re
@@ -29,9 +30,12 @@ import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 import yaml
+from yaml.emitter import Emitter
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -138,11 +142,26 @@ def repo_root(content_dir: Path) -> Path:
 
 def _collection_name(slug: str, kind: k.Kind) -> str:
     # Decap uses the name in URLs and branch names (cms/<name>/<slug>): ASCII and stable.
-    digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
-    return f"{kind.name}-{digest}"
+    return f"{kind.name}-{_slug_digest(slug)}"
+
+
+def _slug_digest(slug: str) -> str:
+    return hashlib.sha256(slug.encode()).hexdigest()[:8]
 
 
 def cms_config(site: Site, env: dict[str, str] | None = None) -> dict[str, Any]:
+    head, groups, _stand_in = _config_parts(site, env)
+    return {**head, "collections": [c for _values, group in groups() for c in group]}
+
+
+_Groups = Callable[[], Iterator[tuple[dict[str, str], list[dict[str, Any]]]]]
+
+
+def _config_parts(site: Site, env: dict[str, str] | None = None) -> tuple[dict[str, Any], _Groups, list[dict[str, Any]]]:
+    """The configuration but its collections; the collections association by association,
+    with what each association's are made from (the file is written a few collections at a
+    time: 4,200 of them at 10k documents); the collections of a stand-in association made
+    from the placeholders (`_yaml_chunks` writes its text once and fills it in)."""
     env = dict(os.environ if env is None else env)
     content = Path(os.path.relpath(site.root.resolve(), repo_root(site.root))).as_posix()
     backend: dict[str, Any] = {
@@ -155,7 +174,6 @@ def cms_config(site: Site, env: dict[str, str] | None = None) -> dict[str, Any]:
     }
     if env.get("GONGSHI_CMS_AUTH_URL"):
         backend["base_url"] = env["GONGSHI_CMS_AUTH_URL"]
-    collections: list[dict[str, Any]] = []
     # One field list per kind, shared by every association's collection (thousands at 10k
     # documents; made per collection they held a million objects). config_yaml splices
     # shared lists in by placeholder, so sharing writes no YAML anchors.
@@ -167,43 +185,59 @@ def cms_config(site: Site, env: dict[str, str] | None = None) -> dict[str, Any]:
         return shared[kind.name]
 
     profile_fields = model_fields(k.BY_NAME["association"].model)
-    for assoc in site.associations:
-        name = assoc.profile.short_name or assoc.profile.name
-        base = f"{content}/associations/{assoc.slug}"
-        collections.append({
-            "name": _collection_name(assoc.slug, k.BY_NAME["association"]),
-            "label": f"{name} · 协会概况和章程", "editor": {"preview": False},
-            "files": [
-                {"name": "association", "label": "协会概况", "file": f"{base}/association.yaml", "format": "yaml",
-                 "fields": profile_fields},
-                {"name": "charter", "label": "章程", "file": f"{base}/charter.md", "format": "frontmatter",
-                 "fields": fields_of(k.BY_NAME["charter"])},
-            ],
-        })
-        for kind in k.KINDS:
-            if kind.folder is None:
-                continue
-            collections.append({
-                "name": _collection_name(assoc.slug, kind), "label": f"{name} · {kind.label_zh}",
-                "label_singular": kind.label_zh, "description": f"{kind.label_zh}（{kind.label_en}），依据 {kind.source}。",
-                "folder": f"{base}/{kind.folder}", "extension": "md", "format": "frontmatter", "create": True,
-                # File names become URLs and must be lower-case letters, digits, Han, '-' and '_': a
-                # title slug would keep full-width punctuation, so new files are named by time.
-                "slug": "{{fields.year}}-{{fields.report_type}}" if kind.name == "annual_report"
-                        else "{{year}}-{{month}}-{{day}}-{{hour}}{{minute}}{{second}}",
-                "identifier_field": "title", "summary": "{{title}}",
-                "media_folder": "../files", "public_folder": "",
-                "editor": {"preview": False},
-                "fields": fields_of(kind),
-            })
+
+    def groups() -> Iterator[tuple[dict[str, str], list[dict[str, Any]]]]:
+        """Per association: what its collections are made from, and the collections."""
+        for assoc in site.associations:
+            values = {_NAME: assoc.profile.short_name or assoc.profile.name,
+                      _BASE: f"{content}/associations/{assoc.slug}",
+                      _DIGEST: _slug_digest(assoc.slug)}
+            yield values, list(_collections_of(values[_NAME], values[_BASE], values[_DIGEST], profile_fields, fields_of))
+
+    stand_in = list(_collections_of(_NAME, _BASE, _DIGEST, profile_fields, fields_of))
+
     return {
         # `npx decap-server` on another port: GONGSHI_CMS_LOCAL_BACKEND=http://localhost:8082/api/v1
         "backend": backend, "local_backend": {"url": env["GONGSHI_CMS_LOCAL_BACKEND"]} if env.get("GONGSHI_CMS_LOCAL_BACKEND") else True, "publish_mode": env.get("GONGSHI_CMS_PUBLISH_MODE", "editorial_workflow"),
         "locale": "zh_Hans", "site_url": site.config.base_url, "display_url": site.config.base_url,
         "media_folder": f"{content}/associations", "public_folder": "",
         "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
-        "collections": collections,
+    }, groups, stand_in
+
+
+_NAME, _BASE, _DIGEST = "GONGSHIASSOCIATIONNAMEX", "GONGSHIASSOCIATIONBASEX", "GONGSHISLUGDIGESTX"
+
+
+def _collections_of(name: str, base: str, digest: str, profile_fields: list[dict[str, Any]],
+                    fields_of: Any) -> Iterator[dict[str, Any]]:
+    """One association's collections: its profile and charter, and one per kind (named as
+    `_collection_name` says: `digest` is `_slug_digest` of the association's slug)."""
+    yield {
+        "name": f"{k.BY_NAME['association'].name}-{digest}",
+        "label": f"{name} · 协会概况和章程", "editor": {"preview": False},
+        "files": [
+            {"name": "association", "label": "协会概况", "file": f"{base}/association.yaml", "format": "yaml",
+             "fields": profile_fields},
+            {"name": "charter", "label": "章程", "file": f"{base}/charter.md", "format": "frontmatter",
+             "fields": fields_of(k.BY_NAME["charter"])},
+        ],
     }
+    for kind in k.KINDS:
+        if kind.folder is None:
+            continue
+        yield {
+            "name": f"{kind.name}-{digest}", "label": f"{name} · {kind.label_zh}",
+            "label_singular": kind.label_zh, "description": f"{kind.label_zh}（{kind.label_en}），依据 {kind.source}。",
+            "folder": f"{base}/{kind.folder}", "extension": "md", "format": "frontmatter", "create": True,
+            # File names become URLs and must be lower-case letters, digits, Han, '-' and '_': a
+            # title slug would keep full-width punctuation, so new files are named by time.
+            "slug": "{{fields.year}}-{{fields.report_type}}" if kind.name == "annual_report"
+                    else "{{year}}-{{month}}-{{day}}-{{hour}}{{minute}}{{second}}",
+            "identifier_field": "title", "summary": "{{title}}",
+            "media_folder": "../files", "public_folder": "",
+            "editor": {"preview": False},
+            "fields": fields_of(kind),
+        }
 
 
 def body_field() -> dict[str, Any]:
@@ -220,6 +254,9 @@ def _dump(data: Any) -> str:
 _COLLECTIONS_PER_DUMP = 32
 
 
+_HEADER = "# 由 gongshi 根据内容模型自动生成，请勿手改 / generated from the content models by gongshi\n"
+
+
 def config_yaml(config: dict[str, Any]) -> bytes:
     """The YAML of `config`, byte for byte `yaml.safe_dump` of the whole (tested), made fast.
 
@@ -227,10 +264,32 @@ def config_yaml(config: dict[str, Any]) -> bytes:
     association (thousands of collections at 10k documents): each distinct list is
     serialised once per indentation and spliced in where a placeholder scalar stood. The
     config holds no shared objects, so safe_dump writes no anchors the splicing could miss."""
-    header = "# 由 gongshi 根据内容模型自动生成，请勿手改 / generated from the content models by gongshi\n"
     collections = config.get("collections")
     if not collections or list(config)[-1] != "collections":
-        return (header + _dump(config)).encode()
+        return (_HEADER + _dump(config)).encode()
+    return b"".join(_yaml_chunks({k: v for k, v in config.items() if k != "collections"},
+                                 (({}, [c]) for c in collections)))
+
+
+def config_chunks(site: Site, env: dict[str, str] | None = None) -> Iterator[bytes]:
+    """`config_yaml(cms_config(site, env))` in pieces, made a few collections at a time: the
+    whole configuration (17 MB of YAML at 10k documents) is never held at once."""
+    rest, groups, stand_in = _config_parts(site, env)
+    if not site.associations:
+        yield config_yaml({**rest, "collections": []})
+        return
+    yield from _yaml_chunks(rest, groups(), stand_in)
+
+
+def _yaml_chunks(rest: dict[str, Any], groups: Iterable[tuple[dict[str, str], list[dict[str, Any]]]],
+                 stand_in: list[dict[str, Any]] | None = None) -> Iterator[bytes]:
+    """The YAML of `{**rest, "collections": [...]}` (at least one collection), in pieces.
+
+    `groups`: (what the collections are made from: placeholder → value, the collections).
+    `stand_in`: the collections of a group made from the placeholders themselves. Its text,
+    made once, with the placeholders replaced is the text of any group whose collections
+    are the stand-in's with the placeholders replaced and whose changed scalars PyYAML
+    writes plain on one line (checked with PyYAML's own analysis); other groups are dumped."""
     blocks: dict[str, tuple[str, list[Any]]] = {}      # placeholder -> (json of fields, fields)
 
     by_id: dict[int, str] = {}
@@ -256,9 +315,8 @@ def config_yaml(config: dict[str, Any]) -> bytes:
             return [stub(v) for v in item]
         return item
 
-    rest = {k: v for k, v in config.items() if k != "collections"}
     head = _dump(rest) if rest else ""          # an empty mapping would be written as "{}"
-    parts = [(header + head + "collections:\n").encode()]
+    yield (_HEADER + head + "collections:\n").encode()
     rendered: dict[tuple[str, int], str] = {}
 
     def splice(m: re.Match[str]) -> str:
@@ -273,13 +331,77 @@ def config_yaml(config: dict[str, Any]) -> bytes:
             rendered[token, indent] = "".join(lines[indent // 2:])
         return f"{m.group(1)}fields:\n" + rendered[token, indent]
 
+    def dumped(collections: list[dict[str, Any]]) -> str:
+        text = _dump([stub(c) for c in collections])
+        return re.sub(r"(?m)^( *)fields: (GONGSHIFIELDSBLOCK\d{6})\n", splice, text)
+
+    template = dumped(stand_in) if stand_in else None
     # A block sequence is the concatenation of its items' blocks: dumped, spliced and encoded
     # a few collections at a time, no whole-file text is held in several copies (17 MB of
     # YAML at 10k documents, with a 100 MB peak when made in one piece).
-    for i in range(0, len(collections), _COLLECTIONS_PER_DUMP):
-        text = _dump([stub(c) for c in collections[i: i + _COLLECTIONS_PER_DUMP]])
-        parts.append(re.sub(r"(?m)^( *)fields: (GONGSHIFIELDSBLOCK\d{6})\n", splice, text).encode())
-    return b"".join(parts)
+    pending: list[dict[str, Any]] = []
+    out: list[str] = []
+    count = 0
+    for values, collections in groups:
+        if template is not None and stand_in is not None and _same_but_values(stand_in, collections, values):
+            if pending:
+                out.append(dumped(pending))
+                pending = []
+            out.append(_replace_values(template, values))
+        else:
+            pending += collections
+        count += len(collections)
+        if count >= _COLLECTIONS_PER_DUMP:
+            if pending:
+                out.append(dumped(pending))
+                pending = []
+            yield "".join(out).encode()
+            out, count = [], 0
+    if pending:
+        out.append(dumped(pending))
+    if out:
+        yield "".join(out).encode()
+
+
+_VALUE = re.compile(f"{_NAME}|{_BASE}|{_DIGEST}")
+
+
+def _replace_values(text: str, values: dict[str, str]) -> str:
+    return _VALUE.sub(lambda m: values[m.group(0)], text)
+
+
+def _same_but_values(stand_in: Any, real: Any, values: dict[str, str]) -> bool:
+    """True when `real` is `stand_in` with the placeholders replaced by `values`, field lists
+    the same objects, and every scalar that changed one PyYAML writes as it is."""
+    if isinstance(stand_in, dict):
+        if not isinstance(real, dict) or list(stand_in) != list(real):
+            return False
+        return all((stand_in[key] is real[key]) if key == "fields" else _same_but_values(stand_in[key], real[key], values)
+                   for key in stand_in)
+    if isinstance(stand_in, list):
+        return (isinstance(real, list) and len(stand_in) == len(real)
+                and all(_same_but_values(a, b, values) for a, b in zip(stand_in, real)))
+    if isinstance(stand_in, str) and isinstance(real, str) and _VALUE.search(stand_in):
+        return (not _VALUE.search(real) and _replace_values(stand_in, values) == real
+                and _written_as_is(stand_in) and _written_as_is(real))
+    return type(stand_in) is type(real) and stand_in == real
+
+
+_PLAIN_ANALYSER = Emitter(io.StringIO(), allow_unicode=True)
+_RESOLVER = Resolver()
+_DEEPEST_VALUE_COLUMN = 24       # "    identifier_field: " is the deepest key a collection has
+
+
+@lru_cache(maxsize=65536)
+def _written_as_is(value: str) -> bool:
+    """PyYAML (safe_dump, width 120) writes `value`, as a mapping value in the collections,
+    plain and on one line: its own analysis allows a plain block scalar, it reads back as a
+    string, and it ends before the width wherever it starts."""
+    if _DEEPEST_VALUE_COLUMN + len(value) > 120:
+        return False
+    analysis = _PLAIN_ANALYSER.analyze_scalar(value)
+    return (not analysis.empty and not analysis.multiline and analysis.allow_block_plain
+            and _RESOLVER.resolve(ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str")
 
 
 # --- the editor's script ------------------------------------------------------------------------
@@ -313,14 +435,15 @@ def decap_dist(package: str = DECAP_PACKAGE) -> Path | None:
 
 
 @lru_cache(maxsize=4)
-def _bundle(dist: Path, mtime: float) -> tuple[str, tuple[tuple[str, bytes], ...]]:
-    """(fingerprinted folder, files): the main script, its lazy chunks and wasm, no source maps."""
+def _bundle(dist: Path, mtime: float) -> tuple[str, tuple[tuple[str, Path], ...]]:
+    """(fingerprinted folder, files): the main script, its lazy chunks and wasm, no source maps.
+    The files are read when written, not held (6 MiB every render worker would start with)."""
     files = sorted(p for p in dist.iterdir() if p.is_file() and (p.name.endswith("decap-cms.js") or p.suffix == ".wasm"))
-    data = tuple((p.name, p.read_bytes()) for p in files)
     digest = hashlib.sha256()
-    for name, blob in data:
-        digest.update(name.encode() + b"\0" + hashlib.sha256(blob).digest())
-    return f"admin/decap-cms/{digest.hexdigest()[:12]}", data
+    for p in files:
+        with open(p, "rb") as f:
+            digest.update(p.name.encode() + b"\0" + hashlib.file_digest(f, "sha256").digest())
+    return f"admin/decap-cms/{digest.hexdigest()[:12]}", tuple((p.name, p) for p in files)
 
 
 def admin_page(site: Site, script: str) -> bytes:
@@ -367,12 +490,13 @@ def cms_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Arti
     env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("GONGSHI_CMS_") or k == "GITHUB_REPOSITORY"))
     config_key = hashlib.sha256(repr((str(site.root.resolve()), str(repo_root(site.root)), env, sources)).encode()).hexdigest()
     arts = [
-        Artifact("admin/config.yml", produce=lambda: config_yaml(cms_config(site)), sources=(COMPLETE_SOURCES, config_key)),
+        Artifact("admin/config.yml", produce=lambda: b"".join(config_chunks(site)), sources=(COMPLETE_SOURCES, config_key),
+                 stream=lambda: config_chunks(site)),
         Artifact("admin/index.html", produce=lambda: admin_page(site, f"{folder}/decap-cms.js"), sources=sources),
     ]
-    for name, blob in files:
+    for name, file in files:
         # The editor's files are their bytes (the folder is named by their digest), whatever the content.
-        arts.append(Artifact(f"{folder}/{name}", produce=(lambda blob=blob: blob), sources=(COMPLETE_SOURCES, folder)))
+        arts.append(Artifact(f"{folder}/{name}", produce=file.read_bytes, sources=(COMPLETE_SOURCES, folder)))
     return arts
 
 

@@ -46,6 +46,33 @@ def dumps_indented(value: Any, indent: int = 1) -> str:
     return "".join(out)
 
 
+class _Encoded:
+    """Collects the text's pieces as UTF-8, a thousand at a time (a stand-in for `out`)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.pending: list[str] = []
+
+    def append(self, piece: str) -> None:
+        self.pending.append(piece)
+        if len(self.pending) >= 1024:
+            self.flush()
+
+    def flush(self) -> None:
+        self.data += "".join(self.pending).encode("utf-8")
+        self.pending.clear()
+
+
+def dumps_indented_bytes(value: Any, indent: int = 1, end: str = "") -> bytes:
+    """`(dumps_indented(value, indent) + end).encode("utf-8")`, without the whole text as a
+    string (the manifest at 10k documents: 3.5 MB of bytes, 7 MB as text, copied twice)."""
+    out = _Encoded()
+    _write(value, out, "\n", " " * indent)     # type: ignore[arg-type]
+    out.append(end)
+    out.flush()
+    return bytes(out.data)
+
+
 def _write(value: Any, out: list[str], newline: str, step: str) -> None:
     text = _scalar(value)
     if text is not None:
@@ -57,9 +84,15 @@ def _write(value: Any, out: list[str], newline: str, step: str) -> None:
             return
         inner = newline + step
         if all(type(k) is str and type(v) is str for k, v in value.items()):   # the manifest's maps
-            sep = "," + inner
-            out.append("{" + inner + sep.join(encode_basestring(k) + ": " + encode_basestring(v)
-                                             for k, v in value.items()) + newline + "}")
+            # A piece per entry, not one string: the manifest's map of 20,000 files is megabytes
+            # (two bytes a character once a Chinese path is in it), and `dumps_indented_bytes`
+            # encodes piece by piece instead of copying the whole text twice more.
+            out.append("{")
+            first = True
+            for k, v in value.items():
+                out.append(("" if first else ",") + inner + encode_basestring(k) + ": " + encode_basestring(v))
+                first = False
+            out.append(newline + "}")
             return
         first = True
         for k, v in value.items():
@@ -89,3 +122,9 @@ def _write(value: Any, out: list[str], newline: str, step: str) -> None:
         out.append(newline + "]")
         return
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def write_value(value: Any, out: list[str], newline: str, step: str) -> None:
+    """Append the text of `value` as `dumps_indented` writes it where its lines start with
+    `newline` (a line break and the indentation of its level) and indent by `step`."""
+    _write(value, out, newline, step)

@@ -21,9 +21,9 @@ from typing import Any, Iterable, Iterator
 from . import __version__
 from .assemble import Site
 from .evaluate import Evaluation
-from .jsontext import dumps_indented
+from .jsontext import dumps_indented_bytes
 from .load import YAML_SUFFIXES
-from .write import Unchanged
+from .write import Placed, Unchanged
 
 MANIFEST_PATH = "manifest.json"
 FORMAT = "gongshi-manifest/1"
@@ -88,7 +88,7 @@ def manifest_bytes(site: Site, evaluation: Evaluation, files: dict[str, str]) ->
         "sources": published_sources(site, evaluation),
         "files": dict(sorted(files.items())),
     }
-    return (dumps_indented(record, 1) + "\n").encode("utf-8")
+    return dumps_indented_bytes(record, 1, end="\n")
 
 
 def with_manifest(outputs: Iterable[tuple[str, Any]], site: Site, evaluation: Evaluation,
@@ -102,7 +102,7 @@ def with_manifest(outputs: Iterable[tuple[str, Any]], site: Site, evaluation: Ev
     for path, data in outputs:
         if path == MANIFEST_PATH:
             raise ValueError(f"{MANIFEST_PATH} is reserved for the build manifest")
-        files[path] = data.digest if isinstance(data, Unchanged) else sha256(data)
+        files[path] = data.digest if isinstance(data, (Unchanged, Placed)) else sha256(data)
         yield path, data
     data = manifest_bytes(site, evaluation, files)
     files[MANIFEST_PATH] = sha256(data)

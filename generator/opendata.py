@@ -16,11 +16,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from json.encoder import encode_basestring
+from typing import Any, Callable, Iterable, Iterator
 
 from .assemble import Site
 from .evaluate import Evaluation
-from .jsontext import dumps_indented
+from .jsontext import dumps_indented, write_value
 from .present import display_name
 from .views import attested_date, latest_first, public_documents, public_statuses
 
@@ -168,28 +169,32 @@ def association_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]
 
 
 def document_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
-    rows = []
+    return list(_document_rows(site, evaluation))
+
+
+def _document_rows(site: Site, evaluation: Evaluation) -> Iterator[dict[str, Any]]:
     for d in latest_first(public_documents(site, evaluation)):
-        rows.append({**_doc_common(d, site, evaluation), "kind": d.kind.name, "kind_label": d.kind.label_zh,
-                     "date": _iso(d.model.event_date()), "summary": d.model.summary,
-                     "amendments": len(d.model.amendments)})
-    return rows
+        yield {**_doc_common(d, site, evaluation), "kind": d.kind.name, "kind_label": d.kind.label_zh,
+               "date": _iso(d.model.event_date()), "summary": d.model.summary,
+               "amendments": len(d.model.amendments)}
 
 
 def sanction_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
+    return list(_sanction_rows(site, evaluation))
+
+
+def _sanction_rows(site: Site, evaluation: Evaluation) -> Iterator[dict[str, Any]]:
     mask = site.config.mask_individuals
-    rows = []
     for d in latest_first(x for x in public_documents(site, evaluation) if x.kind.name == "sanction"):
         m = d.model
-        rows.append({
+        yield {
             **_doc_common(d, site, evaluation), "decision_number": m.decision_number,
             "subject_name": display_name(m.subject, mask), "subject_type": m.subject.type.value,
             "subject_uscc": m.subject.uscc, "subject_employer": m.subject.employer,
             "measure": m.measure.value, "measure_label": m.measure.zh, "rule_broken": m.rule_broken,
             "violation_type": m.violation_type, "facts": m.facts, "basis": m.basis, "decided_by": m.decided_by,
             "decided_on": _iso(m.decided_on),
-        })
-    return rows
+        }
 
 
 def compliance_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
@@ -205,13 +210,41 @@ ROWS: dict[str, Callable[[Site, Evaluation], list[dict[str, Any]]]] = {
     "associations": association_rows, "documents": document_rows, "sanctions": sanction_rows,
     "compliance": compliance_rows,
 }
+# The same rows one at a time, for what only reads them once (a digest of the rows).
+ROWS_ONE_BY_ONE: dict[str, Callable[[Site, Evaluation], Iterable[dict[str, Any]]]] = {
+    **ROWS, "documents": _document_rows, "sanctions": _sanction_rows,
+}
 
 
 def to_json(dataset: Dataset, rows: list[dict[str, Any]], site: Site) -> bytes:
-    doc = {"dataset": dataset.name, "title": dataset.title_zh, "as_of": site.as_of.isoformat(),
-           "fields": [f.name for f in dataset.fields], "documentation": site.config.base_url + "/data/",
-           "records": [{f.name: r.get(f.name) for f in dataset.fields} for r in rows]}
-    return (dumps_indented(doc, 1) + "\n").encode("utf-8")
+    return b"".join(json_chunks(dataset, rows, site))
+
+
+_RECORDS = "GONGSHI-RECORDS-GO-HERE"
+_ROWS_PER_CHUNK = 500
+
+
+def json_chunks(dataset: Dataset, rows: list[dict[str, Any]], site: Site) -> Iterator[bytes]:
+    """The dataset's JSON (`jsontext.dumps_indented(doc, 1)` and a newline) in pieces of a
+    few hundred records: the records of 10,000 documents are never one string."""
+    doc: dict[str, Any] = {"dataset": dataset.name, "title": dataset.title_zh, "as_of": site.as_of.isoformat(),
+                           "fields": [f.name for f in dataset.fields], "documentation": site.config.base_url + "/data/",
+                           "records": [_RECORDS] if rows else []}
+    before, *after = dumps_indented(doc, 1).split(encode_basestring(_RECORDS))
+    if not after:
+        yield (before + "\n").encode("utf-8")
+        return
+    yield before.encode("utf-8")
+    names = [f.name for f in dataset.fields]
+    for start in range(0, len(rows), _ROWS_PER_CHUNK):
+        out: list[str] = []
+        for i in range(start, min(start + _ROWS_PER_CHUNK, len(rows))):
+            if i:
+                out.append(",\n  ")            # the separator of a list two levels deep
+            row = rows[i]
+            write_value({name: row.get(name) for name in names}, out, "\n  ", " ")
+        yield "".join(out).encode("utf-8")
+    yield (after[0] + "\n").encode("utf-8")
 
 
 def _cell(value: Any) -> str:
@@ -223,9 +256,20 @@ def _cell(value: Any) -> str:
 
 
 def to_csv(dataset: Dataset, rows: Iterable[dict[str, Any]]) -> bytes:
+    return b"".join(csv_chunks(dataset, rows))
+
+
+def csv_chunks(dataset: Dataset, rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """The CSV (UTF-8 with a byte order mark, CRLF) in pieces of a few hundred rows."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([f.name for f in dataset.fields])
-    for r in rows:
+    encoding = "utf-8-sig"                  # the mark once, at the start of the file
+    for n, r in enumerate(rows, start=1):
         writer.writerow([_cell(r.get(f.name)) for f in dataset.fields])
-    return buf.getvalue().encode("utf-8-sig")
+        if n % _ROWS_PER_CHUNK == 0:
+            yield buf.getvalue().encode(encoding)
+            encoding = "utf-8"
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode(encoding)

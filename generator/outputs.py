@@ -71,33 +71,42 @@ def feed_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
     return arts
 
 
+def _repr_digest(rows: Iterable[Any]) -> str:
+    """sha256(repr(list(rows))), without the list or its text (tens of MiB at 10k documents)."""
+    h = hashlib.sha256(b"[")
+    for i, row in enumerate(rows):
+        h.update(((", " if i else "") + repr(row)).encode())
+    h.update(b"]")
+    return h.hexdigest()
+
+
 def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
     arts = []
-    made: dict[str, list[Any]] = {}
-
-    def rows_of(name: str) -> list[Any]:
-        # The JSON and the CSV of a dataset share its rows: made once.
-        if name not in made:
-            made[name] = opendata.ROWS[name](site, evaluation)
-        return made[name]
-
     for ds in opendata.DATASETS:
         json_path, csv_path = ds.files()
         # A dataset file is its rows (plus the build-wide key: as_of, base URL, code): keyed by
         # them, an edit that changes no row (a body) does not write 20,000 records again.
-        shown = (COMPLETE_SOURCES, "rows:" + hashlib.sha256(repr(rows_of(ds.name)).encode()).hexdigest())
-        arts.append(Artifact(json_path, produce=(lambda ds=ds: opendata.to_json(ds, rows_of(ds.name), site)),
-                             sources=shown))
-        arts.append(Artifact(csv_path, produce=(lambda ds=ds: opendata.to_csv(ds, made.pop(ds.name, None) or rows_of(ds.name))),
-                             sources=shown))
+        # The rows are made again when a file is written (in a render worker) rather than
+        # held from listing to writing: the parent's memory is what the workers start with.
+        shown = (COMPLETE_SOURCES, "rows:" + _repr_digest(opendata.ROWS_ONE_BY_ONE[ds.name](site, evaluation)))
+        rows_of = opendata.ROWS[ds.name]
+        arts.append(Artifact(json_path, produce=(lambda ds=ds, rows_of=rows_of: opendata.to_json(ds, rows_of(site, evaluation), site)),
+                             sources=shown,
+                             stream=(lambda ds=ds, rows_of=rows_of: opendata.json_chunks(ds, rows_of(site, evaluation), site))))
+        arts.append(Artifact(csv_path, produce=(lambda ds=ds, rows_of=rows_of: opendata.to_csv(ds, rows_of(site, evaluation))),
+                             sources=shown,
+                             stream=(lambda ds=ds, rows_of=rows_of: opendata.csv_chunks(ds, rows_of(site, evaluation)))))
     return arts
 
 
 def _sitemap_artifacts(site: Site, pages: Sequence[Artifact], others: list[Artifact]) -> list[Artifact]:
     # Built from every other output, so pages other producers add (search, compliance) are listed.
+    # Made when written: only the file names are decided now (one file up to 50,000 URLs).
     paths = [a.path for a in pages] + [a.path for a in others]
-    files = sitemap_files(site, paths)
-    return [Artifact(name, produce=(lambda data=data: data)) for name, data in sorted(files.items())]
+    listed = len({p for p in paths if _is_listed_page(p)})
+    parts = max(1, -(-listed // SITEMAP_LIMIT))
+    names = ["sitemap.xml"] if parts == 1 else ["sitemap.xml", *(f"sitemap-{n}.xml" for n in range(1, parts + 1))]
+    return [Artifact(name, produce=(lambda name=name: sitemap_files(site, paths)[name])) for name in sorted(names)]
 
 
 def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True,

@@ -1,11 +1,17 @@
 """Both cores: forked workers render slices of the artifacts; output order stays the same.
 
 Fork (not spawn) so workers inherit the site, the evaluation, the compiled templates and
-the list of artifacts without pickling them; only the rendered bytes come back. Artifacts
-with a `produce` callable (feeds, open data, search shards, sitemap) run in the parent:
-they may share state between them (one search export feeds many shards) that a worker
-would compute again. The parent yields every output in the original order, so the bytes
-and the order of the output are those of a serial build.
+the list of artifacts without pickling them. The parent yields every output in the original
+order, so the bytes and the order of the output are those of a serial build.
+
+Two ways, by what consumes the outputs:
+- a full write (`write.staging()` is set while the writer consumes them): workers render
+  every artifact, producers included, and write it into the staging folder themselves; only
+  sizes and digests (`write.Placed`) come back, so the parent holds no page bytes and both
+  cores work until the end (`_place_all`);
+- anything else (an incremental update, serve): workers render the template artifacts and
+  send their bytes back through a bounded window; producers (feeds, open data, search
+  shards, sitemap) run in the parent.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from . import markdown
 CHUNK = 48              # artifacts per task: large enough to amortise the pipe, small enough to balance
 IN_FLIGHT_PER_WORKER = 4  # slices queued per worker: keeps both cores busy, bounds what the parent holds
 SERIAL_BELOW = 400      # fewer template artifacts than this: forking costs more than it saves
+BIG_LAST_SLICES = 2     # template slices from the end of the list rendered first (see _place_all)
 
 _work: tuple[Sequence[Any], Any, Mapping[str, Any], Callable[..., bytes]] | None = None
 
@@ -40,6 +47,18 @@ def _render_slice(indices: list[int]) -> list[bytes]:
     assert _work is not None
     artifacts, theme, globals_, build = _work
     return [build(artifacts[i], theme, globals_) for i in indices]
+
+
+def _place_slice(indices: list[int]) -> list[Any]:
+    """Render and write into the staging folder of the full write: only sizes and digests
+    go back to the parent."""
+    assert _work is not None and _staging is not None
+    from .render import artifact_chunks
+    artifacts, theme, globals_, _build = _work
+    return [_staging.place(artifacts[i].path, artifact_chunks(artifacts[i], theme, globals_)) for i in indices]
+
+
+_staging: Any = None
 
 
 def _fork_available() -> bool:
@@ -72,6 +91,12 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     if n < 2 or len(templated) < SERIAL_BELOW or not _fork_available():
         for a in artifacts:
             yield a, (build(a, theme, globals_) if wanted(a) else None)
+        return
+    from .render import build_artifact
+    from .write import staging
+    target = staging()
+    if target is not None and build is build_artifact:
+        yield from _place_all(artifacts, theme, globals_, build, wanted, target, n)
         return
     # Compile every template once, before the fork, so workers share the compiled code.
     for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
@@ -122,6 +147,66 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
         pool.terminate()
         pool.join()
         _work = None
+        gc.unfreeze()
+
+
+def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
+               build: Callable[[Any, Any, Mapping[str, Any]], bytes], wanted: Callable[[Any], bool],
+               target: Any, n: int) -> Iterator[tuple[Any, Any]]:
+    """A full write: workers render every wanted artifact (producers too) and write it into
+    the staging folder themselves; the parent gets `write.Placed` (size, digest) back and
+    yields them in the original order. The parent holds no page bytes and writes nothing
+    but what comes after (the manifest), so both cores render until the end.
+
+    Order of the work, not of the output: producers (one task each: the editor's
+    configuration and the open data files are the biggest single outputs) and the last
+    template slices (the site-wide pages other stages add, the compliance tables among
+    them, are megabytes each) go first, so no big task is left for one core at the end
+    while the other idles; the other slices follow in order, so the parent passes their
+    results on as they come instead of holding them."""
+    global _work, _staging
+    producers = [[i] for i, a in enumerate(artifacts) if a.produce is not None and wanted(a)]
+    templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
+    pages = [templated[i: i + CHUNK] for i in range(0, len(templated), CHUNK)]
+    slices = producers + pages[-BIG_LAST_SLICES:] + pages[:-BIG_LAST_SLICES]
+    for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
+        theme.env.get_template(name)
+    if markdown._memo.store is not None:
+        markdown._memo.store.flush()
+    _work, _staging = (artifacts, theme, globals_, build), target
+    ctx = multiprocessing.get_context("fork")
+    gc.freeze()
+    pool = ctx.Pool(n)
+    try:
+        # Results are a few numbers per output: every slice is queued at once.
+        results = [pool.apply_async(_place_slice, (chunk,)) for chunk in slices]
+        slice_of = [-1] * len(artifacts)
+        for n_slice, chunk in enumerate(slices):
+            for i in chunk:
+                slice_of[i] = n_slice
+        ready: dict[int, Any] = {}
+        for i, a in enumerate(artifacts):
+            if not wanted(a):
+                yield a, None
+                continue
+            if i not in ready:
+                chunk, result = slices[slice_of[i]], results[slice_of[i]]
+                try:
+                    done = result.get()
+                except Exception:
+                    # A template error: render the slice here so it keeps its template
+                    # traceback (the pipeline turns it into a positioned diagnostic).
+                    for j in chunk:
+                        build(artifacts[j], theme, globals_)
+                    raise
+                ready.update(zip(chunk, done))
+                results[slice_of[i]] = None     # type: ignore[call-overload]
+            yield a, ready.pop(i)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _work = _staging = None
         gc.unfreeze()
 
 

@@ -16,11 +16,13 @@ previous site exactly as it was. Two ways to get there:
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import hashlib
 import os
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Collection, Iterable, Iterator, Union
 
@@ -53,7 +55,83 @@ class Unchanged:
         return other + bytes(self)
 
 
-Output = Union[bytes, Unchanged]
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """An output a render worker already put into the staging folder of a full write
+    (`Staging.place`): written there, or hard-linked from the previous output when its
+    bytes were the same. The writer only counts it; the manifest takes its digest."""
+
+    size: int
+    digest: str                 # SHA-256 of its bytes
+    linked: bool = False        # hard-linked from the previous output (bytes unchanged)
+
+    def __len__(self) -> int:
+        return self.size
+
+
+Output = Union[bytes, Unchanged, Placed]
+
+
+@dataclass
+class Staging:
+    """The staging folder of the full write in progress, for renderers that write their
+    outputs themselves (forked workers: the page bytes never travel to the parent).
+    Nothing here touches the output folder: the writer swaps the whole staging folder in
+    only when every output is made, or removes it."""
+
+    root: str
+    previous_root: str
+    dirs: "_Dirs | None" = field(default=None, repr=False)
+
+    def place(self, rel: str, chunks: Iterable[bytes]) -> Placed:
+        """Put one output, given in pieces, at `rel` in the staging folder; a file whose
+        bytes equal the previous output's is a hard link to it instead (as `write_site`)."""
+        rel = _safe_relative(rel)
+        if self.dirs is None or self.dirs.pid != os.getpid():
+            self.dirs = _Dirs(self.root)        # per process: a forked worker makes its own
+        self.dirs.ensure(rel.rpartition("/")[0])
+        target = os.path.join(self.root, rel)
+        digest = hashlib.sha256()
+        size = 0
+        old = _open_regular(os.path.join(self.previous_root, rel))
+        same = old is not None
+        try:
+            # "x": a second output for one path fails, never overwrites the first.
+            with open(target, "xb") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                    if same:
+                        same = old.read(len(chunk)) == chunk       # type: ignore[union-attr]
+            same = same and not old.read(1)                         # type: ignore[union-attr]
+            if same:
+                os.unlink(target)
+                os.link(os.path.join(self.previous_root, rel), target)
+        except FileExistsError:
+            raise UnsafeOutputPath(f"two outputs for {rel}") from None
+        finally:
+            if old is not None:
+                old.close()
+        return Placed(size, digest.hexdigest(), same)
+
+
+def _open_regular(path: str) -> Any:
+    """The file at `path` opened for reading when it is a regular file (not a symlink), else None."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return open(path, "rb")
+    except OSError:
+        return None
+
+
+_staging: contextvars.ContextVar[Staging | None] = contextvars.ContextVar("gongshi_staging", default=None)
+
+
+def staging() -> Staging | None:
+    """The staging folder of the full write that is consuming outputs now, if any."""
+    return _staging.get()
 
 
 @dataclass(frozen=True)
@@ -81,6 +159,7 @@ class _Dirs:
     def __init__(self, root: str) -> None:
         self.root = root
         self.made: set[str] = {""}
+        self.pid = os.getpid()
 
     def ensure(self, rel_dir: str) -> None:
         if rel_dir in self.made:
@@ -121,9 +200,16 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
     files = total = reused = 0
     root, previous_root = str(staging), str(out_dir)
     dirs = _Dirs(root)
+    # Renderers may write outputs straight into the staging folder (they yield `Placed`).
+    token = _staging.set(Staging(root, previous_root))
     try:
         seen: set[str] = set()
         for rel, data in _claimed(outputs, seen):
+            if isinstance(data, Placed):
+                reused += data.linked
+                total += data.size
+                files += 1
+                continue
             dirs.ensure(rel.rpartition("/")[0])
             target = os.path.join(root, rel)
             previous = os.path.join(previous_root, rel)
@@ -136,8 +222,14 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
             files += 1
         _swap(staging, out_dir)
     except BaseException:
+        # Stop the renderers (they may be writing into the staging folder) before removing it.
+        close = getattr(outputs, "close", None)
+        if close is not None:
+            close()
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        _staging.reset(token)
     return WriteStats(files, total, reused)
 
 
