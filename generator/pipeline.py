@@ -119,6 +119,23 @@ def prepare(content_dir: Path, as_of: dt.date, base_url: str | None = None, hook
         return _prepare(content_dir, as_of, base_url, hooks)
 
 
+def _caching(hooks: Hooks) -> bool:
+    """The persistent caches key on the bytes on disk: a hook that may change what was
+    loaded, validated or assembled turns them off (GONGSHI_FILE_CACHE=0 too)."""
+    return (os.environ.get("GONGSHI_FILE_CACHE", "1") != "0" and hooks.on_loaded is _same
+            and hooks.on_validated is _same and hooks.on_assembled is _same)
+
+
+def _evaluate(site: Site, hooks: Hooks) -> Evaluation:
+    """Every association evaluated, or its evaluation from the last run whose inputs were the
+    same (its files, the configuration, calendar, as-of date, history and code)."""
+    if not _caching(hooks):
+        return evaluate(site)
+    from .cache import cache_dir, store
+    from .evaluate import evaluate_cached
+    return evaluate_cached(site, store(cache_dir(site.root), "evaluations"))
+
+
 def _prepare(content_dir: Path, as_of: dt.date, base_url: str | None, hooks: Hooks) -> Prepared:
     content = check(content_dir, hooks)
     if base_url:
@@ -126,7 +143,7 @@ def _prepare(content_dir: Path, as_of: dt.date, base_url: str | None, hooks: Hoo
     if errors(content.diagnostics):
         return Prepared(content, None, None, content.diagnostics)
     site = hooks.on_assembled(assemble(content, as_of, read_history(content_dir)))
-    evaluation = hooks.on_evaluated(evaluate(site))
+    evaluation = hooks.on_evaluated(_evaluate(site, hooks))
     diagnostics = tuple(sorted(set(content.diagnostics + evaluation.diagnostics)))
     return Prepared(content, site, evaluation, diagnostics)
 

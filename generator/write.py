@@ -173,19 +173,42 @@ def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Coll
         for rel in changed:
             live_dirs.ensure(rel.rpartition("/")[0])
             os.replace(os.path.join(root, rel), os.path.join(live, rel))
-        gone = sorted(set(previous) - seen)
-        for rel in gone:
-            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+        # What no output claims goes, as a full write would leave it out: the last build's
+        # outputs that are none now (a deleted document's page and its folder) and anything
+        # put into out_dir by hand.
+        stray_files, stray_folders = _unclaimed(live, seen)
+        for rel in stray_files:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(live, rel))
-        if gone:
-            claimed = {d for rel in seen for d in _ancestors(rel)}
-            emptied = {d for rel in gone for d in _ancestors(rel)} - claimed
-            for rel in sorted(emptied, key=lambda d: d.count("/"), reverse=True):
-                with contextlib.suppress(OSError):
-                    os.rmdir(os.path.join(live, rel))     # a deleted document's folder, now empty
+        for rel in stray_folders:
+            shutil.rmtree(os.path.join(live, rel), ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return WriteStats(files, total, reused)
+
+
+def _unclaimed(root: str, claimed: Collection[str]) -> tuple[list[str], list[str]]:
+    """Files (symlinks included) and folders under `root` that are neither a claimed path nor
+    a folder holding one. Walks the whole tree: the record of the last build cannot tell
+    what was put there since (a tenth of a second for 20,000 files)."""
+    folders_claimed: set[str] = set()
+    for parent in {rel.rpartition("/")[0] for rel in claimed}:
+        while parent and parent not in folders_claimed:
+            folders_claimed.add(parent)
+            parent = parent.rpartition("/")[0]
+    files: list[str] = []
+    folders: list[str] = []
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        with os.scandir(os.path.join(root, rel) if rel else root) as entries:
+            for entry in entries:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    (stack if path in folders_claimed else folders).append(path)
+                elif path not in claimed:
+                    files.append(path)
+    return files, folders
 
 
 def _ancestors(rel: str) -> Iterator[str]:
