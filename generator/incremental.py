@@ -151,7 +151,7 @@ class BuildState:
         if key is None or old is None or old[0] != key or len(old) != 4:
             return True
         try:
-            st = os.stat(self.out_dir / artifact.path)
+            st = os.stat(f"{self.out_dir}/{artifact.path}")     # (a Path per output cost more than the stat)
         except OSError:
             return True
         return (st.st_size, st.st_mtime_ns) != (old[1], old[2])
@@ -163,7 +163,7 @@ class BuildState:
             return data
         self.reused += 1
         _key, size, _mtime, digest = self.previous[artifact.path]
-        return Unchanged(size, digest, str(self.out_dir / artifact.path))
+        return Unchanged(size, digest, f"{self.out_dir}/{artifact.path}")
 
     def save(self, content_root: Path, written: Iterable[str], digests: dict[str, str],
              unchanged: set[str] | frozenset[str] = frozenset()) -> None:
@@ -178,7 +178,7 @@ class BuildState:
                 record[path] = self.previous[path]
                 continue
             try:
-                st = os.stat(self.out_dir / path)
+                st = os.stat(f"{self.out_dir}/{path}")
             except OSError:
                 continue
             record[path] = (key, st.st_size, st.st_mtime_ns, digests[path])
@@ -187,5 +187,10 @@ class BuildState:
         s.flush()
 
 
-# The warm session `serve` keeps lives in generator.live (it renders pages when asked for).
-from .live import Rebuilt, Session  # noqa: E402  (re-exported for existing callers)
+def __getattr__(name: str) -> Any:
+    """The warm session `serve` keeps lives in generator.live (it renders pages when asked
+    for); re-exported for existing callers, imported only when one asks (a build does not)."""
+    if name in ("Rebuilt", "Session"):
+        from . import live
+        return getattr(live, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
