@@ -228,7 +228,8 @@ def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: 
     # `build`): rendering's garbage triggers collections that do not walk them again and again.
     try:
         # Over the output it recorded, an incremental build changes only what differs.
-        stats = write_site(recorded(), out_dir, previous=state.previous.keys() if state is not None and state.previous else None)
+        stats = write_site(recorded(), out_dir, previous=state.previous.keys() if state is not None and state.previous else None,
+                           folders=state.folders if state is not None else None)
     except TemplateError as exc:  # a broken theme override: the writer has left out_dir untouched
         return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
     finally:

@@ -244,3 +244,34 @@ def test_files_placed_in_public_by_hand_go_as_a_full_write_would_remove_them(tmp
     tree, dirs = s.clean()
     assert not any("手工" in p or "附件" in p for p in _tree(s.out))
     assert _tree(s.out) == tree and _dirs(s.out) == dirs
+
+
+def test_folders_the_last_update_vouched_for_still_give_up_what_was_put_into_them(
+        tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer lists only the folders whose change time moved since it last looked (and
+    those it looked at too recently to tell): a file put into any folder moves its time."""
+    import time
+
+    from generator import write
+    s = Scene(tmp_path, corpus)
+    assert s.build().ok
+    assert s.build().ok                   # an update: it records what it saw of every folder
+    time.sleep(2.2)                       # long enough before the next look to be trusted
+    assert s.build().ok
+    listed: list[int] = []
+    real = write._unclaimed
+
+    def counting(*args: object) -> tuple[list[str], list[str], list[str], dict[str, int]]:
+        found = real(*args)  # type: ignore[arg-type]
+        listed.append(len(found[2]))
+        return found
+    monkeypatch.setattr(write, "_unclaimed", counting)
+    stray_files(s, 5)                                          # the root and an association's folder
+    deep = sorted(p for p in s.out.rglob("*") if p.is_dir())[-1]
+    (deep / "备份.html").write_text("旧版本", encoding="utf-8")   # a folder deep down
+    delete_document(s, 4)                                      # and a page that is no output any more
+    assert s.build().ok
+    folders = {p for p in s.out.rglob("*") if p.is_dir()}
+    assert 0 < listed[-1] < len(folders) // 2                  # most folders were not listed
+    tree, dirs = s.clean()
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs
