@@ -205,6 +205,9 @@ class _Builder:
         self.problems: list[Diagnostic] = []   # reported together: one run shows every duplicate key
         self.field_pos: tuple[int, int] | None = None
         self._scalars = yaml.SafeLoader("")  # only its scalar constructors are used
+        # Its parser state is a bound method of itself: a cycle that only the cyclic collector
+        # frees (which load runs without); the constructors do not need it.
+        self._scalars.dispose()
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
