@@ -154,6 +154,17 @@ class Store:
         found.update((k, v) for k, v in rows if isinstance(v, bytes))
         return found
 
+    def keys(self) -> list[str]:
+        """Every key (no values read)."""
+        found = list(self._pending)
+        conn = self._connection()
+        if conn is None:
+            return found
+        try:
+            return found + [k for (k,) in conn.execute(f"SELECT k FROM {self.table}").fetchall() if k not in self._pending]
+        except sqlite3.Error:
+            return found
+
     def delete(self, keys: list[str]) -> None:
         """Forget `keys` (entries no run needs any more)."""
         for k in keys:

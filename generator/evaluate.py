@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from .assemble import Association, Site
 from .diagnostics import Diagnostic
@@ -96,6 +96,62 @@ def combine(site: Site, parts: Mapping[str, AssociationEvaluation], previous: Ev
 
 def evaluate(site: Site) -> Evaluation:
     return combine(site, {a.slug: evaluate_association(site, a) for a in site.associations})
+
+
+def shared_key(site: Site) -> str:
+    """What every association's evaluation depends on besides its own files: the code, the
+    as-of date, the configuration (rules, publication periods), the working calendar and
+    the git history (its head, and which files differ from it)."""
+    import hashlib
+    from .cache import code_version
+    history = site.history
+    cal = site.calendar
+    parts = (code_version(), site.as_of.isoformat(), site.config.model_dump_json(),
+             repr((cal.overrides, cal.package_years, cal.package_source)),
+             repr(None if history is None else (history.prefix, history.head, sorted(history.dirty), history.shallow,
+                                                 sorted(history.truncated))))
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def association_key(shared: str, assoc: Association) -> str:
+    """An association's evaluation is a function of `shared_key` and of its own files (their
+    places and bytes: a model is a function of both)."""
+    import hashlib
+    h = hashlib.sha256(f"{shared}\0{assoc.slug}\0{assoc.source.raw.rel}\0{assoc.source.raw.content_hash}".encode())
+    for d in assoc.documents:
+        h.update(f"\0{d.raw.rel}\0{d.raw.content_hash}".encode())
+    return h.hexdigest()
+
+
+def evaluate_cached(site: Site, store: Any) -> Evaluation:
+    """`evaluate(site)`, taking the part of every association whose key is unchanged from
+    `store` (a generator.cache.Store: slug -> pickled (key, AssociationEvaluation)) and
+    keeping the parts evaluated now. A missing, corrupt or foreign entry is evaluated again."""
+    import pickle
+    shared = shared_key(site)
+    keys = {a.slug: association_key(shared, a) for a in site.associations}
+    found = store.get_many(list(keys))
+    parts: dict[str, AssociationEvaluation] = {}
+    for assoc in site.associations:
+        blob = found.get(assoc.slug)
+        part = None
+        if blob is not None:
+            try:
+                key, part = pickle.loads(blob)
+            except Exception:           # corrupt or foreign: evaluate again
+                part = None
+            else:
+                if key != keys[assoc.slug] or not isinstance(part, AssociationEvaluation):
+                    part = None
+        if part is None:
+            part = evaluate_association(site, assoc)
+            try:
+                store.put(assoc.slug, pickle.dumps((keys[assoc.slug], part), protocol=pickle.HIGHEST_PROTOCOL))
+            except Exception:           # unpicklable: not cached
+                pass
+        parts[assoc.slug] = part
+    store.flush()
+    return combine(site, parts)
 
 
 def reevaluate(previous: Evaluation, site: Site, changed: Iterable[str]) -> Evaluation:

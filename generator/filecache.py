@@ -1,15 +1,17 @@
 """The per-file cache of load and validate: what one content file says on its own, kept
 between runs, so a run after one edit parses and validates one file instead of all of them.
 
-Three kinds of entries, in the `files` table of the content folder's cache (`cache.cache_dir`):
+Two kinds of entries, in the `files` table of the content folder's cache (`cache.cache_dir`):
 
-- `stat:` — a file with this path, size, modification time, inode and change time held these
-  bytes (their sha256) with its body starting on this line: load then does not even read it
-  until its text is asked for. An entry is trusted only when it was made at least
-  `RACY_NS` after the file's modification time, so an edit in the same clock tick as an
-  earlier read can never pass for unchanged (git's "racily clean" rule).
-- `load:` — these bytes at this path parsed without a problem (no value): load then keeps the
-  text and parses it only if something asks for the data.
+- `stats:<code version>` — one entry for the whole content folder (one read instead of one
+  per file): for every file, the path, size, modification time, inode and change time it
+  had and the bytes (their sha256) it then held with its body starting on this line, and
+  for every file that parsed without a problem the sha256 of those bytes. A file whose stat
+  is recorded is not even read until its text is asked for; a file whose bytes parsed
+  before is not parsed until something asks for its data. A stat is trusted only when it
+  was recorded at least `RACY_NS` after the file's modification time, so an edit in the
+  same clock tick as an earlier read can never pass for unchanged (git's "racily clean"
+  rule). The entry holds the files of the last run only (a deleted file drops out).
 - `valid:` — everything `validate` says about the file on its own: its kind, its validated
   model and its per-file diagnostics (schema, privacy, placeholders, links, raw HTML),
   pickled. Cross-file checks (ids, references, members, attachments) always run afresh.
@@ -25,6 +27,7 @@ again, and the result is what a run without the cache gives.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import pickle
 import time
@@ -42,6 +45,9 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256("\0".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+STATS = "stats:"
+
+
 class FileCache:
     """One run's view of the per-file cache: what it found, what it added, what it used."""
 
@@ -49,54 +55,68 @@ class FileCache:
         self.store = backing
         self.version = version or code_version()
         self.fresh: set[str] = set()       # absolute paths of the files parsed in this run
-        self.used: set[str] = set()        # keys read or written in this run
-        self._known: set[str] | None = None
-        self._stats: dict[str, bytes] | None = None
+        self.used: set[str] = set()        # `valid:` keys read or written in this run
+        self.written = 0                   # `valid:` entries written in this run
+        self._stats: dict[str, tuple[Any, ...]] | None = None    # path -> stat, sha256, body line, when
+        self._good: dict[str, str] = {}                          # path -> sha256 of bytes that parsed
+        self._since_pruned = 0
+        self._seen_stats: dict[str, tuple[Any, ...]] = {}        # this run's, for the next one
+        self._seen_good: dict[str, str] = {}
+        self._results: dict[str, Any] = {}     # `valid:` key -> result, of every file of this run
+        self._mask: bool | None = None
+        self._unpacked = 0                     # files of this run not in the pack
         self.now_ns = time.time_ns()
+
+    # --- the snapshot of stats ----------------------------------------------------------
+
+    def _snapshot(self) -> dict[str, tuple[Any, ...]]:
+        if self._stats is None:
+            self._stats = {}
+            blob = self.store.get(STATS + self.version)
+            try:
+                stats, good, since_pruned = marshal.loads(blob) if blob is not None else ({}, {}, 0)
+                if isinstance(stats, dict) and isinstance(good, dict) and isinstance(since_pruned, int):
+                    self._stats, self._good, self._since_pruned = stats, good, since_pruned
+            except (ValueError, EOFError, TypeError):
+                pass                    # corrupt or foreign: every file is read again
+        return self._stats
 
     # --- stat ---------------------------------------------------------------------------
 
-    def _stat_key(self, path: Path | str, st: os.stat_result) -> str:
-        return "stat:" + _digest(self.version, path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
-
     def unchanged(self, path: Path | str, st: os.stat_result) -> tuple[str, int] | None:
         """(sha256, body line) of a file whose stat is what an earlier run recorded, else None."""
-        if self._stats is None:
-            self._stats = self.store.prefixed("stat:")
-        key = self._stat_key(path, st)
-        value = self._stats.get(key)
+        file = str(path)
+        value = self._snapshot().get(file)
         if value is None:
             return None
         try:
-            content_hash, body_line, recorded = value.decode("ascii").split(" ")
-            if int(recorded) - st.st_mtime_ns < RACY_NS or len(content_hash) != 64:
-                return None
-            found = (content_hash, int(body_line))
-        except ValueError:
+            size, mtime, ctime, ino, dev, content_hash, body_line, recorded = value
+        except (TypeError, ValueError):
             return None
-        self.used.add(key)
-        return found
+        if (size != st.st_size or mtime != st.st_mtime_ns or ctime != st.st_ctime_ns or ino != st.st_ino
+                or dev != st.st_dev or not isinstance(recorded, int) or recorded - mtime < RACY_NS
+                or not isinstance(content_hash, str) or len(content_hash) != 64 or type(body_line) is not int):
+            return None
+        self._seen_stats[file] = value
+        self._seen_good[file] = content_hash     # it parsed when it was recorded
+        return content_hash, body_line
 
     def note_stat(self, path: Path | str, st: os.stat_result, content_hash: str, body_line: int) -> None:
-        """Remember what a file read in this run held (unless it changed too recently to tell)."""
+        """Remember what a file read (and parsed without a problem) in this run held; its stat
+        only if it did not change too recently to tell."""
+        file = str(path)
+        self._seen_good[file] = content_hash
         if self.now_ns - st.st_mtime_ns < RACY_NS:
             return
-        key = self._stat_key(path, st)
-        self.store.put(key, f"{content_hash} {body_line} {self.now_ns}".encode("ascii"))
-        self.used.add(key)
+        self._seen_stats[file] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev,
+                                  content_hash, body_line, self.now_ns)
 
     # --- load -------------------------------------------------------------------------
 
-    def _load_key(self, path: Path | str, content_hash: str) -> str:
-        return "load:" + _digest(self.version, path, content_hash)
-
     def known_good(self, path: Path | str, content_hash: str) -> bool:
         """Did an earlier run parse these bytes at this path without a problem?"""
-        if self._known is None:
-            self._known = set(self.store.prefixed("load:"))
-        key = self._load_key(path, content_hash)
-        if key in self._known:
-            self.used.add(key)
+        self._snapshot()
+        if self._good.get(str(path)) == content_hash:
             return True
         self.fresh.add(str(path))
         return False
@@ -104,42 +124,85 @@ class FileCache:
     # --- validate -----------------------------------------------------------------------
 
     def _valid_key(self, raw: Any, mask: bool) -> str:
-        return "valid:" + _digest(self.version, raw.path, raw.association, raw.folder, raw.content_hash, mask)
+        return "valid:" + _digest(self.version, raw.file, raw.association, raw.folder, raw.content_hash, mask)
+
+    def _pack(self, mask: bool) -> dict[str, Any]:
+        """The `pack:` entry: the validation results of every file of the run that made it,
+        in one pickle (one load shares every class and enum look-up: 10k models unpickle in
+        a third of the time they take one by one)."""
+        blob = self.store.get(self._pack_key(mask))
+        try:
+            pack = pickle.loads(blob) if blob is not None else {}
+        except Exception:               # corrupt or foreign: the entries one by one
+            return {}
+        return pack if isinstance(pack, dict) else {}
+
+    def _pack_key(self, mask: bool) -> str:
+        return f"pack:{self.version}:{int(mask)}"
 
     def validated(self, raws: Iterable[Any], mask: bool) -> dict[str, tuple[str | None, Any, tuple[Diagnostic, ...]]]:
         """{absolute path: (kind name or None, model or None, diagnostics)} of the files with an entry."""
-        keys = {self._valid_key(raw, mask): str(raw.path) for raw in raws}
+        keys = {self._valid_key(raw, mask): raw.file for raw in raws}
         found: dict[str, tuple[str | None, Any, tuple[Diagnostic, ...]]] = {}
-        for key, blob in self.store.get_many(list(keys)).items():
+        pack = self._pack(mask)
+        results: dict[str, Any] = {}
+        for key in keys:
+            if (entry := pack.get(key)) is not None:
+                results[key] = entry
+        self._mask, self._unpacked = mask, len(keys) - len(results)
+        single = self.store.get_many([key for key in keys if key not in results])
+        for key, blob in single.items():
             try:
-                kind, model, diagnostics = pickle.loads(blob)
+                results[key] = pickle.loads(blob)
             except Exception:           # corrupt or foreign: validate the file again
+                continue
+        for key, entry in results.items():
+            try:
+                kind, model, diagnostics = entry
+            except (TypeError, ValueError):
                 continue
             if not (isinstance(diagnostics, tuple) and all(isinstance(d, Diagnostic) for d in diagnostics)):
                 continue
             self.used.add(key)
             found[keys[key]] = (kind, model, diagnostics)
+            self._results[key] = (kind, model, diagnostics)
         return found
 
     def remember(self, raw: Any, mask: bool, kind: str | None, model: Any, diagnostics: tuple[Diagnostic, ...]) -> None:
-        """Keep a file's own validation result (and that its bytes parse)."""
+        """Keep a file's own validation result."""
         try:
             blob = pickle.dumps((kind, model, diagnostics), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:               # something unpicklable: that file is simply not cached
             return
-        load_key, valid_key = self._load_key(raw.path, raw.content_hash), self._valid_key(raw, mask)
-        self.store.put(load_key, b"")
-        self.store.put(valid_key, blob)
-        self.used.update((load_key, valid_key))
+        key = self._valid_key(raw, mask)
+        self.store.put(key, blob)
+        self.used.add(key)
+        self.written += 1
+        self._results[key] = (kind, model, diagnostics)
 
     def finish(self) -> None:
-        """Write what this run added; drop entries of files that have changed or gone once
-        they outnumber the live ones (the table stays about the size of the content)."""
+        """Write what this run added (the stats of this run's files, when they differ from
+        the last run's); once the entries written since the last clean-up outnumber the live
+        ones, drop every entry this run did not use (files changed or gone, other versions)."""
+        self._snapshot()
+        since_pruned = self._since_pruned + self.written
+        prune = since_pruned > max(len(self.used), 1000)
+        if prune:
+            since_pruned = 0
+        if (self._seen_stats != self._stats or self._seen_good != self._good
+                or since_pruned != self._since_pruned):
+            self.store.put(STATS + self.version, marshal.dumps((self._seen_stats, self._seen_good, since_pruned)))
+        # The pack is made again once a twentieth of the files come from elsewhere (edited
+        # since): pickling every model costs a fifth of a second, so not after every edit.
+        if self._mask is not None and self._unpacked > len(self._results) // 20:
+            try:
+                self.store.put(self._pack_key(self._mask), pickle.dumps(self._results, protocol=pickle.HIGHEST_PROTOCOL))
+            except Exception:           # something unpicklable: no pack this time
+                pass
         self.store.flush()
-        known = (self._known or set()) | set(self._stats or ())
-        stale = known - self.used
-        if len(stale) > max(len(self.used), 1000):
-            self.store.delete(sorted(stale))
+        if prune:
+            live = self.used | {STATS + self.version, self._pack_key(False), self._pack_key(True)}
+            self.store.delete([k for k in self.store.keys() if k not in live])
 
 
 def for_content(root: Path) -> FileCache:

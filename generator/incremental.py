@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from .cache import cache_dir, code_version, store
-from .write import Unchanged
+from .write import Folders, Unchanged
 
 # First entry of an artifact's `sources` when they are complete (the artifact is a function of
 # them, the build-wide key and nothing else): no belt-and-braces dependency on all content.
@@ -82,6 +82,7 @@ class BuildState:
     _paths_digest: str = ""
     _wanted: dict[str, bool] = field(default_factory=dict)
     site: Any = None
+    folders: Folders = field(default_factory=Folders)   # what the writer last saw of the output's folders
 
     @classmethod
     def load(cls, content_root: Path, out_dir: Path, shared: str) -> "BuildState":
@@ -93,6 +94,15 @@ class BuildState:
                 state.previous = {p: tuple(v) for p, v in marshal.loads(blob).items()}  # type: ignore[misc]
             except (ValueError, EOFError, TypeError, AttributeError):
                 state.previous = {}
+        blob = s.get(str(state.out_dir) + "\0folders")
+        if blob is not None and state.previous:
+            try:
+                at, ctimes = marshal.loads(blob)
+                if isinstance(at, int) and isinstance(ctimes, dict) and all(
+                        isinstance(k, str) and isinstance(v, int) for k, v in ctimes.items()):
+                    state.folders = Folders(at, ctimes)
+            except (ValueError, EOFError, TypeError):
+                pass                # every folder is listed again
         return state
 
     @staticmethod
@@ -101,6 +111,7 @@ class BuildState:
         s = store(cache_dir(content_root), "build_state")
         if s.get(str(out_dir.absolute())) is not None:
             s.put(str(out_dir.absolute()), marshal.dumps({}))
+            s.put(str(out_dir.absolute()) + "\0folders", marshal.dumps((0, {})))
             s.flush()
 
     def start(self, artifacts: Sequence[Any], site: Any = None) -> None:
@@ -151,7 +162,7 @@ class BuildState:
         if key is None or old is None or old[0] != key or len(old) != 4:
             return True
         try:
-            st = os.stat(self.out_dir / artifact.path)
+            st = os.stat(f"{self.out_dir}/{artifact.path}")     # (a Path per output cost more than the stat)
         except OSError:
             return True
         return (st.st_size, st.st_mtime_ns) != (old[1], old[2])
@@ -163,7 +174,7 @@ class BuildState:
             return data
         self.reused += 1
         _key, size, _mtime, digest = self.previous[artifact.path]
-        return Unchanged(size, digest, str(self.out_dir / artifact.path))
+        return Unchanged(size, digest, f"{self.out_dir}/{artifact.path}")
 
     def save(self, content_root: Path, written: Iterable[str], digests: dict[str, str],
              unchanged: set[str] | frozenset[str] = frozenset()) -> None:
@@ -178,14 +189,20 @@ class BuildState:
                 record[path] = self.previous[path]
                 continue
             try:
-                st = os.stat(self.out_dir / path)
+                st = os.stat(f"{self.out_dir}/{path}")
             except OSError:
                 continue
             record[path] = (key, st.st_size, st.st_mtime_ns, digests[path])
         s = store(cache_dir(content_root), "build_state")
         s.put(str(self.out_dir), marshal.dumps(record))
+        s.put(str(self.out_dir) + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes)))
         s.flush()
 
 
-# The warm session `serve` keeps lives in generator.live (it renders pages when asked for).
-from .live import Rebuilt, Session  # noqa: E402  (re-exported for existing callers)
+def __getattr__(name: str) -> Any:
+    """The warm session `serve` keeps lives in generator.live (it renders pages when asked
+    for); re-exported for existing callers, imported only when one asks (a build does not)."""
+    if name in ("Rebuilt", "Session"):
+        from . import live
+        return getattr(live, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -283,7 +283,7 @@ class Session:
             if (why := load.check_name(slug)) is not None:
                 ds.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
             else:
-                found, atts = load.walk_association(adir, slug, root, lambda f, folder, _entry: read(f, folder), ds)
+                found, atts = load.walk_association(adir, slug, root, lambda f, folder, _entry: read(Path(f), folder), ds)
                 raws += found
 
         assert self.content is not None

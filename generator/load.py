@@ -72,7 +72,7 @@ class RawDocument:
     is asked for. Equal when path, place and bytes (`content_hash`) are equal.
     """
 
-    path: Path                      # absolute path of the file
+    file: str                       # absolute path of the file (`path` as a Path, made when asked for)
     rel: str                        # POSIX path relative to the content dir
     association: str | None         # folder name under associations/, if any
     folder: str | None              # the kind folder (e.g. "sanctions"), None at association level
@@ -80,24 +80,33 @@ class RawDocument:
     body_line: int                  # 1-based line where the body starts
     content_hash: str               # sha256 of the bytes
 
-    def __init__(self, path: Path, rel: str, association: str | None, folder: str | None, stem: str,
+    def __init__(self, path: Path | str, rel: str, association: str | None, folder: str | None, stem: str,
                  body: str | None, body_line: int, head: str, content_hash: str) -> None:
-        self.path, self.rel, self.association, self.folder, self.stem = path, rel, association, folder, stem
+        self.file, self.rel, self.association, self.folder, self.stem = str(path), rel, association, folder, stem
+        if isinstance(path, Path):
+            self.__dict__["path"] = path
         self.body_line, self.content_hash = body_line, content_hash
         self.__dict__["body"] = body    # Markdown body, None for YAML files
         self.__dict__["head"] = head    # the text before the body: front matter and its --- lines (all of a YAML file)
 
     @classmethod
-    def unread(cls, path: Path, root: Path, association: str | None, folder: str | None, body_line: int,
+    def unread(cls, file: str, rel: str, association: str | None, folder: str | None, body_line: int,
                content_hash: str) -> "RawDocument":
-        """A file known by its stat to hold `content_hash`: read when its text is first asked for."""
+        """A file known by its stat to hold `content_hash`: read when its text is first asked for.
+        `file` is its absolute path and `rel` that path relative to the content dir (POSIX)."""
         doc = cls.__new__(cls)
-        doc.path, doc.rel, doc.association, doc.folder = path, path.relative_to(root).as_posix(), association, folder
-        doc.stem, doc.body_line, doc.content_hash = unicodedata.normalize("NFC", path.stem), body_line, content_hash
+        doc.file, doc.rel, doc.association, doc.folder = file, rel, association, folder
+        name = rel.rpartition("/")[2]
+        doc.stem = unicodedata.normalize("NFC", name[: name.rindex(".")] if "." in name[1:] else name)
+        doc.body_line, doc.content_hash = body_line, content_hash
         return doc
 
+    @cached_property
+    def path(self) -> Path:
+        return Path(self.file)
+
     def _identity(self) -> tuple[Any, ...]:
-        return (self.path, self.rel, self.association, self.folder, self.stem, self.body_line, self.content_hash)
+        return (self.file, self.rel, self.association, self.folder, self.stem, self.body_line, self.content_hash)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RawDocument) and self._identity() == other._identity()
@@ -196,6 +205,9 @@ class _Builder:
         self.problems: list[Diagnostic] = []   # reported together: one run shows every duplicate key
         self.field_pos: tuple[int, int] | None = None
         self._scalars = yaml.SafeLoader("")  # only its scalar constructors are used
+        # Its parser state is a bound method of itself: a cycle that only the cyclic collector
+        # frees (which load runs without); the constructors do not need it.
+        self._scalars.dispose()
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
@@ -336,18 +348,20 @@ def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
     return yaml_text, body, body_line
 
 
-def read_document(path: Path, root: Path, association: str | None, folder: str | None,
+def read_document(path: Path | str, root: Path | str, association: str | None, folder: str | None,
                   max_bytes: int = MAX_FILE_BYTES, *, known_good: Callable[[str], bool] | None = None) -> RawDocument:
     """Read one YAML or Markdown file. Raises _YamlError on anything unreadable.
 
     `known_good(content_hash)` says whether an earlier run parsed these very bytes without a
     problem (the per-file cache): then the YAML is not parsed now, only when asked for."""
+    path = Path(path)
     rel = path.relative_to(root).as_posix()
     file = str(path)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise _YamlError(diag(file, 1, 1, "file.too_large", size=size, limit=max_bytes))
-    raw = path.read_bytes()
+    with open(file, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > max_bytes:
+            raise _YamlError(diag(file, 1, 1, "file.too_large", size=size, limit=max_bytes))
+        raw = f.read()
     content_hash = hashlib.sha256(raw).hexdigest()
     text = decode(raw, file)
     if path.suffix in MARKDOWN_SUFFIXES:
@@ -403,50 +417,60 @@ def check_name(name: str) -> str | None:
     return None
 
 
-def _safe_entries(directory: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[tuple[Path, os.DirEntry[str]]]:
-    """Entries of a folder, sorted by name, refusing links that leave the content root.
-
-    With each path its directory entry: its type (and, once asked, its stat) come from
-    the directory listing instead of a system call per question."""
+def _safe_entries(directory: str, root: Path, diagnostics: list[Diagnostic]) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Entries of a folder (its absolute path), sorted by name, refusing links that leave the
+    content root. With each path (a string: a Path per file cost more than the rest of the
+    walk) its directory entry, whose type (and, once asked, its stat) come from the listing."""
     with os.scandir(directory) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
-        if entry.name.startswith(".") or entry.name.endswith("~"):
+        name = entry.name
+        if name.startswith(".") or name.endswith("~"):
             continue  # editor and VCS files
-        path = directory / entry.name
-        if entry.is_symlink() and (why := _symlink_problem(path, root)) is not None:
+        path = f"{directory}/{name}"
+        if entry.is_symlink() and (why := _symlink_problem(Path(path), root)) is not None:
             diagnostics.append(diag(path, 1, 1, "file.symlink", target=why))
             continue
         yield path, entry
 
 
-def walk_association(adir: Path, slug: str, root: Path,
-                     read: Callable[[Path, str | None, os.DirEntry[str]], RawDocument | None],
+def _suffix(name: str) -> str:
+    """Path(name).suffix, for a plain file name."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES + YAML_SUFFIXES
+
+
+def walk_association(adir: Path | str, slug: str, root: Path,
+                     read: Callable[[str, str | None, os.DirEntry[str]], RawDocument | None],
                      diagnostics: list[Diagnostic]) -> tuple[list[RawDocument], list[Attachment]]:
-    """One association folder: its documents (read by `read(path, folder, entry)`) and its
-    attachments under files/. Shared by the full load and serve's one-folder re-read."""
+    """One association folder: its documents (read by `read(absolute path, folder, entry)`)
+    and its attachments under files/. Shared by the full load and serve's one-folder re-read."""
     documents: list[RawDocument] = []
     attachments: list[Attachment] = []
-    for entry, en in _safe_entries(adir, root, diagnostics):
+    rel_root = len(str(root)) + 1
+    for entry, en in _safe_entries(str(adir), root, diagnostics):
+        name = en.name
         if en.is_dir():
-            if entry.name == "files":
+            if name == "files":
                 for f, e in _safe_entries(entry, root, diagnostics):
                     if e.is_file():
-                        attachments.append(Attachment(f, f.relative_to(root).as_posix(), slug, f.name,
-                                                      e.stat().st_size))
+                        attachments.append(Attachment(Path(f), f[rel_root:], slug, e.name, e.stat().st_size))
                 continue
             for f, e in _safe_entries(entry, root, diagnostics):
-                if e.is_file() and f.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
-                    stem = unicodedata.normalize("NFC", f.stem)
+                if e.is_file() and _suffix(e.name) in DOCUMENT_SUFFIXES:
+                    stem = unicodedata.normalize("NFC", e.name[: e.name.rindex(".")])
                     if (why := check_name(stem)) is not None:
                         diagnostics.append(diag(f, 1, 1, "file.bad_name", name=stem, why=why))
                         continue
-                    if (doc := read(f, entry.name, e)) is not None:
+                    if (doc := read(f, name, e)) is not None:
                         documents.append(doc)
                 elif e.is_file():
-                    diagnostics.append(diag(f, 1, 1, "file.unexpected", name=f.name,
+                    diagnostics.append(diag(f, 1, 1, "file.unexpected", name=e.name,
                                             hint="文档应为 .md 或 .yaml；附件请放到 files/ 目录。"))
-        elif en.is_file() and entry.suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES:
+        elif en.is_file() and _suffix(name) in DOCUMENT_SUFFIXES:
             if (doc := read(entry, None, en)) is not None:
                 documents.append(doc)
     return documents, attachments
@@ -481,20 +505,22 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None) ->
     attachments: list[Attachment] = []
     site: RawDocument | None = None
 
-    def read(path: Path, association: str | None, folder: str | None,
+    rel_root = len(str(root)) + 1
+
+    def read(path: Path | str, association: str | None, folder: str | None,
              entry: os.DirEntry[str] | None = None) -> RawDocument | None:
         try:
             if parsed_memo is not None:
-                return _read_memoised(parsed_memo, path, root, association, folder, max_bytes or MAX_FILE_BYTES)
+                return _read_memoised(parsed_memo, Path(path), root, association, folder, max_bytes or MAX_FILE_BYTES)
             if files is None or not association or entry is None:
                 return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES)
+            file = str(path)
             st = entry.stat()
-            if st.st_size <= (max_bytes or MAX_FILE_BYTES) and (hit := files.unchanged(path, st)) is not None \
-                    and files.known_good(path, hit[0]):
-                return RawDocument.unread(path, root, association, folder, hit[1], hit[0])
+            if st.st_size <= (max_bytes or MAX_FILE_BYTES) and (hit := files.unchanged(file, st)) is not None:
+                return RawDocument.unread(file, file[rel_root:], association, folder, hit[1], hit[0])
             doc = read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES,
-                                known_good=lambda h: files.known_good(path, h))
-            files.note_stat(path, st, doc.content_hash, doc.body_line)
+                                known_good=lambda h: files.known_good(file, h))
+            files.note_stat(file, st, doc.content_hash, doc.body_line)
             return doc
         except _YamlError as exc:
             diagnostics.extend(exc.diagnostics)
@@ -511,16 +537,16 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None) ->
         max_bytes = _configured_max_bytes(site) or MAX_FILE_BYTES
     calendar_dir = root / "calendar"
     if calendar_dir.is_dir():
-        for f, e in _safe_entries(calendar_dir, root, diagnostics):
-            if f.suffix in YAML_SUFFIXES and e.is_file():
+        for f, e in _safe_entries(str(calendar_dir), root, diagnostics):
+            if _suffix(e.name) in YAML_SUFFIXES and e.is_file():
                 if (doc := read(f, None, "calendar")) is not None:
                     calendars.append(doc)
     assoc_root = root / "associations"
     if assoc_root.is_dir():
-        for adir, a in _safe_entries(assoc_root, root, diagnostics):
+        for adir, a in _safe_entries(str(assoc_root), root, diagnostics):
             if not a.is_dir():
                 continue
-            slug = unicodedata.normalize("NFC", adir.name)
+            slug = unicodedata.normalize("NFC", a.name)
             if (why := check_name(slug)) is not None:
                 diagnostics.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
                 continue

@@ -15,7 +15,6 @@ from .compliance import compliance_artifacts
 from .evaluate import Evaluation
 from .incremental import COMPLETE_SOURCES
 from .render import Artifact, Theme, produce_artifacts
-from .searching import search_artifacts
 
 SITEMAP_LIMIT = 50_000          # URLs per sitemap file (sitemaps.org)
 
@@ -109,6 +108,11 @@ def _sitemap_artifacts(site: Site, pages: Sequence[Artifact], others: list[Artif
     return [Artifact(name, produce=(lambda name=name: sitemap_files(site, paths)[name])) for name in sorted(names)]
 
 
+def _search_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
+    from .searching import search_artifacts     # Whoosh and the index: not imported by a build without search
+    return list(search_artifacts(site, evaluation, theme))
+
+
 def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True,
                     pages: Sequence[Artifact] | None = None) -> list[Artifact]:
     """`pages`: the artifacts of `produce_artifacts` when the caller has them already (the
@@ -120,6 +124,6 @@ def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, search:
         *feed_artifacts(site, evaluation),
         *data_artifacts(site, evaluation),
         *compliance_artifacts(site, evaluation, theme),
-        *(search_artifacts(site, evaluation, theme) if search else ()),
+        *(_search_artifacts(site, evaluation, theme) if search else ()),
     ]
     return arts + _sitemap_artifacts(site, pages, arts) + cms_artifacts(site, evaluation, theme)  # /admin/: not in the sitemap

@@ -393,7 +393,7 @@ def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:
             if hit is None or hit[0] is not raw:
                 hit = validated_memo[key] = (raw, *_validate_document(raw, config))
             doc, ds = hit[1], hit[2]
-        elif (entry := cached.get(str(raw.path))) is not None and (entry[0] is None or entry[0] in k.BY_NAME):
+        elif (entry := cached.get(raw.file)) is not None and (entry[0] is None or entry[0] in k.BY_NAME):
             kind_name, model, ds = entry
             doc = ValidDocument(raw, k.BY_NAME[kind_name], model) if kind_name is not None and model is not None else None
         else:

@@ -22,6 +22,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Collection, Iterable, Iterator, Union
@@ -134,6 +135,20 @@ def staging() -> Staging | None:
     return _staging.get()
 
 
+@dataclass
+class Folders:
+    """What the last in-place update saw of the output's folders: each claimed folder's
+    change time (st_ctime_ns) and when it looked (`at`). A folder whose change time is the
+    same, and was not too close to `at` to tell, has had nothing put into it or taken out
+    since: the next update need not list it. Empty: list every folder."""
+
+    at: int = 0
+    ctimes: dict[str, int] = field(default_factory=dict)
+
+
+RACY_NS = 2_000_000_000      # coarser than any file system's time stamps (as the per-file cache)
+
+
 @dataclass(frozen=True)
 class WriteStats:
     files: int
@@ -186,16 +201,19 @@ def _claimed(outputs: Iterable[tuple[str, Any]], seen: set[str]) -> Iterator[tup
 
 
 def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
-               previous: Collection[str] | None = None) -> WriteStats:
+               previous: Collection[str] | None = None, folders: Folders | None = None) -> WriteStats:
     """Write every (relative path, bytes or Unchanged) into `out_dir`.
 
     `previous`: every file the last build wrote into `out_dir` (its build state's record).
     Given, `out_dir` is changed in place (only what differs, and what is no output any more
-    goes) instead of swapped for a fresh copy; `Unchanged` outputs are then not touched."""
+    goes) instead of swapped for a fresh copy; `Unchanged` outputs are then not touched.
+    `folders`: what the last update saw of the folders (updated here for the next one)."""
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     if previous is not None and out_dir.is_dir() and not out_dir.is_symlink():
-        return _update(outputs, out_dir, previous)
+        return _update(outputs, out_dir, previous, folders if folders is not None else Folders())
+    if folders is not None:
+        folders.at, folders.ctimes = 0, {}      # a fresh tree: the next update lists it all
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     files = total = reused = 0
     root, previous_root = str(staging), str(out_dir)
@@ -233,7 +251,8 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
     return WriteStats(files, total, reused)
 
 
-def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Collection[str]) -> WriteStats:
+def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Collection[str],
+            folders: Folders) -> WriteStats:
     """Stage the files whose bytes changed; once every output is made, move them into
     `out_dir` and delete what no output claims. Until then `out_dir` is not touched."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
@@ -259,25 +278,82 @@ def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Coll
                 dirs.ensure(rel.rpartition("/")[0])
                 os.link(os.path.join(live, rel), os.path.join(root, rel))
             _swap(staging, out_dir)
+            folders.at, folders.ctimes = 0, {}
             return WriteStats(files, total, reused)
         # Every output is made: from here on only renames and deletions.
         live_dirs = _Dirs(live)
         for rel in changed:
             live_dirs.ensure(rel.rpartition("/")[0])
             os.replace(os.path.join(root, rel), os.path.join(live, rel))
-        gone = sorted(set(previous) - seen)
-        for rel in gone:
-            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+        # What no output claims goes, as a full write would leave it out: the last build's
+        # outputs that are none now (a deleted document's page and its folder) and anything
+        # put into out_dir by hand.
+        stray_files, stray_folders, listed, kept = _unclaimed(live, seen, folders, set(previous) - seen)
+        for rel in stray_files:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(live, rel))
-        if gone:
-            claimed = {d for rel in seen for d in _ancestors(rel)}
-            emptied = {d for rel in gone for d in _ancestors(rel)} - claimed
-            for rel in sorted(emptied, key=lambda d: d.count("/"), reverse=True):
-                with contextlib.suppress(OSError):
-                    os.rmdir(os.path.join(live, rel))     # a deleted document's folder, now empty
+        for rel in stray_folders:
+            shutil.rmtree(os.path.join(live, rel), ignore_errors=True)
+        # The folders listed now are seen again after the deletions (their change time moved);
+        # `at` comes after every look, so a change in the same clock tick is never trusted.
+        for rel in listed:
+            with contextlib.suppress(OSError):
+                kept[rel] = os.lstat(os.path.join(live, rel) if rel else live).st_ctime_ns
+        folders.at, folders.ctimes = time.time_ns(), kept
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return WriteStats(files, total, reused)
+
+
+def _unclaimed(root: str, claimed: Collection[str], folders: Folders,
+               gone: Iterable[str]) -> tuple[list[str], list[str], list[str], dict[str, int]]:
+    """Files (symlinks included) and folders under `root` that are neither a claimed path nor
+    a folder holding one; the claimed folders listed to find them; the change times of the
+    others. A folder is listed unless `folders` vouches for it (the same change time as the
+    last update saw, long enough before it looked): a folder's change time moves whenever
+    an entry is added, removed or renamed in it, so one that did not move holds what it held.
+    The folders that held the last build's outputs that are `gone` are listed in any case
+    (their files are still there: nothing on disk moved)."""
+    folders_claimed: set[str] = {""}
+    for parent in {rel.rpartition("/")[0] for rel in claimed}:
+        while parent not in folders_claimed:
+            folders_claimed.add(parent)
+            parent = parent.rpartition("/")[0]
+    must: set[str] = set()
+    for rel in gone:
+        parent = rel.rpartition("/")[0]
+        while parent not in folders_claimed:
+            parent = parent.rpartition("/")[0]
+        must.add(parent)
+    recorded, at = folders.ctimes, folders.at
+    kept: dict[str, int] = {}
+    listed: list[str] = []
+    for rel in folders_claimed:
+        seen_then = recorded.get(rel)
+        if seen_then is not None and at - seen_then >= RACY_NS and rel not in must:
+            try:
+                if os.lstat(f"{root}/{rel}" if rel else root).st_ctime_ns == seen_then:
+                    kept[rel] = seen_then
+                    continue
+            except OSError:
+                pass
+        listed.append(rel)
+    files: list[str] = []
+    stray: list[str] = []
+    for rel in listed:
+        try:
+            entries = os.scandir(os.path.join(root, rel) if rel else root)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for entry in entries:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if path not in folders_claimed:
+                        stray.append(path)
+                elif path not in claimed:
+                    files.append(path)
+    return files, stray, listed, kept
 
 
 def _ancestors(rel: str) -> Iterator[str]:

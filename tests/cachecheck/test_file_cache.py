@@ -184,16 +184,38 @@ def corrupt_values(own_cache: Path) -> None:
         with sqlite3.connect(db) as conn:
             tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if filecache.TABLE in tables:
-                conn.execute(f"UPDATE {filecache.TABLE} SET v = CASE WHEN k LIKE 'valid:%' THEN x'80049504' ELSE v END")
+                # Every kind of entry: a result, the pack of all results, the stats snapshot.
+                conn.execute(f"UPDATE {filecache.TABLE} SET v = CASE WHEN k LIKE 'valid:%' OR k LIKE 'pack:%' "
+                             f"OR k LIKE 'stats:%' THEN x'80049504' ELSE v END")
 
 
-@pytest.mark.parametrize("damage", ["values", "file"])
+def foreign_values(own_cache: Path) -> None:
+    """Entries that unpickle fine but to something else (another program's, an older format)."""
+    import marshal
+    import pickle
+    for db in own_cache.rglob("*.sqlite"):
+        with sqlite3.connect(db) as conn:
+            tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if filecache.TABLE in tables:
+                keys = [k for (k,) in conn.execute(f"SELECT k FROM {filecache.TABLE}").fetchall()]
+                assert any(k.startswith("pack:") for k in keys)
+                results = [k for k in keys if k.startswith("valid:")]
+                for k in keys:
+                    value = (marshal.dumps(({k: ("不是", "统计")}, {}, 0)) if k.startswith("stats:") else
+                             pickle.dumps({r: ("不是", "结果", ("外来",)) for r in results} if k.startswith("pack:")
+                                          else ["外来", "数据", ()]))
+                    conn.execute(f"UPDATE {filecache.TABLE} SET v = ? WHERE k = ?", (value, k))
+
+
+@pytest.mark.parametrize("damage", ["values", "foreign", "file"])
 def test_a_corrupt_cache_changes_nothing(hostile: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
     expected = fresh(hostile, monkeypatch)
     snapshot(hostile)
     cache._stores.clear()                       # a new process: no connection kept open
     if damage == "values":
         corrupt_values(own_cache)
+    elif damage == "foreign":
+        foreign_values(own_cache)
     else:
         for db in own_cache.rglob("*.sqlite*"):
             db.write_bytes("这不是数据库 — not a database".encode() * 100)

@@ -1,0 +1,280 @@
+"""A repeated `gongshi build` over its own output and cache equals a clean build, byte for byte.
+
+The repeated build keeps a lot between runs: each file's validated model (by its stat and
+bytes), each association's evaluation (by its files, the calendar, the as-of date, the
+configuration and the code), and the record of what it wrote. Whatever a secretariat does
+between two builds — edit, add or delete disclosures, change site.yaml or a calendar year,
+build as of another day, drop a file into public/ by hand, save a broken file — the next
+build must write exactly the tree a clean build (empty output folder, no cache) writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import pipeline
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = dt.date(2026, 6, 30)
+
+
+def _tree(path: Path) -> dict[str, bytes]:
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def _dirs(path: Path) -> set[str]:
+    return {p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_dir()}
+
+
+# Two cache roots for the whole module: tools installed into a root once (the editor's npm
+# package) stay there, as on a secretariat's machine; what a build keeps per content folder
+# lives in a subfolder of the root named after that folder.
+ROOTS: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cache_roots(tmp_path_factory: pytest.TempPathFactory) -> None:
+    ROOTS["repeated"] = tmp_path_factory.mktemp("缓存")
+    ROOTS["clean"] = tmp_path_factory.mktemp("干净缓存")
+
+
+def _forget_content_caches(root: Path) -> None:
+    for d in root.glob("*"):
+        if d.is_dir() and len(d.name) == 12 and all(c in "0123456789abcdef" for c in d.name):
+            shutil.rmtree(d)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import corpus as generator_of_corpora
+    finally:
+        sys.path.pop(0)
+    dest = tmp_path_factory.mktemp("语料") / "内容"
+    generator_of_corpora.main(["--documents", "36", "--associations", "3", "--seed", "11", "--out", str(dest)])
+    return dest
+
+
+class Scene:
+    """One content folder, its output and its cache; `clean()` builds the same content afresh."""
+
+    def __init__(self, base: Path, corpus: Path) -> None:
+        self.base = base
+        self.content = base / "内容"
+        shutil.copytree(corpus, self.content)
+        self.out = base / "public"
+        self.as_of = AS_OF
+        self.clean_runs = 0
+
+    def _env(self, cache: Path) -> dict[str, str | None]:
+        saved = {k: os.environ.get(k) for k in ("GONGSHI_CACHE", "GONGSHI_SEARCH")}
+        os.environ["GONGSHI_CACHE"] = str(cache)
+        os.environ["GONGSHI_SEARCH"] = "0"
+        return saved
+
+    @staticmethod
+    def _restore(saved: dict[str, str | None]) -> None:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    def build(self) -> pipeline.BuildResult:
+        saved = self._env(ROOTS["repeated"])
+        try:
+            return pipeline.build(self.content, self.out, self.as_of)
+        finally:
+            self._restore(saved)
+
+    def clean(self) -> tuple[dict[str, bytes], set[str]]:
+        self.clean_runs += 1
+        out = self.base / f"clean-{self.clean_runs}"
+        _forget_content_caches(ROOTS["clean"])     # nothing kept from an earlier build
+        if not (ROOTS["clean"] / "npm").exists() and (ROOTS["repeated"] / "npm").is_dir():
+            shutil.copytree(ROOTS["repeated"] / "npm", ROOTS["clean"] / "npm")   # installed once, not per build
+        saved = self._env(ROOTS["clean"])
+        try:
+            result = pipeline.build(self.content, out, self.as_of, incremental=False)
+        finally:
+            self._restore(saved)
+        assert result.ok, result.diagnostics
+        tree, dirs = _tree(out), _dirs(out)
+        shutil.rmtree(out)
+        return tree, dirs
+
+    def documents(self) -> list[Path]:
+        return sorted(self.content.glob("associations/*/*/*.md"))
+
+
+# --- what a secretariat does between two builds ----------------------------------------------
+
+
+def edit_body(s: Scene, n: int) -> None:
+    docs = s.documents()
+    p = docs[n % len(docs)]
+    p.write_text(p.read_text(encoding="utf-8") + f"\n补充说明（第{n}次）：经复核，当事单位已完成整改。\n", encoding="utf-8")
+
+
+def edit_title(s: Scene, n: int) -> None:
+    docs = s.documents()
+    p = docs[n % len(docs)]
+    p.write_text(p.read_text(encoding="utf-8").replace('title: "', f'title: "（修订{n}）', 1), encoding="utf-8")
+
+
+def add_document(s: Scene, n: int) -> None:
+    docs = s.documents()
+    src = docs[n % len(docs)]
+    dst = src.with_name(f"{src.stem}-补{n}.md")
+    if src.parent.name == "annual-reports" or dst.exists():
+        dst = src.with_name(f"{src.stem}-{n}.md")     # an annual report's name starts with its year
+    dst.write_text(src.read_text(encoding="utf-8").replace('title: "', 'title: "新增：', 1), encoding="utf-8")
+
+
+def delete_document(s: Scene, n: int) -> None:
+    # One no other file references (deleting a referenced one is an error: see the broken-file test).
+    docs = s.documents()
+    texts = {d: d.read_text(encoding="utf-8") for d in docs}
+    free = [d for d in docs if not any(f"{d.parent.name}/{d.stem}" in t for o, t in texts.items() if o != d)]
+    if len(docs) > 5 and free:
+        free[n % len(free)].unlink()
+
+
+def edit_site(s: Scene, n: int) -> None:
+    p = s.content / "site.yaml"
+    text = p.read_text(encoding="utf-8")
+    if "page_size:" in text:
+        text = "\n".join(line for line in text.split("\n") if not line.startswith("page_size:"))
+    p.write_text(text.rstrip("\n") + f"\npage_size: {5 + n % 7}\n", encoding="utf-8")
+
+
+def edit_calendar(s: Scene, n: int) -> None:
+    # A working day in March 2026 becomes a holiday: working-day deadlines move.
+    day = 2 + n % 20
+    (s.content / "calendar").mkdir(exist_ok=True)
+    (s.content / "calendar" / "2026.yaml").write_text(
+        "year: 2026\nnotice_title: 关于2026年部分节假日安排的通知（测试）\nholidays:\n"
+        f"  - {{name: 元旦, start: 2026-01-01, end: 2026-01-03}}\n"
+        f"  - {{name: 调休, start: 2026-03-{day:02d}, end: 2026-03-{day:02d}}}\n", encoding="utf-8")
+
+
+def change_as_of(s: Scene, n: int) -> None:
+    s.as_of = AS_OF + dt.timedelta(days=(n % 5) * 200 - 400)
+
+
+def stray_files(s: Scene, n: int) -> None:
+    # Files put into public/ by hand: a clean build has none of them.
+    (s.out / f"手工放置-{n}.html").write_text("<p>手工上传</p>", encoding="utf-8")
+    folder = next(iter(sorted(s.out.glob("associations/*/"))), s.out) / f"附件-{n}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "说明.txt").write_text("手工放置的文件", encoding="utf-8")
+
+
+def tamper_output(s: Scene, n: int) -> None:
+    pages = sorted(s.out.glob("associations/*/index.html"))
+    if pages:
+        page = pages[n % len(pages)]
+        page.write_bytes(page.read_bytes() + "<!-- 手工修改 -->".encode())
+
+
+def age_files(s: Scene, n: int) -> None:
+    # Old enough that the per-file cache trusts the files' stat next time.
+    when = 1_700_000_000 - n
+    for p in s.content.rglob("*"):
+        if p.is_file():
+            os.utime(p, (when, when))
+
+
+STEPS: dict[str, Callable[[Scene, int], None]] = {
+    "正文": edit_body, "标题": edit_title, "新增": add_document, "删除": delete_document,
+    "site.yaml": edit_site, "日历": edit_calendar, "评估日期": change_as_of, "手工文件": stray_files,
+    "篡改输出": tamper_output, "旧文件": age_files,
+}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(st.sampled_from(sorted(STEPS)), st.integers(0, 999)), min_size=1, max_size=5))
+def test_any_sequence_of_edits_builds_what_a_clean_build_builds(tmp_path_factory: pytest.TempPathFactory,
+                                                                corpus: Path, steps: list[tuple[str, int]]) -> None:
+    s = Scene(tmp_path_factory.mktemp("重复构建"), corpus)
+    age_files(s, 0)
+    assert s.build().ok
+    for name, n in steps:
+        STEPS[name](s, n)
+        result = s.build()
+        assert result.ok, (name, result.diagnostics)
+        tree, dirs = s.clean()
+        assert _tree(s.out) == tree, name
+        assert _dirs(s.out) == dirs, name          # no folder left behind either
+    shutil.rmtree(s.base)
+
+
+def test_a_broken_file_fails_the_build_and_leaves_public_as_it_was(tmp_path: Path, corpus: Path) -> None:
+    s = Scene(tmp_path, corpus)
+    age_files(s, 0)
+    assert s.build().ok
+    edit_body(s, 1)
+    assert s.build().ok
+    before = _tree(s.out)
+    broken = s.documents()[2]
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(good.replace("title:", "标题:", 1), encoding="utf-8")
+    failed = s.build()
+    assert not failed.ok and any(d.file == str(broken) for d in failed.diagnostics)
+    assert _tree(s.out) == before
+    broken.write_text(good, encoding="utf-8")
+    assert s.build().ok
+    assert _tree(s.out) == s.clean()[0]
+
+
+def test_files_placed_in_public_by_hand_go_as_a_full_write_would_remove_them(tmp_path: Path, corpus: Path) -> None:
+    s = Scene(tmp_path, corpus)
+    assert s.build().ok
+    stray_files(s, 7)
+    edit_body(s, 3)
+    assert s.build().ok
+    tree, dirs = s.clean()
+    assert not any("手工" in p or "附件" in p for p in _tree(s.out))
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs
+
+
+def test_folders_the_last_update_vouched_for_still_give_up_what_was_put_into_them(
+        tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer lists only the folders whose change time moved since it last looked (and
+    those it looked at too recently to tell): a file put into any folder moves its time."""
+    import time
+
+    from generator import write
+    s = Scene(tmp_path, corpus)
+    assert s.build().ok
+    assert s.build().ok                   # an update: it records what it saw of every folder
+    time.sleep(2.2)                       # long enough before the next look to be trusted
+    assert s.build().ok
+    listed: list[int] = []
+    real = write._unclaimed
+
+    def counting(*args: object) -> tuple[list[str], list[str], list[str], dict[str, int]]:
+        found = real(*args)  # type: ignore[arg-type]
+        listed.append(len(found[2]))
+        return found
+    monkeypatch.setattr(write, "_unclaimed", counting)
+    stray_files(s, 5)                                          # the root and an association's folder
+    deep = sorted(p for p in s.out.rglob("*") if p.is_dir())[-1]
+    (deep / "备份.html").write_text("旧版本", encoding="utf-8")   # a folder deep down
+    delete_document(s, 4)                                      # and a page that is no output any more
+    assert s.build().ok
+    folders = {p for p in s.out.rglob("*") if p.is_dir()}
+    assert 0 < listed[-1] < len(folders) // 2                  # most folders were not listed
+    tree, dirs = s.clean()
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs
