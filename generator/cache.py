@@ -72,6 +72,9 @@ def code_digest(*files: str | Path, extra: str = "") -> str:
     return h.hexdigest()[:16]
 
 
+PENDING_BYTES = 2 << 20
+
+
 class Store:
     """A key → bytes table in SQLite, with writes batched until `flush`."""
 
@@ -81,13 +84,14 @@ class Store:
         self._conn: sqlite3.Connection | None = None
         self._pid = -1
         self._pending: dict[str, bytes] = {}
+        self._pending_bytes = 0
 
     def _connection(self) -> sqlite3.Connection | None:
         if self._conn is not None and self._pid == os.getpid():
             return self._conn
         if self._pid != os.getpid():
             self._conn = None          # inherited through fork: never reuse
-            self._pending = {}
+            self._pending, self._pending_bytes = {}, 0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -178,7 +182,10 @@ class Store:
         if self._pid != os.getpid():
             self._connection()
         self._pending[key] = value
-        if len(self._pending) >= 5000:
+        self._pending_bytes += len(value)
+        # Bounded by bytes too: 5,000 analysed bodies held at once were 25 MB of the parent's
+        # peak memory (freed afterwards, but not given back to the system).
+        if len(self._pending) >= 5000 or self._pending_bytes >= PENDING_BYTES:
             self.flush()
 
     def items(self) -> Iterator[tuple[str, bytes]]:
@@ -199,7 +206,7 @@ class Store:
         if not self._pending or self._pid != os.getpid():
             return
         conn = self._connection()
-        pending, self._pending = self._pending, {}
+        pending, self._pending, self._pending_bytes = self._pending, {}, 0
         if conn is None:
             return
         _in_transaction(conn, [(f"INSERT OR REPLACE INTO {self.table} (k, v) VALUES (?, ?)", pending.items())])
