@@ -257,6 +257,9 @@ def main() -> None:
 
     work = args.work.absolute()
     content, site, idx = work / "content", work / "site", work / "gongshi-index"
+    if args.skip_build and not (content / "site.yaml").is_file():
+        # prepare() reads a missing folder as an empty site: the timings would be of nothing.
+        raise SystemExit(f"--skip-build: no corpus at {content} (WORK must hold content/ and site/)")
     env = {"GONGSHI_CACHE": str(work / "cache"), "PYTHONWARNINGS": "ignore"}
     results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, "
                      f"{os.cpu_count()} cores, Python {platform.python_version()}",
