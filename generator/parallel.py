@@ -16,13 +16,12 @@ Two ways, by what consumes the outputs:
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections import deque
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from . import markdown
+from . import collector, markdown
 
 CHUNK = 48              # artifacts per task: large enough to amortise the pipe, small enough to balance
 IN_FLIGHT_PER_WORKER = 4  # slices queued per worker: keeps both cores busy, bounds what the parent holds
@@ -109,45 +108,44 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     # Everything alive now (the site, the evaluation, the artifacts) lives as long as the
     # workers: out of the collector's sight, a worker's collections do not walk (and so copy,
     # page by page) the parent's whole heap.
-    gc.freeze()
-    pool = ctx.Pool(n)
-    try:
-        # A bounded window of slices in flight: `imap` lets workers run ahead of the writer and
-        # the parent buffer every page rendered so far (most of the build's peak memory at 10k).
-        pending = iter(slices)
-        inflight: deque[tuple[list[int], Any]] = deque()
+    with collector.frozen():
+        pool = ctx.Pool(n)
+        try:
+            # A bounded window of slices in flight: `imap` lets workers run ahead of the writer and
+            # the parent buffer every page rendered so far (most of the build's peak memory at 10k).
+            pending = iter(slices)
+            inflight: deque[tuple[list[int], Any]] = deque()
 
-        def top_up() -> None:
-            while len(inflight) < n * IN_FLIGHT_PER_WORKER:
-                chunk = next(pending, None)
-                if chunk is None:
-                    return
-                inflight.append((chunk, pool.apply_async(_render_slice, (chunk,))))
+            def top_up() -> None:
+                while len(inflight) < n * IN_FLIGHT_PER_WORKER:
+                    chunk = next(pending, None)
+                    if chunk is None:
+                        return
+                    inflight.append((chunk, pool.apply_async(_render_slice, (chunk,))))
 
-        top_up()
-        ready: dict[int, bytes] = {}
-        for i, a in enumerate(artifacts):
-            if a.produce is not None or not wanted(a):
-                yield a, (build(a, theme, globals_) if wanted(a) else None)
-                continue
-            if i not in ready:
-                chunk, result = inflight.popleft()
-                try:
-                    done = result.get()
-                except Exception:
-                    # Render the slice here so the error keeps its template traceback
-                    # (the pipeline turns it into a positioned diagnostic).
-                    _render_slice(chunk)
-                    raise
-                ready.update(zip(chunk, done))
-                top_up()
-            yield a, ready.pop(i)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
-        _work = None
-        gc.unfreeze()
+            top_up()
+            ready: dict[int, bytes] = {}
+            for i, a in enumerate(artifacts):
+                if a.produce is not None or not wanted(a):
+                    yield a, (build(a, theme, globals_) if wanted(a) else None)
+                    continue
+                if i not in ready:
+                    chunk, result = inflight.popleft()
+                    try:
+                        done = result.get()
+                    except Exception:
+                        # Render the slice here so the error keeps its template traceback
+                        # (the pipeline turns it into a positioned diagnostic).
+                        _render_slice(chunk)
+                        raise
+                    ready.update(zip(chunk, done))
+                    top_up()
+                yield a, ready.pop(i)
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+            _work = None
 
 
 def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
@@ -175,39 +173,38 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
         markdown._memo.store.flush()
     _work, _staging = (artifacts, theme, globals_, build), target
     ctx = multiprocessing.get_context("fork")
-    gc.freeze()
-    pool = ctx.Pool(n)
-    try:
-        # Results are a few numbers per output: every slice is queued at once.
-        results = [pool.apply_async(_place_slice, (chunk,)) for chunk in slices]
-        slice_of = [-1] * len(artifacts)
-        for n_slice, chunk in enumerate(slices):
-            for i in chunk:
-                slice_of[i] = n_slice
-        ready: dict[int, Any] = {}
-        for i, a in enumerate(artifacts):
-            if not wanted(a):
-                yield a, None
-                continue
-            if i not in ready:
-                chunk, result = slices[slice_of[i]], results[slice_of[i]]
-                try:
-                    done = result.get()
-                except Exception:
-                    # A template error: render the slice here so it keeps its template
-                    # traceback (the pipeline turns it into a positioned diagnostic).
-                    for j in chunk:
-                        build(artifacts[j], theme, globals_)
-                    raise
-                ready.update(zip(chunk, done))
-                results[slice_of[i]] = None     # type: ignore[call-overload]
-            yield a, ready.pop(i)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
-        _work = _staging = None
-        gc.unfreeze()
+    with collector.frozen():
+        pool = ctx.Pool(n)
+        try:
+            # Results are a few numbers per output: every slice is queued at once.
+            results = [pool.apply_async(_place_slice, (chunk,)) for chunk in slices]
+            slice_of = [-1] * len(artifacts)
+            for n_slice, chunk in enumerate(slices):
+                for i in chunk:
+                    slice_of[i] = n_slice
+            ready: dict[int, Any] = {}
+            for i, a in enumerate(artifacts):
+                if not wanted(a):
+                    yield a, None
+                    continue
+                if i not in ready:
+                    chunk, result = slices[slice_of[i]], results[slice_of[i]]
+                    try:
+                        done = result.get()
+                    except Exception:
+                        # A template error: render the slice here so it keeps its template
+                        # traceback (the pipeline turns it into a positioned diagnostic).
+                        for j in chunk:
+                            build(artifacts[j], theme, globals_)
+                        raise
+                    ready.update(zip(chunk, done))
+                    results[slice_of[i]] = None     # type: ignore[call-overload]
+                yield a, ready.pop(i)
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+            _work = _staging = None
 
 
 # The bodies a warm-up's forked workers analyse, inherited through fork: a task is an index

@@ -8,16 +8,16 @@ only when there is no error, so bad content never reaches the output folder.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import traceback
-from contextlib import contextmanager
+import contextlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from . import collector
 from .assemble import Site, assemble
 from .diagnostics import Diagnostic, diag, errors
 from .evaluate import Evaluation, evaluate
@@ -64,23 +64,6 @@ class Prepared:
         return not errors(self.diagnostics)
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the stages build the site's objects.
-
-    Load, validate and evaluate allocate millions of long-lived objects (models, states)
-    and almost no cyclic garbage; every collection the allocations trigger walks all the
-    objects made so far (a fifth of a repeated build's CPU at 10k). Reference counting
-    still frees everything else. Nested uses leave the outermost one in charge."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def check(content_dir: Path, hooks: Hooks = Hooks()) -> ValidatedContent:
     """Load and validate. Files whose bytes an earlier run already validated take their own
     diagnostics and model from the per-file cache (generator.filecache); a hook that may
@@ -92,7 +75,7 @@ def check(content_dir: Path, hooks: Hooks = Hooks()) -> ValidatedContent:
     in_session = load.parsed_memo is not None or validation.validated_memo is not None
     if os.environ.get("GONGSHI_FILE_CACHE", "1") != "0" and hooks.on_loaded is _same and not in_session:
         files = for_content(content_dir)
-    with collector_paused():
+    with collector.paused():
         loaded = hooks.on_loaded(load_content(content_dir, files=files))
         _warm_markdown(loaded, None if files is None else files.fresh)
         content = validate(loaded, files)
@@ -115,7 +98,7 @@ def _warm_markdown(loaded: LoadedContent, only: set[str] | None = None) -> None:
 
 def prepare(content_dir: Path, as_of: dt.date, base_url: str | None = None, hooks: Hooks = Hooks()) -> Prepared:
     """Everything up to evaluation; stops early (site=None) when validation found errors."""
-    with collector_paused():
+    with collector.paused():
         return _prepare(content_dir, as_of, base_url, hooks)
 
 
@@ -182,20 +165,14 @@ def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None
           hooks: Hooks = Hooks(), *, search: bool | None = None, incremental: bool | None = None) -> BuildResult:
     """`incremental` (default: on unless GONGSHI_INCREMENTAL=0) renders only what changed since
     the last build into `out_dir`; the output is byte for byte that of a clean build."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        prepared = prepare(content_dir, as_of, base_url, hooks)
-    finally:
-        # What prepare made lives until the end of the build: out of the collector's sight
-        # from here on (it would walk it all at the first collection otherwise).
-        gc.freeze()
-        if was:
-            gc.enable()
-    try:
+    with contextlib.ExitStack() as kept:
+        with collector.paused():
+            prepared = prepare(content_dir, as_of, base_url, hooks)
+            # What prepare made lives until the end of the build: out of the collector's
+            # sight from here on (frozen before the collector comes back, which would walk
+            # it all at its first collection otherwise).
+            kept.enter_context(collector.frozen())
         return _write(prepared, out_dir, search, incremental)
-    finally:
-        gc.unfreeze()
 
 
 def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: bool | None) -> BuildResult:

@@ -47,8 +47,9 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from .. import collector
 from .forked import Worker, parallel
-from .index import (TEXT_FIELDS, Snapshot, all_terms, build_index, collector_paused, kept_postings,
+from .index import (TEXT_FIELDS, Snapshot, all_terms, build_index, kept_postings,
                     open_searcher, snapshot_postings, snapshot_stats, stored_docs, term_postings)
 from .records import IndexStats, SearchRecord
 from .query import head_positions
@@ -179,7 +180,7 @@ def block_size_for(average_row_bytes: float) -> int:
     return size
 
 
-@collector_paused
+@collector.paused()
 def export_static(index_dir: Path) -> dict[str, bytes]:
     """Relative path under /search/ → bytes. Writes nothing: the pipeline's writer does."""
     with open_searcher(index_dir) as searcher:
@@ -195,7 +196,7 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
     return _static_files([d.fields for d in docs], shards)
 
 
-@collector_paused
+@collector.paused()
 def index_and_export(records: Sequence[SearchRecord], index_dir: Path
                      ) -> tuple[IndexStats, dict[str, bytes]]:
     """build_index, then export_static: the same index and the same files. A build from

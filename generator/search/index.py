@@ -6,9 +6,8 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from functools import wraps
-from typing import ParamSpec, Protocol, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 from math import log
 from weakref import WeakKeyDictionary
 from contextlib import contextmanager
@@ -23,13 +22,12 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
+from .. import collector
 from .forked import parallel
 from .segment import Writer, _as_float32
 from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
 from .tokenize import TOKENIZER_VERSION, BigramTokenizer, index_texts
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
 # Bump when the schema below changes: an index written with another version is rebuilt.
 SCHEMA_VERSION = 3  # 2: association_name searchable, measure_label stored; 3: BigramText
@@ -125,26 +123,6 @@ def _fields(record: SearchRecord, fingerprint: str) -> dict[str, str]:
     return fields
 
 
-def collector_paused(function: Callable[P, R]) -> Callable[P, R]:
-    """Run function with Python's cyclic garbage collector paused.
-
-    Indexing and export allocate millions of small lists and strings (postings), none in
-    a reference cycle; each allocation burst triggers a collection that walks every live
-    object, the build's site and evaluation included: 20-25 % of the index's and the
-    export's time at 10,000 documents. The collector is resumed (if it was on) as soon as
-    the function returns; cycles made meanwhile are collected then."""
-    @wraps(function)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-    return paused
-
-
 @dataclass(frozen=True)
 class Snapshot:
     """A build from empty as it was counted, before its segment is written: what the
@@ -166,7 +144,10 @@ class FreshBuild(Protocol):
         """Runs once they are counted, before the segment is written."""
 
 
-@collector_paused
+# Indexing allocates millions of small acyclic lists and strings (postings): collections
+# triggered by them would walk every live object, the build's site included (20-25 % of
+# the index's time at 10k).
+@collector.paused()
 def build_index(records: Sequence[SearchRecord], index_dir: Path,
                 on_fresh: FreshBuild | None = None) -> IndexStats:
     """Bring the index in index_dir in line with records, touching only what changed.
