@@ -16,6 +16,7 @@ Two ways, by what consumes the outputs:
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections import deque
@@ -81,10 +82,35 @@ def build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
     yield from _build_all(artifacts, theme, globals_, build, wanted)
 
 
+@contextlib.contextmanager
+def _pool(artifacts: Sequence[Any], templated: Sequence[int], theme: Any, globals_: Mapping[str, Any],
+          build: Callable[..., bytes], n: int, staging: Any = None) -> Iterator[Any]:
+    """A pool of `n` forked workers that inherit the artifacts (and the staging folder of a
+    full write); stopped when the block ends, whether it finished or failed."""
+    global _work, _staging
+    # Compile every template once, before the fork, so workers share the compiled code.
+    for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
+        theme.env.get_template(name)
+    if markdown._memo.store is not None:
+        markdown._memo.store.flush()
+    _work, _staging = (artifacts, theme, globals_, build), staging
+    # Everything alive now (the site, the evaluation, the artifacts) lives as long as the
+    # workers: out of the collector's sight, a worker's collections do not walk (and so copy,
+    # page by page) the parent's whole heap.
+    with collector.frozen():
+        pool = multiprocessing.get_context("fork").Pool(n)
+        try:
+            yield pool
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+            _work = _staging = None
+
+
 def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
                build: Callable[[Any, Any, Mapping[str, Any]], bytes],
                wanted: Callable[[Any], bool]) -> Iterator[tuple[Any, bytes | None]]:
-    global _work
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
     n = jobs()
     if n < 2 or len(templated) < SERIAL_BELOW or not _fork_available():
@@ -97,55 +123,38 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     if target is not None and build is build_artifact:
         yield from _place_all(artifacts, theme, globals_, build, wanted, target, n)
         return
-    # Compile every template once, before the fork, so workers share the compiled code.
-    for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
-        theme.env.get_template(name)
-    if markdown._memo.store is not None:
-        markdown._memo.store.flush()
-    _work = (artifacts, theme, globals_, build)
     slices = [templated[i: i + CHUNK] for i in range(0, len(templated), CHUNK)]
-    ctx = multiprocessing.get_context("fork")
-    # Everything alive now (the site, the evaluation, the artifacts) lives as long as the
-    # workers: out of the collector's sight, a worker's collections do not walk (and so copy,
-    # page by page) the parent's whole heap.
-    with collector.frozen():
-        pool = ctx.Pool(n)
-        try:
-            # A bounded window of slices in flight: `imap` lets workers run ahead of the writer and
-            # the parent buffer every page rendered so far (most of the build's peak memory at 10k).
-            pending = iter(slices)
-            inflight: deque[tuple[list[int], Any]] = deque()
+    with _pool(artifacts, templated, theme, globals_, build, n) as pool:
+        # A bounded window of slices in flight: `imap` lets workers run ahead of the writer and
+        # the parent buffer every page rendered so far (most of the build's peak memory at 10k).
+        pending = iter(slices)
+        inflight: deque[tuple[list[int], Any]] = deque()
 
-            def top_up() -> None:
-                while len(inflight) < n * IN_FLIGHT_PER_WORKER:
-                    chunk = next(pending, None)
-                    if chunk is None:
-                        return
-                    inflight.append((chunk, pool.apply_async(_render_slice, (chunk,))))
+        def top_up() -> None:
+            while len(inflight) < n * IN_FLIGHT_PER_WORKER:
+                chunk = next(pending, None)
+                if chunk is None:
+                    return
+                inflight.append((chunk, pool.apply_async(_render_slice, (chunk,))))
 
-            top_up()
-            ready: dict[int, bytes] = {}
-            for i, a in enumerate(artifacts):
-                if a.produce is not None or not wanted(a):
-                    yield a, (build(a, theme, globals_) if wanted(a) else None)
-                    continue
-                if i not in ready:
-                    chunk, result = inflight.popleft()
-                    try:
-                        done = result.get()
-                    except Exception:
-                        # Render the slice here so the error keeps its template traceback
-                        # (the pipeline turns it into a positioned diagnostic).
-                        _render_slice(chunk)
-                        raise
-                    ready.update(zip(chunk, done))
-                    top_up()
-                yield a, ready.pop(i)
-            pool.close()
-        finally:
-            pool.terminate()
-            pool.join()
-            _work = None
+        top_up()
+        ready: dict[int, bytes] = {}
+        for i, a in enumerate(artifacts):
+            if a.produce is not None or not wanted(a):
+                yield a, (build(a, theme, globals_) if wanted(a) else None)
+                continue
+            if i not in ready:
+                chunk, result = inflight.popleft()
+                try:
+                    done = result.get()
+                except Exception:
+                    # Render the slice here so the error keeps its template traceback
+                    # (the pipeline turns it into a positioned diagnostic).
+                    _render_slice(chunk)
+                    raise
+                ready.update(zip(chunk, done))
+                top_up()
+            yield a, ready.pop(i)
 
 
 def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
@@ -162,49 +171,35 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     them, are megabytes each) go first, so no big task is left for one core at the end
     while the other idles; the other slices follow in order, so the parent passes their
     results on as they come instead of holding them."""
-    global _work, _staging
     producers = [[i] for i, a in enumerate(artifacts) if a.produce is not None and wanted(a)]
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
     pages = [templated[i: i + CHUNK] for i in range(0, len(templated), CHUNK)]
     slices = producers + pages[-BIG_LAST_SLICES:] + pages[:-BIG_LAST_SLICES]
-    for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
-        theme.env.get_template(name)
-    if markdown._memo.store is not None:
-        markdown._memo.store.flush()
-    _work, _staging = (artifacts, theme, globals_, build), target
-    ctx = multiprocessing.get_context("fork")
-    with collector.frozen():
-        pool = ctx.Pool(n)
-        try:
-            # Results are a few numbers per output: every slice is queued at once.
-            results = [pool.apply_async(_place_slice, (chunk,)) for chunk in slices]
-            slice_of = [-1] * len(artifacts)
-            for n_slice, chunk in enumerate(slices):
-                for i in chunk:
-                    slice_of[i] = n_slice
-            ready: dict[int, Any] = {}
-            for i, a in enumerate(artifacts):
-                if not wanted(a):
-                    yield a, None
-                    continue
-                if i not in ready:
-                    chunk, result = slices[slice_of[i]], results[slice_of[i]]
-                    try:
-                        done = result.get()
-                    except Exception:
-                        # A template error: render the slice here so it keeps its template
-                        # traceback (the pipeline turns it into a positioned diagnostic).
-                        for j in chunk:
-                            build(artifacts[j], theme, globals_)
-                        raise
-                    ready.update(zip(chunk, done))
-                    results[slice_of[i]] = None     # type: ignore[call-overload]
-                yield a, ready.pop(i)
-            pool.close()
-        finally:
-            pool.terminate()
-            pool.join()
-            _work = _staging = None
+    with _pool(artifacts, templated, theme, globals_, build, n, target) as pool:
+        # Results are a few numbers per output: every slice is queued at once.
+        results = [pool.apply_async(_place_slice, (chunk,)) for chunk in slices]
+        slice_of = [-1] * len(artifacts)
+        for n_slice, chunk in enumerate(slices):
+            for i in chunk:
+                slice_of[i] = n_slice
+        ready: dict[int, Any] = {}
+        for i, a in enumerate(artifacts):
+            if not wanted(a):
+                yield a, None
+                continue
+            if i not in ready:
+                chunk, result = slices[slice_of[i]], results[slice_of[i]]
+                try:
+                    done = result.get()
+                except Exception:
+                    # A template error: render the slice here so it keeps its template
+                    # traceback (the pipeline turns it into a positioned diagnostic).
+                    for j in chunk:
+                        build(artifacts[j], theme, globals_)
+                    raise
+                ready.update(zip(chunk, done))
+                results[slice_of[i]] = None     # type: ignore[call-overload]
+            yield a, ready.pop(i)
 
 
 # The bodies a warm-up's forked workers analyse, inherited through fork: a task is an index
