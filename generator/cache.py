@@ -50,11 +50,18 @@ def cache_root() -> Path:
 
 
 def tools_dir() -> Path:
-    """Tools installed once per machine (the editor's npm package): $GONGSHI_CACHE when set
-    (one root for everything, as CI and the benchmarks use), else the per-user cache
-    ($XDG_CACHE_HOME/gongshi or ~/.cache/gongshi) so every checkout shares one install."""
+    """Tools installed once per machine (the editor's npm package): $GONGSHI_TOOLS when set;
+    else $GONGSHI_CACHE when set (one root for everything, as the benchmarks use); else the
+    per-user cache (`user_tools_dir`) so every checkout shares one install."""
+    if os.environ.get("GONGSHI_TOOLS"):
+        return Path(os.environ["GONGSHI_TOOLS"]).absolute()
     if os.environ.get("GONGSHI_CACHE"):
         return cache_root()
+    return user_tools_dir()
+
+
+def user_tools_dir() -> Path:
+    """$XDG_CACHE_HOME/gongshi, else ~/.cache/gongshi."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gongshi"
 
 

@@ -12,6 +12,8 @@ from typing import Iterator
 
 import pytest
 
+from generator.cache import user_tools_dir
+
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh\..*")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +22,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The example site is evaluated as of a fixed date so its statuses do not drift with the clock.
 EXAMPLE_AS_OF = dt.date(2026, 11, 20)
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Many tests give each build its own cache root (GONGSHI_CACHE in a temporary folder); without
+# this they would each install the editor's npm package (~380 MB) into it — one suite run left
+# 12–15 GB behind. Tools are the machine's, not the test's: one install serves them all.
+os.environ.setdefault("GONGSHI_TOOLS", str(user_tools_dir()))
 
 
 def require_tool(name: str, path: str | None = None) -> str:
