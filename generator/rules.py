@@ -8,27 +8,16 @@ evaluator (`evaluate.py`) implements the shapes, never one function per rule.
 from __future__ import annotations
 
 import datetime as dt
-import types
-import typing
 from typing import Annotated, Any, Literal, Self, Union
 
 from pydantic import BaseModel, Field, model_validator
 
 from .kinds import BY_NAME
-from .models.common import Model
+from .models.common import Model, annotation_types
 
 DayType = Literal["working", "calendar"]
 PeriodType = Literal["year", "half_year", "month"]
 _MONTHS_IN: dict[str, int] = {"year": 12, "half_year": 6, "month": 1}
-
-
-def _unwrap(annotation: Any) -> list[Any]:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType, list, tuple):
-        return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
-    return [annotation]
 
 
 def field_types(kind: str, dotted: str) -> list[Any] | None:
@@ -43,7 +32,7 @@ def field_types(kind: str, dotted: str) -> list[Any] | None:
         fields = getattr(current, "model_fields", None)
         if not fields or part not in fields:
             return None
-        found = _unwrap(fields[part].annotation)
+        found = annotation_types(fields[part].annotation)
         current = next((t for t in found if isinstance(t, type) and issubclass(t, BaseModel)), None)
     return found
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import types
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -25,7 +23,7 @@ from .diagnostics import Diagnostic, Severity, diag
 from .identifiers import find_personal_data, mask_person_name
 from .load import Attachment, LoadedContent, Positions, RawDocument
 from .markdown import unsafe_links
-from .models.common import Labelled, Subject
+from .models.common import Labelled, Subject, annotation_types
 from .models.profile import AssociationProfile
 
 PLACEHOLDER = "【待填写】"
@@ -65,16 +63,6 @@ class ValidatedContent:
 # --- schema errors → diagnostics -------------------------------------------------------
 
 
-def _unwrap(annotation: Any) -> list[Any]:
-    """The concrete types inside Optional/list/Annotated/Union."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType, list, tuple, set, frozenset):
-        return [t for a in typing.get_args(annotation) for t in _unwrap(a)]
-    return [annotation]
-
-
 def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
     current: type[BaseModel] | None = model
     for part in loc:
@@ -83,7 +71,7 @@ def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseMode
         field = current.model_fields.get(part)
         if field is None:
             return None
-        current = next((t for t in _unwrap(field.annotation) if isinstance(t, type) and issubclass(t, BaseModel)), None)
+        current = next((t for t in annotation_types(field.annotation) if isinstance(t, type) and issubclass(t, BaseModel)), None)
     return current
 
 
@@ -113,7 +101,7 @@ def _example(field: Any) -> str:
 def _enum_choices(model: type[BaseModel] | None, name: str) -> str:
     if model is None or name not in model.model_fields:
         return ""
-    for t in _unwrap(model.model_fields[name].annotation):
+    for t in annotation_types(model.model_fields[name].annotation):
         if isinstance(t, type) and issubclass(t, Labelled):
             return "、".join(f"{code}（{zh}）" for code, (zh, _en) in t.labels().items())
     return ""
@@ -359,7 +347,6 @@ def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[ValidDocum
     diagnostics += _file_name_diagnostics(doc)
     diagnostics += unmasked_name_diagnostics(doc, config.mask_individuals)
     return doc, tuple(diagnostics)
-
 
 
 def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:

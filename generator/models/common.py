@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import types
+import typing
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -22,6 +24,16 @@ class Model(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
                               use_enum_values=False, validate_default=True)
+
+
+def annotation_types(annotation: Any) -> list[Any]:
+    """The concrete types inside Optional/list/Annotated/Union: what a field can hold."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return annotation_types(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list, tuple, set, frozenset):
+        return [t for a in typing.get_args(annotation) for t in annotation_types(a)]
+    return [annotation]
 
 
 class Labelled(StrEnum):

@@ -79,13 +79,6 @@ def doc_period_key(kind: PeriodType, value: object) -> str | None:
     return str(value)
 
 
-def _evidence(ctx: Context, rule: CadenceRule, doc: ValidDocument) -> dt.date | None:
-    if rule.evidence_field == "published_on":
-        return ctx.public_publication(doc)
-    value = get_path(doc.model, rule.evidence_field)
-    return value if isinstance(value, dt.date) and value <= ctx.as_of else None
-
-
 def evaluate_cadence(ctx: Context, rule: CadenceRule, assoc: Association) -> tuple[list[ObligationStatus], list[Diagnostic]]:
     by_period: dict[str, list[ValidDocument]] = {}
     for doc in ctx.documents(assoc, rule):
@@ -97,7 +90,7 @@ def evaluate_cadence(ctx: Context, rule: CadenceRule, assoc: Association) -> tup
     for period in periods_between(rule.period, assoc.profile.joined_site_on, ctx.as_of):
         due = due_of(rule.period, period, rule.due)
         docs = by_period.get(period.key, [])
-        dated = sorted(((e, d.id, d) for d in docs if (e := _evidence(ctx, rule, d)) is not None),
+        dated = sorted(((e, d.id, d) for d in docs if (e := ctx.evidence(d, rule.evidence_field)) is not None),
                        key=lambda t: (t[0], t[1]))
         head = f"报告期 {period.key}（{period.start.isoformat()} 至 {period.end.isoformat()}），截止 {due.isoformat()}"
         common = {"instance": period.key, "due": due, "start": period.end}

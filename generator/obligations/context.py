@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import types
-import typing
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Mapping
@@ -14,7 +12,7 @@ from pydantic import BaseModel
 from ..assemble import Association, Site
 from ..calendar import UnknownYearError
 from ..diagnostics import Diagnostic, Severity, diag
-from ..models.common import Labelled
+from ..models.common import Labelled, annotation_types
 from ..present import fmt_value
 from ..rules import RuleBase
 from ..validate import ValidDocument
@@ -56,6 +54,14 @@ class Context:
         if state.published_on is None or state.published_on > self.as_of:
             return None
         return state.published_on
+
+    def evidence(self, doc: ValidDocument, field: str) -> dt.date | None:
+        """The day a rule's `evidence_field` says the document met it, as known on `as_of`:
+        its public publication, or a date field of its own (not one after `as_of`)."""
+        if field == "published_on":
+            return self.public_publication(doc)
+        value = get_path(doc.model, field)
+        return value if isinstance(value, dt.date) and value <= self.as_of else None
 
     def line(self, rule: RuleBase, assoc: Association, status: Status, **fields: Any) -> ObligationStatus:
         return ObligationStatus(rule=rule.id, title=rule.title, source=rule.source, association=assoc.slug,
@@ -102,18 +108,9 @@ def _field_info(model_type: type[BaseModel], dotted: str) -> tuple[str, list[Any
         if part not in fields:
             return dotted, []
         info = fields[part]
-        title, types_ = info.title or part, unwrap(info.annotation)
+        title, types_ = info.title or part, annotation_types(info.annotation)
         current = next((t for t in types_ if isinstance(t, type) and issubclass(t, BaseModel)), None)
     return title, types_
-
-
-def unwrap(annotation: Any) -> list[Any]:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType, list, tuple):
-        return [t for a in typing.get_args(annotation) for t in unwrap(a)]
-    return [annotation]
 
 
 def field_title(model_type: type[BaseModel], dotted: str) -> str:

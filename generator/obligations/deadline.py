@@ -30,13 +30,6 @@ def _window(rule: DeadlineRule) -> str:
     return f"{rule.days} 个{'工作日' if rule.day_type == 'working' else '自然日'}"
 
 
-def _evidence(ctx: Context, rule: DeadlineRule, doc: ValidDocument) -> dt.date | None:
-    if rule.evidence_field == "published_on":
-        return ctx.public_publication(doc)
-    value = get_path(doc.model, rule.evidence_field)
-    return value if isinstance(value, dt.date) and value <= ctx.as_of else None
-
-
 def evaluate_deadline(ctx: Context, rule: DeadlineRule, assoc: Association) -> tuple[list[ObligationStatus], list[Diagnostic]]:
     lines: list[ObligationStatus] = []
     diagnostics: list[Diagnostic] = []
@@ -82,7 +75,7 @@ def _one(ctx: Context, rule: DeadlineRule, assoc: Association,
                 unknown_year_diagnostic(doc, assoc, rule, rule.start_field, exc.year))
 
     window = f"{start.isoformat()} 起 {_window(rule)}内，截止 {due.isoformat()}"
-    published = _evidence(ctx, rule, doc)
+    published = ctx.evidence(doc, rule.evidence_field)
     if published is not None:
         how = f"（{state.note}）" if rule.evidence_field == "published_on" and state.note else ""
         if published <= due:
