@@ -68,17 +68,17 @@ class Listing:
         self._pages_of: dict[str, list[Artifact]] = {}    # slug -> its association's pages
         self._association_pages: dict[str, Artifact] = {}  # path -> artifact, of every association's pages
         self._sitemap_counts: dict[str, int] = {}     # slug -> its pages the sitemap lists
-        self._shapes: dict[str, tuple[Any, ...]] = {}
+        self._shapes: dict[str, tuple[Any, ...]] = {}     # slug -> `association_shape`
         self._site_wide: list[Artifact] = []
         self._site_stale = False                      # site-wide outputs to be listed again when asked for
         self._cms_paths: frozenset[str] = frozenset()
         self._asset_paths: frozenset[str] = frozenset()
-        self.deferred = {"compliance": DeferredGroup(
+        self._deferred = {"compliance": DeferredGroup(
             lambda: compliance_artifacts(self.site, self.evaluation, self.theme), ("compliance/", "en/compliance/"))}
         if search:
             from ..searching import search_artifacts   # the search engine, imported only when serve searches
-            self.deferred["search"] = DeferredGroup(lambda: search_artifacts(self.site, self.evaluation, self.theme),
-                                                    ("search/",), frozenset({"search/index.html"}))
+            self._deferred["search"] = DeferredGroup(lambda: search_artifacts(self.site, self.evaluation, self.theme),
+                                                     ("search/",), frozenset({"search/index.html"}))
         self.produce("compliance")
         for a in site.associations:
             self._add_association(a.slug)
@@ -98,7 +98,7 @@ class Listing:
         pages = produce_artifacts(self.site, self.evaluation, self.theme)
         expected = _paths(pages) | _paths(extra_artifacts(self.site, self.evaluation, self.theme, search=False,
                                                           pages=pages))
-        mine = set(self.all_paths) - (self.deferred["search"].paths if "search" in self.deferred else set())
+        mine = set(self.all_paths) - (self._deferred["search"].paths if "search" in self._deferred else set())
         if expected != mine:
             raise RuntimeError(f"serve lists other outputs than build: {sorted(expected ^ mine)[:10]}")
 
@@ -148,10 +148,10 @@ class Listing:
         self._cms_paths = frozenset(_paths(cms))
         artifacts = dict(self._association_pages)
         artifacts.update((a.path, a) for a in self._site_wide)
-        for group in self.deferred.values():
+        for group in self._deferred.values():
             if group.artifacts is not None:
                 artifacts.update(group.artifacts)
-        deferred_paths = set().union(*(g.paths for g in self.deferred.values()))
+        deferred_paths = set().union(*(g.paths for g in self._deferred.values()))
         # Pages the sitemap lists (it splits past 50,000): counted per association when listed.
         outside = _paths(self._site_wide) | deferred_paths
         listed = sum(self._sitemap_counts.values()) + sum(1 for p in outside
@@ -171,12 +171,12 @@ class Listing:
 
     def deferred_group(self, path: str) -> str | None:
         """The deferred group that owns output `path`, if any."""
-        return next((n for n, g in self.deferred.items() if path.startswith(g.prefixes)), None)
+        return next((n for n, g in self._deferred.items() if path.startswith(g.prefixes)), None)
 
     def produce(self, name: str) -> bool:
         """List deferred group `name` if it is not listed. True when the path set changed:
         every kept page must go."""
-        group = self.deferred[name]
+        group = self._deferred[name]
         if group.artifacts is not None:
             return False
         moved = self.ensure_site() if self._site_wide else False
@@ -193,7 +193,7 @@ class Listing:
     def list_everything(self) -> bool:
         """The site-wide outputs and every deferred group listed. True: every kept page must go."""
         moved = self.ensure_site()
-        for name in self.deferred:
+        for name in self._deferred:
             moved = self.produce(name) or moved
         return moved
 
@@ -213,7 +213,7 @@ class Listing:
             new = self._add_association(slug) if slug in site.by_slug else set()
             same = same and shape is not None and old == new and self._shapes.get(slug) == shape
             touched |= old | new
-        for group in self.deferred.values():
+        for group in self._deferred.values():
             touched |= group.paths
             group.artifacts = None         # listed again when asked for; its paths kept till then
         if same:

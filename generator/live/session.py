@@ -103,6 +103,7 @@ class Session:
         return self._remodel()
 
     def _full(self) -> Rebuilt:
+        """Everything read again (the pipeline's own read) and every output listed anew."""
         prepared, self._folders = read_everything(self.content_dir, self._today(), self.base_url)
         self._pending = set()
         self.content = prepared.content
@@ -123,12 +124,12 @@ class Session:
         """ValidatedContent, Site and Evaluation from the folders; re-evaluate what changed."""
         assert self.content is not None
         content = self.content = self._folders.content(self.content)
-        old_paths = frozenset(self.artifacts)
         if errors(content.diagnostics) or self.site is None or self.evaluation is None or self._listing is None:
             self.diagnostics = content.diagnostics
             return Rebuilt(frozenset(), frozenset(), content.diagnostics, False)
         # Only the edited associations are made and evaluated again: no obligation rule looks at
         # another association's documents (`generator.evaluate`).
+        old_paths = frozenset(self.artifacts)
         slugs = {folder_slug(n) for n in self._pending}
         previous = self.site.by_slug
         documents = self._folders.documents_of(slugs)
