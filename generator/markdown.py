@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it import rules_inline
 from markdown_it.common import normalize_url
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 
@@ -60,6 +62,7 @@ def _join_wide_breaks(state: Any) -> None:
                 tok.content = ""
 
 
+@lru_cache(maxsize=4096)
 def slugify(title: str) -> str:
     """Heading anchor: keeps Han and other letters, lowercases Latin, hyphens for spaces."""
     text = unicodedata.normalize("NFKC", title).strip().lower()
@@ -120,6 +123,28 @@ def _speed_up(md: MarkdownIt) -> None:
             rule.fn = _table_guarded(rule.fn)
     md.block.ruler.__cache__ = None
     md.normalizeLink = _normalize_link  # type: ignore[method-assign]
+    _plain_text_inline(md)
+
+
+def _plain_text_inline(md: MarkdownIt) -> None:
+    """Inline content without one character any inline rule reacts to (a heading, a table
+    cell, a one-line paragraph of Chinese text) is one text token: the `text` rule, first
+    in the chain, takes all of it and the post-processing rules find nothing to pair or
+    join. Made here directly instead of through a parser state and twelve rules."""
+    inline = md.inline
+    if inline.ruler.getRules("")[:1] != [rules_inline.text]:
+        return                                  # another first rule: it may want this text
+    parse = inline.parse
+
+    def parse_plain(src: str, md_: MarkdownIt, env: Any, tokens: list[Token]) -> list[Token]:
+        if src and not tokens and inline.terminator_re.search(src) is None:
+            token = Token("text", "", 0)
+            token.content = src
+            tokens.append(token)
+            return tokens
+        return parse(src, md_, env, tokens)
+
+    inline.parse = parse_plain  # type: ignore[method-assign]
 
 
 @lru_cache(maxsize=4096)
@@ -127,9 +152,19 @@ def _normalize_link(url: str) -> str:
     return normalize_url.normalizeLink(url)
 
 
+class _Renderer(RendererHTML):
+    """markdown-it's HTML renderer; a token without attributes (most of them) skips the
+    attribute loop, which writes nothing for it."""
+
+    @staticmethod
+    def renderAttrs(token: Token) -> str:
+        return RendererHTML.renderAttrs(token) if token.attrs else ""
+
+
 def _make_engine(validate_link: Callable[[str], bool]) -> MarkdownIt:
     """CommonMark + tables, raw HTML off, Chinese line joins and anchors; only the link check varies."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False},
+                    renderer_cls=_Renderer).enable("table")
     _speed_up(md)
     md.validateLink = validate_link  # type: ignore[method-assign]
     md.core.ruler.push("join_wide_breaks", _join_wide_breaks)

@@ -113,3 +113,12 @@ def test_sped_up_engine_on_every_block_kind() -> None:
             "| a | b |\n|---|:-:|\n| 1 | 2 |\n\n    缩进代码\n\n标题二\n===\n\n<div>块</div>\n")
     plain, fast = _plain_engine(), md_module._engine()
     assert fast.render(text) == plain.render(text)
+
+
+@given(_MARKDOWN | st.text(max_size=200))
+def test_plain_text_shortcut_gives_the_parsers_tokens(text: str) -> None:
+    """Inline content with no inline markup becomes one text token without the parser; any
+    text: with or without markup, the children are the plain engine's."""
+    plain, fast = _plain_engine(), md_module._engine()
+    for body in (text, text.replace("\n", " "), "## " + text.replace("\n", " "), f"| a |\n|---|\n| {text.replace(chr(10), ' ')} |"):
+        assert [t.as_dict() for t in fast.parse(body)] == [t.as_dict() for t in plain.parse(body)]
