@@ -322,12 +322,13 @@ def analyse(body: str) -> Analysis:
 
 def analyse_into_store(bodies: Sequence[str]) -> list[tuple[str, bytes]]:
     """(key, encoded analysis) of every body the store does not have yet (for parallel warm-up)."""
-    out = []
-    for body in bodies:
-        key = body_key(body)
-        if _memo.store is None or _memo.store.get(key) is None:
-            out.append((key, _encode(_analyse_now(body))))
-    return out
+    return analysed([b for b in bodies if _memo.store is None or _memo.store.get(body_key(b)) is None])
+
+
+def analysed(bodies: Sequence[str]) -> list[tuple[str, bytes]]:
+    """(key, encoded analysis) of every body, without asking the store (the warm-up already
+    knows the store lacks them: a worker asking again opened its own connection for it)."""
+    return [(body_key(body), _encode(_analyse_now(body))) for body in bodies]
 
 
 def render(body: str) -> str:
