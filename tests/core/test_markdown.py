@@ -122,3 +122,29 @@ def test_plain_text_shortcut_gives_the_parsers_tokens(text: str) -> None:
     plain, fast = _plain_engine(), md_module._engine()
     for body in (text, text.replace("\n", " "), "## " + text.replace("\n", " "), f"| a |\n|---|\n| {text.replace(chr(10), ' ')} |"):
         assert [t.as_dict() for t in fast.parse(body)] == [t.as_dict() for t in plain.parse(body)]
+
+
+def test_warm_up_on_two_cores_stores_what_one_parse_gives(tmp_path, monkeypatch) -> None:
+    """The warm-up's workers analyse bodies the store lacks (without asking it again) and the
+    parent stores them: every body's entry is its own analysis, none is missing, and a body
+    the store already had is left as it was."""
+    from generator import parallel
+    from generator.cache import Store
+
+    monkeypatch.setenv("GONGSHI_JOBS", "2")
+    store = Store(tmp_path / "cache.sqlite", "markdown")
+    kept = "## 已有\n\n本会"
+    store.put(md_module.body_key(kept), b"kept")
+    store.flush()
+    bodies = [f"## 第{i}条\n\n本会第{i}项[链接](/a/{i}/)。\n\n| a | b |\n|---|---|\n| {i} | x |\n" for i in range(parallel.SERIAL_BELOW + 50)]
+    old = md_module._memo.store
+    md_module.use_store(store)
+    try:
+        parallel.warm_markdown(bodies + bodies[:10] + [kept])
+    finally:
+        md_module.use_store(old)
+    found = store.get_many([md_module.body_key(b) for b in bodies])
+    assert len(found) == len(bodies)
+    for body in bodies:
+        assert md_module._decode(found[md_module.body_key(body)]) == md_module._analyse_now(body)
+    assert store.get(md_module.body_key(kept)) == b"kept"
