@@ -209,7 +209,7 @@ _bodies: Sequence[str] = ()
 
 
 def _analyse_range(span: tuple[int, int]) -> list[tuple[str, bytes]]:
-    return markdown.analyse_into_store(_bodies[span[0]: span[1]])
+    return markdown.analysed(_bodies[span[0]: span[1]])
 
 
 def warm_markdown(bodies: Sequence[str]) -> None:
@@ -218,17 +218,19 @@ def warm_markdown(bodies: Sequence[str]) -> None:
     if store is None:
         return
     unique = sorted(set(bodies))
-    known = store.has_many([markdown.body_key(b) for b in unique])
-    missing = [b for b in unique if markdown.body_key(b) not in known]
+    keys = [markdown.body_key(b) for b in unique]
+    known = store.has_many(keys)
+    missing = [b for b, key in zip(unique, keys) if key not in known]
     n = jobs()
     if n < 2 or len(missing) < SERIAL_BELOW or not _fork_available():
-        for key, value in markdown.analyse_into_store(missing):
+        for key, value in markdown.analysed(missing):
             store.put(key, value)
         store.flush()
         return
     store.flush()
     global _bodies
-    size = max(16, len(missing) // (n * 8))
+    # Small spans: the last one to finish keeps a core busy while the other idles.
+    size = max(16, len(missing) // (n * 32))
     spans = [(i, min(i + size, len(missing))) for i in range(0, len(missing), size)]
     _bodies = missing
     try:

@@ -64,3 +64,87 @@ def test_scheme_checks_survive_obfuscation() -> None:
 
 def test_plain_text_strips_markup() -> None:
     assert plain_text("## 标题\n\n**加粗**的*文字*和`代码`") == "标题\n加粗的文字和代码"
+
+
+# --- the sped-up engine against the plain one ----------------------------------------------
+# `_speed_up` guards block rules by their first characters, drops the raw-HTML rules (raw
+# HTML is off) and memoises link normalisation: the tokens must be those of the engine
+# without any of it, for any text.
+
+from markdown_it import MarkdownIt  # noqa: E402
+from mdit_py_plugins.anchors import anchors_plugin  # noqa: E402
+
+from generator import markdown as md_module  # noqa: E402
+
+
+def _plain_engine() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    md.validateLink = md_module._validate_link  # type: ignore[method-assign]
+    md.core.ruler.push("join_wide_breaks", md_module._join_wide_breaks)
+    anchors_plugin(md, min_level=2, max_level=4, slug_func=md_module.slugify, permalink=False)
+    return md
+
+
+# Line starts every block rule looks at, and the characters that end or continue blocks.
+_PIECES = st.sampled_from([
+    "> ", ">", "```", "~~~", "```js", "* ", "- ", "+ ", "1. ", "2) ", "10. ", "# ", "## ", "####### ", "#",
+    "[a]: /x", "[a]: <javascript:x> 't'", "[a]", "[b][a]", "|", "| a | b |", "|---|---|", "| --- | :-: |",
+    "-|-", ":-", "---", "***", "___", "===", "    ", "  ", "\t", "<div>", "<!-- c -->", "<a href=x>",
+    "[链接](/associations/a/)", "[x](javascript:alert(1))", "![图](https://例子.中国/图.png)", "<https://a.org>",
+    "*强调*", "**加粗**", "`代码`", "\\", "&amp;", "&#106;", "公约", "本会", "，", "ISO", "9001", " ", "\n", "\n\n",
+])
+_MARKDOWN = st.lists(_PIECES, max_size=40).map("".join)
+
+
+@given(_MARKDOWN)
+def test_sped_up_engine_gives_the_plain_engines_html(text: str) -> None:
+    plain, fast = _plain_engine(), md_module._engine()
+    env_plain: dict = {}
+    env_fast: dict = {}
+    tokens_plain, tokens_fast = plain.parse(text, env_plain), fast.parse(text, env_fast)
+    assert [t.as_dict() for t in tokens_fast] == [t.as_dict() for t in tokens_plain]
+    assert fast.renderer.render(tokens_fast, fast.options, env_fast) == plain.renderer.render(
+        tokens_plain, plain.options, env_plain)
+
+
+def test_sped_up_engine_on_every_block_kind() -> None:
+    text = ("# 标题\n\n## 第一章 总则\n本会\n公约\n\n> 引用\n> 续\n\n```\n<b>代码</b>\n```\n\n~~~\nx\n~~~\n\n"
+            "- 一\n- 二\n  1. 嵌套\n\n***\n\n[ref]: https://例子.中国/路径 '标题'\n\n[引用][ref]\n\n"
+            "| a | b |\n|---|:-:|\n| 1 | 2 |\n\n    缩进代码\n\n标题二\n===\n\n<div>块</div>\n")
+    plain, fast = _plain_engine(), md_module._engine()
+    assert fast.render(text) == plain.render(text)
+
+
+@given(_MARKDOWN | st.text(max_size=200))
+def test_plain_text_shortcut_gives_the_parsers_tokens(text: str) -> None:
+    """Inline content with no inline markup becomes one text token without the parser; any
+    text: with or without markup, the children are the plain engine's."""
+    plain, fast = _plain_engine(), md_module._engine()
+    for body in (text, text.replace("\n", " "), "## " + text.replace("\n", " "), f"| a |\n|---|\n| {text.replace(chr(10), ' ')} |"):
+        assert [t.as_dict() for t in fast.parse(body)] == [t.as_dict() for t in plain.parse(body)]
+
+
+def test_warm_up_on_two_cores_stores_what_one_parse_gives(tmp_path, monkeypatch) -> None:
+    """The warm-up's workers analyse bodies the store lacks (without asking it again) and the
+    parent stores them: every body's entry is its own analysis, none is missing, and a body
+    the store already had is left as it was."""
+    from generator import parallel
+    from generator.cache import Store
+
+    monkeypatch.setenv("GONGSHI_JOBS", "2")
+    store = Store(tmp_path / "cache.sqlite", "markdown")
+    kept = "## 已有\n\n本会"
+    store.put(md_module.body_key(kept), b"kept")
+    store.flush()
+    bodies = [f"## 第{i}条\n\n本会第{i}项[链接](/a/{i}/)。\n\n| a | b |\n|---|---|\n| {i} | x |\n" for i in range(parallel.SERIAL_BELOW + 50)]
+    old = md_module._memo.store
+    md_module.use_store(store)
+    try:
+        parallel.warm_markdown(bodies + bodies[:10] + [kept])
+    finally:
+        md_module.use_store(old)
+    found = store.get_many([md_module.body_key(b) for b in bodies])
+    assert len(found) == len(bodies)
+    for body in bodies:
+        assert md_module._decode(found[md_module.body_key(body)]) == md_module._analyse_now(body)
+    assert store.get(md_module.body_key(kept)) == b"kept"
