@@ -134,6 +134,8 @@ def _plain_text_inline(md: MarkdownIt) -> None:
     inline = md.inline
     if inline.ruler.getRules("")[:1] != [rules_inline.text]:
         return                                  # another first rule: it may want this text
+    if not hasattr(inline, "terminator_re"):
+        return                                  # markdown-it-py before 4.x: the text rule's own test
     parse = inline.parse
 
     def parse_plain(src: str, md_: MarkdownIt, env: Any, tokens: list[Token]) -> list[Token]:
