@@ -12,9 +12,12 @@ import json
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from types import BuiltinFunctionType, FunctionType, MethodType
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context, Macro
+from jinja2.utils import _PassArg, internalcode
 from markupsafe import Markup
 
 from . import opendata
@@ -28,6 +31,8 @@ from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_valu
 from .validate import ValidDocument
 from .views import (FACET_FOLDERS, association_view, document_view, facets, latest_first, page_path, paginate,
                     public_documents)
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 
@@ -63,6 +68,62 @@ class Theme:
         return "/" + self.assets[name][0]
 
 
+# Callables whose own `__call__` can never carry a pass_context/pass_environment mark: for
+# these, the mark (if any) is an attribute of the object itself.
+_PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType, Macro})
+
+
+class PageContext(Context):
+    """Jinja's Context with a quicker `call`, which every `{{ f(...) }}` in a template goes
+    through (about a hundred a page).
+
+    Same semantics as `Context.call`: plain functions, methods and macros skip its generic
+    probing of `__call__`; other callables take Jinja's own path. A pass_context function
+    that says which variables it reads (`reads_context`) gets this context instead of a
+    derived copy when the loop's or block's own variables include none of them (the
+    derived copy would answer those reads the same; making it merged every variable)."""
+
+    @internalcode
+    def call(self, obj: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if __debug__:
+            __traceback_hide__ = True  # noqa: F841 (Jinja hides this frame in tracebacks)
+        if type(obj) not in _PLAIN_CALLABLES:
+            return Context.call(self, obj, *args, **kwargs)
+        loop_vars = kwargs.pop("_loop_vars", None)
+        block_vars = kwargs.pop("_block_vars", None)
+        pass_arg = getattr(obj, "jinja_pass_arg", None)
+        if pass_arg is not None:
+            if pass_arg is _PassArg.context:
+                context: Context = self
+                reads = getattr(obj, "context_reads", None)
+                if loop_vars and (reads is None or not reads.isdisjoint(loop_vars)):
+                    context = context.derived(loop_vars)
+                if block_vars and (reads is None or not reads.isdisjoint(block_vars)):
+                    context = context.derived(block_vars)
+                args = (context, *args)
+            elif pass_arg is _PassArg.eval_context:
+                args = (self.eval_ctx, *args)
+            elif pass_arg is _PassArg.environment:
+                args = (self.environment, *args)
+        try:
+            return obj(*args, **kwargs)
+        except StopIteration:
+            return self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+class ThemeEnvironment(Environment):
+    context_class = PageContext
+
+
+def reads_context(*names: str) -> Callable[[F], F]:
+    """pass_context, for a function that reads only these variables of the context."""
+    def mark(f: F) -> F:
+        f = pass_context(f)
+        f.context_reads = frozenset(names)  # type: ignore[attr-defined]
+        return f
+    return mark
+
+
 def _bytecode_cache() -> BytecodeCache | None:
     """Compiled templates kept between builds (keyed by their source: an edited template is
     compiled again); compiling the theme is a tenth of a second every build otherwise."""
@@ -78,7 +139,7 @@ def _bytecode_cache() -> BytecodeCache | None:
 def load_theme(site_theme: Path | None, theme: Path = DEFAULT_THEME) -> Theme:
     """Theme templates and static files; a site's own `content/theme/` overrides any of them."""
     dirs = [d for d in (site_theme, theme) if d is not None]
-    env = Environment(
+    env = ThemeEnvironment(
         loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs if (d / "templates").is_dir()]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -292,7 +353,7 @@ def _file_of(url_path: str) -> str:
     return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
 
-@pass_context
+@reads_context("lang", "all_paths")
 def _href(ctx: Any, path: str) -> str:
     """A site path in the page's language: the mirror under /en/ when that page exists,
     else the Chinese page (pages other stages build may exist in Chinese only)."""
@@ -303,18 +364,21 @@ def _href(ctx: Any, path: str) -> str:
     return candidate if _file_of(candidate) in ctx.get("all_paths", ()) else path
 
 
-@pass_context
+@reads_context("lang")
 def _label(ctx: Any, value: Any) -> str:
     return label(value, ctx.get("lang", "zh"))
 
 
-@pass_context
+_AS_WRITTEN, _NOTHING = Markup(' lang="zh-CN"'), Markup("")
+
+
+@reads_context("lang")
 def _content_lang(ctx: Any) -> Markup:
     """Content stays as written (Chinese): on English pages its elements say so."""
-    return Markup(' lang="zh-CN"') if ctx.get("lang", "zh") != "zh" else Markup("")
+    return _AS_WRITTEN if ctx.get("lang", "zh") != "zh" else _NOTHING
 
 
-@pass_context
+@reads_context("lang", "config")
 def _site_title(ctx: Any) -> str:
     config = ctx["config"]
     return config.title_en if ctx.get("lang", "zh") == "en" and config.title_en else config.title
@@ -336,6 +400,9 @@ def template_globals(site: Site, evaluation: Evaluation, theme: Theme) -> dict[s
         "href": _href, "lbl": _label, "content_lang": _content_lang, "jsonld": _jsonld,
         "html_lang": HTML_LANG, "lang_prefix": PREFIX, "all_paths": frozenset(),
         "organisation_ld": organisation_ld, "site_title": _site_title,
+        # rule id -> English title, for status lines (macros.html rule_title); a later rule
+        # with the same id wins, as the template's scan of the rules did
+        "obligation_titles_en": {r.id: r.title_en for r in site.config.obligations if r.title_en},
     }
 
 
