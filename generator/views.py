@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping
 
 from . import markdown
 from .assemble import Association, Site
-from .evaluate import Evaluation, ObligationStatus
+from .evaluate import DocumentState, Evaluation, ObligationStatus
 from .present import HIDDEN_FIELDS, display_name, field_rows
 from .validate import ValidDocument
 
@@ -160,28 +160,63 @@ def _deadlines_by_document(evaluation: Evaluation) -> dict[tuple[str, str], list
     return _deadline_index[1]
 
 
+@dataclass(slots=True)
+class DocumentView:
+    """What a document page shows (the template's `view`).
+
+    Attributes, not a dict: a template's `view.title` tries the attribute first and falls
+    back to the item only after an AttributeError, forty times a page."""
+
+    doc: ValidDocument
+    model: Any
+    kind: Any
+    association: Association
+    url: str
+    title: str
+    facts: list[tuple[str, str]]
+    state: DocumentState
+    declared_on: dt.date | None
+    attested_on: dt.date | None
+    deadlines: list[ObligationStatus]
+    body_html: str
+    toc: list[tuple[int, str, str]]
+    revisions: tuple[Any, ...]
+    in_git: bool
+    date: dt.date | None
+    subject_name: str | None
+    references: list[ValidDocument]
+
+    def __getitem__(self, name: str) -> Any:
+        # `view['title']` in a theme written when this was a dict
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
 def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc: Association,
-                  lang: str = "zh") -> dict[str, Any]:
+                  lang: str = "zh") -> DocumentView:
     state = evaluation.state(doc.raw.rel)
     history = site.history.get(doc.raw.rel) if site.history else None
     body = doc.raw.body or ""
     mask = site.config.mask_individuals
     subject = getattr(doc.model, "subject", None)
-    return {
-        "doc": doc, "model": doc.model, "kind": doc.kind, "association": assoc, "url": doc.url,
-        "title": doc.model.title, # the declared publication date is shown with the evidence, beside the attested one
-        "facts": field_rows(doc.model, lang, mask, hidden=HIDDEN_FIELDS | {"published_on"}),
-        "state": state,
-        "declared_on": state.declared_on or doc.model.published_on,
-        "attested_on": attested_date(doc, site, evaluation),
-        "deadlines": deadline_statuses(doc, evaluation),
-        "body_html": markdown.render(body) if body else "", "toc": markdown.headings(body) if body else [],
-        "revisions": tuple(reversed(history.revisions)) if history else (),
-        "in_git": site.history is not None,
-        "date": doc.model.event_date(),
-        "subject_name": display_name(subject, mask) if subject is not None else None,
-        "references": _references(doc, evaluation, assoc),
-    }
+    return DocumentView(
+        doc=doc, model=doc.model, kind=doc.kind, association=assoc, url=doc.url,
+        title=doc.model.title,
+        # the declared publication date is shown with the evidence, beside the attested one
+        facts=field_rows(doc.model, lang, mask, hidden=HIDDEN_FIELDS | {"published_on"}),
+        state=state,
+        declared_on=state.declared_on or doc.model.published_on,
+        attested_on=attested_date(doc, site, evaluation),
+        deadlines=deadline_statuses(doc, evaluation),
+        body_html=markdown.render(body) if body else "", toc=markdown.headings(body) if body else [],
+        revisions=tuple(reversed(history.revisions)) if history else (),
+        in_git=site.history is not None,
+        date=doc.model.event_date(),
+        subject_name=display_name(subject, mask) if subject is not None else None,
+        references=_references(doc, evaluation, assoc),
+    )
 
 
 def _references(doc: ValidDocument, evaluation: Evaluation, assoc: Association) -> list[ValidDocument]:
