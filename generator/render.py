@@ -34,8 +34,8 @@ from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
 from .validate import ValidDocument
-from .views import (FACET_FOLDERS, association_view, document_view, facets, latest_first, page_path, paginate,
-                    public_documents)
+from .views import (FACET_FOLDERS, association_view, document_view, facets, latest_first, listed_documents, page_path,
+                    paginate, public_documents)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -435,6 +435,7 @@ def template_globals(site: Site, evaluation: Evaluation, theme: Theme) -> dict[s
         "organisation_ld": organisation_ld, "site_title": _site_title,
         # rule id -> English title, for status lines (macros.html rule_title); a later rule
         # with the same id wins, as the template's scan of the rules did
+        "listed": listed_documents(site),
         "obligation_titles_en": {r.id: r.title_en for r in site.config.obligations if r.title_en},
     }
 

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from . import markdown
 from .assemble import Association, Site
@@ -67,6 +67,39 @@ def paginate(items: list[Any], size: int) -> list[list[Any]]:
 def page_path(base: str, n: int) -> str:
     """base like 'sanctions/' → 'sanctions/index.html', 'sanctions/page/2/index.html'."""
     return f"{base}index.html" if n == 1 else f"{base}page/{n}/index.html"
+
+
+# --- one document in a list ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDocument:
+    """What a document list (macros.html doc_item) shows of a document beyond its model:
+    computed once a build, not in every list and language the document appears in."""
+
+    url: str
+    date: dt.date | None                # its event date
+    has_subject: bool                   # its kind names a subject (a person or a company)
+    subject_name: str | None            # the subject's name as shown (masked if configured)
+    association_name: str
+
+
+def listed_documents(site: Site) -> Callable[[ValidDocument], ListedDocument]:
+    """doc -> its ListedDocument, memoised by identity for this site (the document is kept
+    with it, so an id is never reused while its entry lives)."""
+    memo: dict[int, tuple[ValidDocument, ListedDocument]] = {}
+    mask = site.config.mask_individuals
+
+    def listed(d: ValidDocument) -> ListedDocument:
+        found = memo.get(id(d))
+        if found is None or found[0] is not d:
+            m = d.model
+            has_subject = hasattr(m, "subject")
+            found = memo[id(d)] = (d, ListedDocument(
+                d.url, m.event_date(), has_subject, display_name(m.subject, mask) if has_subject else None,
+                site.by_slug[d.association].name))
+        return found[1]
+    return listed
 
 
 # --- facets: industries and supervisory departments -------------------------------------------
