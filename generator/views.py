@@ -10,7 +10,9 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping
 
 from . import markdown
@@ -24,32 +26,56 @@ _EPOCH = dt.date(1970, 1, 1)
 
 def public_documents(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> list[ValidDocument]:
     docs = assoc.documents if assoc else site.documents
-    visible = _visible_rels(evaluation)
+    visible = evaluation.public.visible_rels
     return [d for d in docs if d.raw.rel in visible]
 
 
-_visible_index: tuple[Evaluation, frozenset[str]] | None = None
+class PublicIndex:
+    """Lookups into one evaluation's public documents, each made once (lists ask for every
+    association and kind again; every document page asks for its deadlines and references).
+    Lives on the evaluation (`Evaluation.public`): a new evaluation (a new build, an edit
+    under serve) starts with new ones."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self._evaluation = evaluation
+        self._by_url: dict[str, tuple[Association, dict[str, ValidDocument]]] = {}
+
+    @cached_property
+    def visible_rels(self) -> frozenset[str]:
+        """The content paths of the public documents."""
+        return frozenset(rel for rel, st in self._evaluation.documents.items() if st.visible)
+
+    @cached_property
+    def deadlines(self) -> dict[tuple[str, str], list[ObligationStatus]]:
+        """(association, instance) → its statuses with a due date, in evaluation order (a
+        scan of every status per document page was most of the render time)."""
+        index: dict[tuple[str, str], list[ObligationStatus]] = {}
+        for s in self._evaluation.statuses:
+            if s.due is not None:
+                index.setdefault((s.association, s.instance), []).append(s)
+        return index
+
+    def by_url(self, assoc: Association) -> dict[str, ValidDocument]:
+        """URL → public document of one association, made once per association."""
+        entry = self._by_url.get(assoc.slug)
+        if entry is None or entry[0] is not assoc:
+            visible = self.visible_rels
+            entry = self._by_url[assoc.slug] = (assoc, {d.url: d for d in assoc.documents if d.raw.rel in visible})
+        return entry[1]
 
 
-def _visible_rels(evaluation: Evaluation) -> frozenset[str]:
-    """The content paths of the public documents, once per evaluation (lists ask for each
-    association and kind again)."""
-    global _visible_index
-    if _visible_index is None or _visible_index[0] is not evaluation:
-        _visible_index = (evaluation, frozenset(rel for rel, st in evaluation.documents.items() if st.visible))
-        _order_keys.clear()             # a new build: the previous one's documents may go
-    return _visible_index[1]
-
-
-_order_keys: dict[int, tuple[ValidDocument, tuple[int, str]]] = {}
+# Newest-first sort keys, memoised per document while it lives (a document is sorted into
+# several lists, and its URL and event date are computed): a pure function of the document,
+# so not tied to an evaluation; an entry goes when its document does.
+_order_keys: dict[int, tuple[weakref.ref[ValidDocument], tuple[int, str]]] = {}
 
 
 def _order_key(d: ValidDocument) -> tuple[int, str]:
-    # Memoised by identity (the document is kept with its key): a document is sorted into
-    # several lists, and its URL and event date are computed properties.
     found = _order_keys.get(id(d))
-    if found is None or found[0] is not d:
-        found = _order_keys[id(d)] = (d, (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
+    if found is None or found[0]() is not d:
+        key = id(d)
+        found = _order_keys[key] = (weakref.ref(d, lambda _, key=key, memo=_order_keys: memo.pop(key, None)),
+                                    (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
     return found[1]
 
 
@@ -174,23 +200,7 @@ def attested_date(doc: ValidDocument, site: Site, evaluation: Evaluation) -> dt.
 
 
 def deadline_statuses(doc: ValidDocument, evaluation: Evaluation) -> list[ObligationStatus]:
-    return list(_deadlines_by_document(evaluation).get((doc.association, doc.id), ()))
-
-
-_deadline_index: tuple[Evaluation, dict[tuple[str, str], list[ObligationStatus]]] | None = None
-
-
-def _deadlines_by_document(evaluation: Evaluation) -> dict[tuple[str, str], list[ObligationStatus]]:
-    """(association, instance) → its statuses with a due date, in evaluation order; made once
-    per evaluation (a scan of every status per document page was most of the render time)."""
-    global _deadline_index
-    if _deadline_index is None or _deadline_index[0] is not evaluation:
-        index: dict[tuple[str, str], list[ObligationStatus]] = {}
-        for s in evaluation.statuses:
-            if s.due is not None:
-                index.setdefault((s.association, s.instance), []).append(s)
-        _deadline_index = (evaluation, index)
-    return _deadline_index[1]
+    return list(evaluation.public.deadlines.get((doc.association, doc.id), ()))
 
 
 @dataclass(slots=True)
@@ -255,25 +265,9 @@ def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc:
 def _references(doc: ValidDocument, evaluation: Evaluation, assoc: Association) -> list[ValidDocument]:
     """The public documents a document refers to. A reference to a hidden one is left out:
     its link would be a 404 that also tells readers the hidden record exists."""
-    by_url = _public_by_url(assoc, evaluation)
+    by_url = evaluation.public.by_url(assoc)
     found = (by_url.get(f"/associations/{assoc.slug}/{ref.strip('/')}/") for ref in doc.model.references)
     return [d for d in found if d is not None]
-
-
-_by_url_index: tuple[Evaluation, dict[int, tuple[Association, dict[str, ValidDocument]]]] | None = None
-
-
-def _public_by_url(assoc: Association, evaluation: Evaluation) -> dict[str, ValidDocument]:
-    """URL → public document of one association, made once per association and evaluation
-    (not once per document page)."""
-    global _by_url_index
-    if _by_url_index is None or _by_url_index[0] is not evaluation:
-        _by_url_index = (evaluation, {})
-    entry = _by_url_index[1].get(id(assoc))
-    if entry is None or entry[0] is not assoc:
-        entry = _by_url_index[1][id(assoc)] = (
-            assoc, {d.url: d for d in assoc.documents if evaluation.state(d.raw.rel).visible})
-    return entry[1]
 
 
 def public_statuses(site: Site, evaluation: Evaluation, association: str | None = None) -> list[ObligationStatus]:
