@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping, T
 
 from jinja2 import BytecodeCache, Template, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context, Macro
-from jinja2.utils import _PassArg, internalcode
+from jinja2.utils import _PassArg, internalcode, missing
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
 try:
@@ -73,17 +73,14 @@ class Theme:
         return "/" + self.assets[name][0]
 
 
-# Callables whose own `__call__` can never carry a pass_context/pass_environment mark: for
-# these, the mark (if any) is an attribute of the object itself.
-_PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType, Macro})
-
-
 class PageContext(Context):
     """Jinja's Context with a quicker `call`, which every `{{ f(...) }}` in a template goes
     through (about a hundred a page).
 
-    Same semantics as `Context.call`: plain functions, methods and macros skip its generic
-    probing of `__call__`; other callables take Jinja's own path. A pass_context function
+    Same semantics as `Context.call`: plain functions, methods, builtins and macros skip its
+    generic probing of `__call__` (theirs never carries a pass_context/pass_environment
+    mark: a function's or method's mark is an attribute of the function, builtins and
+    macros have none); other callables take Jinja's own path. A pass_context function
     that says which variables it reads (`reads_context`) gets this context instead of a
     derived copy when the loop's or block's own variables include none of them (the
     derived copy would answer those reads the same; making it merged every variable)."""
@@ -92,11 +89,18 @@ class PageContext(Context):
     def call(self, obj: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if __debug__:
             __traceback_hide__ = True  # noqa: F841 (Jinja hides this frame in tracebacks)
-        if type(obj) not in _PLAIN_CALLABLES:
+        kind = type(obj)
+        if kind is FunctionType:
+            # its attributes (a getattr with a default raises and catches when there is none)
+            pass_arg = obj.__dict__.get("jinja_pass_arg")
+        elif kind is Macro or kind is BuiltinFunctionType:
+            pass_arg = None
+        elif kind is MethodType:
+            pass_arg = getattr(obj, "jinja_pass_arg", None)     # its function's
+        else:
             return Context.call(self, obj, *args, **kwargs)
         loop_vars = kwargs.pop("_loop_vars", None)
         block_vars = kwargs.pop("_block_vars", None)
-        pass_arg = getattr(obj, "jinja_pass_arg", None)
         if pass_arg is not None:
             if pass_arg is _PassArg.context:
                 context: Context = self
@@ -386,20 +390,26 @@ def _file_of(url_path: str) -> str:
     return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
 
+# The functions below read the page's variables with `resolve_or_missing` (what
+# `Context.get` calls, two calls deeper): they run 600,000 times a 10k build.
+
 @reads_context("lang", "all_paths")
 def _href(ctx: Any, path: str) -> str:
     """A site path in the page's language: the mirror under /en/ when that page exists,
     else the Chinese page (pages other stages build may exist in Chinese only)."""
-    prefix = PREFIX.get(ctx.get("lang", "zh"), "")
+    lang = ctx.resolve_or_missing("lang")
+    prefix = PREFIX.get("zh" if lang is missing else lang, "")
     if not prefix:
         return path
     candidate = prefix + path
-    return candidate if _file_of(candidate) in ctx.get("all_paths", ()) else path
+    all_paths = ctx.resolve_or_missing("all_paths")
+    return candidate if all_paths is not missing and _file_of(candidate) in all_paths else path
 
 
 @reads_context("lang")
 def _label(ctx: Any, value: Any) -> str:
-    return label(value, ctx.get("lang", "zh"))
+    lang = ctx.resolve_or_missing("lang")
+    return label(value, "zh" if lang is missing else lang)
 
 
 _AS_WRITTEN, _NOTHING = Markup(' lang="zh-CN"'), Markup("")
@@ -408,13 +418,14 @@ _AS_WRITTEN, _NOTHING = Markup(' lang="zh-CN"'), Markup("")
 @reads_context("lang")
 def _content_lang(ctx: Any) -> Markup:
     """Content stays as written (Chinese): on English pages its elements say so."""
-    return _AS_WRITTEN if ctx.get("lang", "zh") != "zh" else _NOTHING
+    lang = ctx.resolve_or_missing("lang")
+    return _AS_WRITTEN if lang is not missing and lang != "zh" else _NOTHING
 
 
 @reads_context("lang", "config")
 def _site_title(ctx: Any) -> str:
     config = ctx["config"]
-    return config.title_en if ctx.get("lang", "zh") == "en" and config.title_en else config.title
+    return config.title_en if ctx.resolve_or_missing("lang") == "en" and config.title_en else config.title
 
 
 def _jsonld(data: Any) -> Markup:
