@@ -242,6 +242,7 @@ def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc:
     state = evaluation.state(doc.raw.rel)
     history = site.history.get(doc.raw.rel) if site.history else None
     body = doc.raw.body or ""
+    analysis = markdown.analyse(body) if body else None     # one lookup for the HTML and the headings
     mask = site.config.mask_individuals
     subject = getattr(doc.model, "subject", None)
     return DocumentView(
@@ -253,7 +254,7 @@ def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc:
         declared_on=state.declared_on or doc.model.published_on,
         attested_on=attested_date(doc, site, evaluation),
         deadlines=deadline_statuses(doc, evaluation),
-        body_html=markdown.render(body) if body else "", toc=markdown.headings(body) if body else [],
+        body_html=analysis.html if analysis else "", toc=list(analysis.headings) if analysis else [],
         revisions=tuple(reversed(history.revisions)) if history else (),
         in_git=site.history is not None,
         date=doc.model.event_date(),
