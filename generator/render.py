@@ -39,6 +39,9 @@ from .views import (FACET_FOLDERS, association_view, document_view, facets, late
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The page variable that holds the variables every page of the build shares (site_part).
+SITE_VARIABLES = "site_variables"
+
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 
 
@@ -150,6 +153,11 @@ class ThemeTemplate(Template):
 class ThemeEnvironment(Environment):
     context_class = PageContext
     template_class = ThemeTemplate
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # (part template, lang) -> (the site variables it was made with, its output): see site_part
+        self.site_parts: dict[tuple[str, str], tuple[Mapping[str, Any], Markup]] = {}
 
 
 def reads_context(*names: str) -> Callable[[F], F]:
@@ -428,6 +436,27 @@ def _site_title(ctx: Any) -> str:
     return config.title_en if ctx.resolve_or_missing("lang") == "en" and config.title_en else config.title
 
 
+@reads_context("lang", SITE_VARIABLES)
+def _site_part(ctx: Any, name: str) -> Markup:
+    """The output of template `name` for the page's language, rendered once per language and
+    build: a part of every page that shows nothing of the page itself (its main links, its
+    footer: two dozen calls a page). The template sees the site's variables and `lang` only,
+    so a page's variable there is an error, not a stale value; another set of site
+    variables (serve after an edit) renders it again."""
+    lang = ctx.resolve_or_missing("lang")
+    lang = "zh" if lang is missing else lang
+    site_variables = ctx.resolve_or_missing(SITE_VARIABLES)
+    parts = getattr(ctx.environment, "site_parts", None)
+    made = parts.get((name, lang)) if parts is not None else None
+    if made is not None and made[0] is site_variables:
+        return made[1]
+    variables = {} if site_variables is missing else site_variables
+    text = Markup(ctx.environment.get_template(name).render({**variables, "lang": lang}))
+    if parts is not None and site_variables is not missing:
+        parts[(name, lang)] = (site_variables, text)
+    return text
+
+
 def _jsonld(data: Any) -> Markup:
     """JSON for a <script type="application/ld+json"> block: '<', '>' and '&' escaped so
     content can never close the element."""
@@ -446,7 +475,7 @@ def template_globals(site: Site, evaluation: Evaluation, theme: Theme) -> dict[s
         "organisation_ld": organisation_ld, "site_title": _site_title,
         # rule id -> English title, for status lines (macros.html rule_title); a later rule
         # with the same id wins, as the template's scan of the rules did
-        "listed": listed_documents(site),
+        "listed": listed_documents(site), "site_part": _site_part,
         "obligation_titles_en": {r.id: r.title_en for r in site.config.obligations if r.title_en},
     }
 
@@ -488,7 +517,7 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
     assert artifact.template is not None
     template = theme.env.get_template(artifact.template)
     path = "/" + artifact.path.removesuffix("index.html")
-    context: dict[str, Any] = {**globals_, **artifact.context, "page_url": path}
+    context: dict[str, Any] = {**globals_, **artifact.context, "page_url": path, SITE_VARIABLES: globals_}
     if artifact.lang is not None:
         context["lang"] = artifact.lang
     if artifact.lazy is not None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jinja2 import Environment, StrictUndefined, pass_context, pass_environment, pass_eval_context
 from markupsafe import Markup, escape
 
-from generator.render import ThemeEnvironment, _content_lang, _escape_piece, _href, _label, _site_title
+from generator.render import ThemeEnvironment, _content_lang, _escape_piece, _href, _label, _site_part, _site_title
 
 hostile = st.text(alphabet=st.sampled_from(list("<>&\"'`=/ ;:()abc深圳{}%#\n\\")), max_size=20)
 
@@ -143,3 +143,48 @@ def _walk(tb: Any) -> list[Any]:
         out.append(tb)
         tb = tb.tb_next
     return out
+
+
+def _theme_env(templates: dict[str, str]) -> Environment:
+    from jinja2 import DictLoader
+    return ThemeEnvironment(loader=DictLoader(templates), autoescape=True, undefined=StrictUndefined,
+                            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def _page(env: Environment, site_variables: dict[str, Any], **page: Any) -> str:
+    from generator.render import Artifact, Theme, build_artifact
+    theme = Theme(env=env, assets={})
+    return build_artifact(Artifact("x/index.html", "page.html", page), theme, site_variables).decode()
+
+
+@settings(max_examples=60, deadline=None)
+@given(brand=hostile, pages=st.lists(hostile, max_size=5), langs=st.lists(st.sampled_from(["zh", "en"]), max_size=6))
+def test_a_site_part_is_what_the_same_markup_inline_writes(brand: str, pages: list[str], langs: list[str]) -> None:
+    """Parts rendered once per language and build (site_part) write what the same markup
+    written into the page writes, page after page, in either language."""
+    part = "<nav>{{ brand }}{{ t('search', lang) }}{{ cl() }}{{ href('/a/') }}{% if 'en/a/index.html' in all_paths %}!{% endif %}</nav>\n"
+    env = _theme_env({"part.html": part, "page.html": "<p>{{ body }}</p>{{ site_part('part.html') -}}\n<i>{{ body }}</i>"})
+    inline = _theme_env({"page.html": "<p>{{ body }}</p>" + part + "<i>{{ body }}</i>"})
+    from generator.i18n import translate
+    site = {"brand": brand, "t": translate, "cl": _content_lang, "href": _href, "site_part": _site_part,
+            "all_paths": frozenset({"en/a/index.html"}), "lang": "zh"}
+    for body, lang in zip(pages, langs):
+        assert _page(env, site, body=body, lang=lang) == _page(inline, site, body=body, lang=lang)
+
+
+def test_a_site_part_sees_nothing_of_the_page() -> None:
+    from jinja2 import UndefinedError
+    env = _theme_env({"part.html": "{{ body }}", "page.html": "{{ site_part('part.html') }}"})
+    with pytest.raises(UndefinedError):
+        _page(env, {"site_part": _site_part, "lang": "zh"}, body="a page's own text")
+
+
+def test_a_site_part_is_rendered_again_for_other_site_variables() -> None:
+    """Serve keeps the theme across edits and makes new site variables after each: a part
+    made with the old ones is not reused."""
+    env = _theme_env({"part.html": "{{ brand }}", "page.html": "{{ site_part('part.html') }}"})
+    first = {"site_part": _site_part, "lang": "zh", "brand": "旧名"}
+    assert _page(env, first) == "旧名"
+    assert _page(env, first) == "旧名"
+    assert _page(env, {**first, "brand": "新名"}) == "新名"
+    assert _page(env, {**first, "brand": "新名"}, lang="en") == "新名"
