@@ -67,15 +67,25 @@ class PublicIndex:
 # Newest-first sort keys, memoised per document while it lives (a document is sorted into
 # several lists, and its URL and event date are computed): a pure function of the document,
 # so not tied to an evaluation; an entry goes when its document does.
-_order_keys: dict[int, tuple[weakref.ref[ValidDocument], tuple[int, str]]] = {}
+class _Held(weakref.ref):  # type: ignore[type-arg]
+    __slots__ = ("key",)
+
+
+def _forget(held: _Held) -> None:
+    entry = _order_keys.get(held.key)
+    if entry is not None and entry[0] is held:     # (not a later document's entry under the same id)
+        del _order_keys[held.key]
+
+
+_order_keys: dict[int, tuple[_Held, tuple[int, str]]] = {}
 
 
 def _order_key(d: ValidDocument) -> tuple[int, str]:
     found = _order_keys.get(id(d))
     if found is None or found[0]() is not d:
-        key = id(d)
-        found = _order_keys[key] = (weakref.ref(d, lambda _, key=key, memo=_order_keys: memo.pop(key, None)),
-                                    (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
+        held = _Held(d, _forget)
+        held.key = id(d)
+        found = _order_keys[held.key] = (held, (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
     return found[1]
 
 
