@@ -12,18 +12,11 @@ import json
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from types import BuiltinFunctionType, CodeType, FunctionType, MethodType
-from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from jinja2 import BytecodeCache, Template, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
-from jinja2.runtime import Context, Macro
-from jinja2.utils import _PassArg, internalcode, missing
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.utils import missing
 from markupsafe import Markup
-from markupsafe import escape as markup_escape
-try:
-    from markupsafe import _escape_inner        # markupsafe 3: escape() is Python around it
-except ImportError:  # pragma: no cover - markupsafe 2: escape() is C already
-    _escape_inner = None
 
 from . import opendata
 from .assemble import Association, Site
@@ -33,11 +26,10 @@ from .incremental import COMPLETE_SOURCES
 from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
+from .templating import ThemeEnvironment, reads_context
 from .validate import ValidDocument
 from .views import (FACET_FOLDERS, association_view, document_view, facets, latest_first, listed_documents, page_path,
                     paginate, public_documents)
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 # The page variable that holds the variables every page of the build shares (site_part).
 SITE_VARIABLES = "site_variables"
@@ -74,99 +66,6 @@ class Theme:
 
     def asset_url(self, name: str) -> str:
         return "/" + self.assets[name][0]
-
-
-class PageContext(Context):
-    """Jinja's Context with a quicker `call`, which every `{{ f(...) }}` in a template goes
-    through (about a hundred a page).
-
-    Same semantics as `Context.call`: plain functions, methods, builtins and macros skip its
-    generic probing of `__call__` (theirs never carries a pass_context/pass_environment
-    mark: a function's or method's mark is an attribute of the function, builtins and
-    macros have none); other callables take Jinja's own path. A pass_context function
-    that says which variables it reads (`reads_context`) gets this context instead of a
-    derived copy when the loop's or block's own variables include none of them (the
-    derived copy would answer those reads the same; making it merged every variable)."""
-
-    @internalcode
-    def call(self, obj: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        if __debug__:
-            __traceback_hide__ = True  # noqa: F841 (Jinja hides this frame in tracebacks)
-        kind = type(obj)
-        if kind is FunctionType:
-            # its attributes (a getattr with a default raises and catches when there is none)
-            pass_arg = obj.__dict__.get("jinja_pass_arg")
-        elif kind is Macro or kind is BuiltinFunctionType:
-            pass_arg = None
-        elif kind is MethodType:
-            pass_arg = getattr(obj, "jinja_pass_arg", None)     # its function's
-        else:
-            return Context.call(self, obj, *args, **kwargs)
-        loop_vars = kwargs.pop("_loop_vars", None)
-        block_vars = kwargs.pop("_block_vars", None)
-        if pass_arg is not None:
-            if pass_arg is _PassArg.context:
-                context: Context = self
-                reads = getattr(obj, "context_reads", None)
-                if loop_vars and (reads is None or not reads.isdisjoint(loop_vars)):
-                    context = context.derived(loop_vars)
-                if block_vars and (reads is None or not reads.isdisjoint(block_vars)):
-                    context = context.derived(block_vars)
-                args = (context, *args)
-            elif pass_arg is _PassArg.eval_context:
-                args = (self.eval_ctx, *args)
-            elif pass_arg is _PassArg.environment:
-                args = (self.environment, *args)
-        try:
-            return obj(*args, **kwargs)
-        except StopIteration:
-            return self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
-
-
-def _escape_piece(value: Any) -> str:
-    """What a template's `{{ value }}` writes: markupsafe.escape's text, without wrapping a
-    plain string's escaped text in a new Markup (three million a 10k build).
-
-    The result only ever joins the page's other pieces (Jinja concatenates output pieces,
-    and a macro's or a `{% set %}` block's pieces are wrapped in Markup as a whole), so
-    only its text matters, and that is escape's: a plain string goes through markupsafe's
-    own escaping, anything else through markupsafe.escape itself."""
-    if type(value) is str:
-        return _escape_inner(value)
-    if type(value) is Markup:       # safe already: markupsafe.escape returns its text as is
-        return value
-    return markup_escape(value)
-
-
-class ThemeTemplate(Template):
-    @classmethod
-    def from_code(cls, environment: Environment, code: CodeType, globals: MutableMapping[str, Any],
-                  uptodate: Callable[[], bool] | None = None) -> Template:
-        template = super().from_code(environment, code, globals, uptodate)
-        if _escape_inner is not None:
-            # The compiled module's `escape` (imported from jinja2.runtime) is what every
-            # autoescaped output calls: its functions share the module's namespace.
-            template.root_render_func.__globals__["escape"] = _escape_piece
-        return template
-
-
-class ThemeEnvironment(Environment):
-    context_class = PageContext
-    template_class = ThemeTemplate
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        # (part template, lang) -> (the site variables it was made with, its output): see site_part
-        self.site_parts: dict[tuple[str, str], tuple[Mapping[str, Any], Markup]] = {}
-
-
-def reads_context(*names: str) -> Callable[[F], F]:
-    """pass_context, for a function that reads only these variables of the context."""
-    def mark(f: F) -> F:
-        f = pass_context(f)
-        f.context_reads = frozenset(names)  # type: ignore[attr-defined]
-        return f
-    return mark
 
 
 def _bytecode_cache() -> BytecodeCache | None:
@@ -443,18 +342,17 @@ def _site_part(ctx: Any, name: str) -> Markup:
     footer: two dozen calls a page). The template sees the site's variables and `lang` only,
     so a page's variable there is an error, not a stale value; another set of site
     variables (serve after an edit) renders it again."""
-    lang = ctx.resolve_or_missing("lang")
-    lang = "zh" if lang is missing else lang
+    template = ctx.environment.get_template(name)
     site_variables = ctx.resolve_or_missing(SITE_VARIABLES)
     parts = getattr(ctx.environment, "site_parts", None)
-    made = parts.get((name, lang)) if parts is not None else None
-    if made is not None and made[0] is site_variables:
-        return made[1]
-    variables = {} if site_variables is missing else site_variables
-    text = Markup(ctx.environment.get_template(name).render({**variables, "lang": lang}))
-    if parts is not None and site_variables is not missing:
-        parts[(name, lang)] = (site_variables, text)
-    return text
+    if site_variables is missing or parts is None:     # not a page of a build: like an include
+        return Markup(template.render(ctx.get_all()))
+    lang = ctx.resolve_or_missing("lang")
+    lang = "zh" if lang is missing else lang
+    made = parts.get((name, lang))
+    if made is None or made[0] is not site_variables:
+        made = parts[(name, lang)] = (site_variables, Markup(template.render({**site_variables, "lang": lang})))
+    return made[1]
 
 
 def _jsonld(data: Any) -> Markup:
@@ -473,9 +371,9 @@ def template_globals(site: Site, evaluation: Evaluation, theme: Theme) -> dict[s
         "href": _href, "lbl": _label, "content_lang": _content_lang, "jsonld": _jsonld,
         "html_lang": HTML_LANG, "lang_prefix": PREFIX, "all_paths": frozenset(),
         "organisation_ld": organisation_ld, "site_title": _site_title,
+        "listed": listed_documents(site), "site_part": _site_part,
         # rule id -> English title, for status lines (macros.html rule_title); a later rule
         # with the same id wins, as the template's scan of the rules did
-        "listed": listed_documents(site), "site_part": _site_part,
         "obligation_titles_en": {r.id: r.title_en for r in site.config.obligations if r.title_en},
     }
 

@@ -1,4 +1,4 @@
-"""The theme's Jinja environment (render.ThemeEnvironment: a quicker Context.call and escape)
+"""The theme's Jinja environment (templating.ThemeEnvironment: a quicker Context.call and escape)
 renders every template exactly as a plain Jinja Environment with the same options does:
 themes a site overrides keep Jinja's semantics, and every value is escaped as before."""
 
@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from jinja2 import Environment, StrictUndefined, pass_context, pass_environment, pass_eval_context
 from markupsafe import Markup, escape
 
-from generator.render import ThemeEnvironment, _content_lang, _escape_piece, _href, _label, _site_part, _site_title
+from generator.render import _content_lang, _href, _label, _site_part, _site_title
+from generator.templating import ThemeEnvironment, _escape_piece
 
 hostile = st.text(alphabet=st.sampled_from(list("<>&\"'`=/ ;:()abc深圳{}%#\n\\")), max_size=20)
 
@@ -134,7 +135,7 @@ def test_errors_still_point_at_the_template_line() -> None:
         env.get_template("broken.html").render(f=f)
     frames = [(tb.tb_frame.f_code.co_filename, tb.tb_lineno) for tb in _walk(caught.value.__traceback__)]
     assert ("<template>", 2) in frames                                  # the template's line, as Jinja shows it
-    assert not any(name.endswith("generator/render.py") for name, _ in frames)   # the quicker call is hidden too
+    assert not any(name.endswith("generator/templating.py") for name, _ in frames)   # the quicker call is hidden too
 
 
 def _walk(tb: Any) -> list[Any]:
@@ -188,3 +189,8 @@ def test_a_site_part_is_rendered_again_for_other_site_variables() -> None:
     assert _page(env, first) == "旧名"
     assert _page(env, {**first, "brand": "新名"}) == "新名"
     assert _page(env, {**first, "brand": "新名"}, lang="en") == "新名"
+
+
+def test_a_site_part_outside_a_build_renders_like_an_include() -> None:
+    env = _theme_env({"part.html": "{{ body }}·{{ lang }}", "page.html": "{{ site_part('part.html') }}"})
+    assert env.get_template("page.html").render(site_part=_site_part, body="<b>", lang="en") == "&lt;b&gt;·en"
