@@ -51,6 +51,13 @@ class Evaluation:
         return self._by_association.get(slug, ())
 
     @cached_property
+    def public(self) -> Any:
+        """The lookups pages make into this evaluation's public documents (views.PublicIndex):
+        made when first asked for, gone with the evaluation."""
+        from .views import PublicIndex
+        return PublicIndex(self)
+
+    @cached_property
     def _by_association(self) -> dict[str, tuple[ObligationStatus, ...]]:
         # Pages ask per association; scanning every status line each time was quadratic.
         grouped: dict[str, list[ObligationStatus]] = {}

@@ -14,7 +14,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.utils import missing
 from markupsafe import Markup
 
 from . import opendata
@@ -25,9 +26,13 @@ from .incremental import COMPLETE_SOURCES
 from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
+from .templating import ThemeEnvironment, reads_context
 from .validate import ValidDocument
-from .views import (FACET_FOLDERS, association_view, document_view, facets, latest_first, page_path, paginate,
-                    public_documents)
+from .views import (FACET_FOLDERS, association_view, document_view, facets, latest_first, listed_documents, page_path,
+                    paginate, public_documents)
+
+# The page variable that holds the variables every page of the build shares (site_part).
+SITE_VARIABLES = "site_variables"
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 
@@ -78,7 +83,7 @@ def _bytecode_cache() -> BytecodeCache | None:
 def load_theme(site_theme: Path | None, theme: Path = DEFAULT_THEME) -> Theme:
     """Theme templates and static files; a site's own `content/theme/` overrides any of them."""
     dirs = [d for d in (site_theme, theme) if d is not None]
-    env = Environment(
+    env = ThemeEnvironment(
         loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs if (d / "templates").is_dir()]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -292,32 +297,62 @@ def _file_of(url_path: str) -> str:
     return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
 
-@pass_context
+# The functions below read the page's variables with `resolve_or_missing` (what
+# `Context.get` calls, two calls deeper): they run 600,000 times a 10k build.
+
+@reads_context("lang", "all_paths")
 def _href(ctx: Any, path: str) -> str:
     """A site path in the page's language: the mirror under /en/ when that page exists,
     else the Chinese page (pages other stages build may exist in Chinese only)."""
-    prefix = PREFIX.get(ctx.get("lang", "zh"), "")
+    lang = ctx.resolve_or_missing("lang")
+    prefix = PREFIX.get("zh" if lang is missing else lang, "")
     if not prefix:
         return path
     candidate = prefix + path
-    return candidate if _file_of(candidate) in ctx.get("all_paths", ()) else path
+    all_paths = ctx.resolve_or_missing("all_paths")
+    return candidate if all_paths is not missing and _file_of(candidate) in all_paths else path
 
 
-@pass_context
+@reads_context("lang")
 def _label(ctx: Any, value: Any) -> str:
-    return label(value, ctx.get("lang", "zh"))
+    lang = ctx.resolve_or_missing("lang")
+    return label(value, "zh" if lang is missing else lang)
 
 
-@pass_context
+_AS_WRITTEN, _NOTHING = Markup(' lang="zh-CN"'), Markup("")
+
+
+@reads_context("lang")
 def _content_lang(ctx: Any) -> Markup:
     """Content stays as written (Chinese): on English pages its elements say so."""
-    return Markup(' lang="zh-CN"') if ctx.get("lang", "zh") != "zh" else Markup("")
+    lang = ctx.resolve_or_missing("lang")
+    return _AS_WRITTEN if lang is not missing and lang != "zh" else _NOTHING
 
 
-@pass_context
+@reads_context("lang", "config")
 def _site_title(ctx: Any) -> str:
     config = ctx["config"]
-    return config.title_en if ctx.get("lang", "zh") == "en" and config.title_en else config.title
+    return config.title_en if ctx.resolve_or_missing("lang") == "en" and config.title_en else config.title
+
+
+@reads_context("lang", SITE_VARIABLES)
+def _site_part(ctx: Any, name: str) -> Markup:
+    """The output of template `name` for the page's language, rendered once per language and
+    build: a part of every page that shows nothing of the page itself (its main links, its
+    footer: two dozen calls a page). The template sees the site's variables and `lang` only,
+    so a page's variable there is an error, not a stale value; another set of site
+    variables (serve after an edit) renders it again."""
+    template = ctx.environment.get_template(name)
+    site_variables = ctx.resolve_or_missing(SITE_VARIABLES)
+    parts = getattr(ctx.environment, "site_parts", None)
+    if site_variables is missing or parts is None:     # not a page of a build: like an include
+        return Markup(template.render(ctx.get_all()))
+    lang = ctx.resolve_or_missing("lang")
+    lang = "zh" if lang is missing else lang
+    made = parts.get((name, lang))
+    if made is None or made[0] is not site_variables:
+        made = parts[(name, lang)] = (site_variables, Markup(template.render({**site_variables, "lang": lang})))
+    return made[1]
 
 
 def _jsonld(data: Any) -> Markup:
@@ -336,6 +371,10 @@ def template_globals(site: Site, evaluation: Evaluation, theme: Theme) -> dict[s
         "href": _href, "lbl": _label, "content_lang": _content_lang, "jsonld": _jsonld,
         "html_lang": HTML_LANG, "lang_prefix": PREFIX, "all_paths": frozenset(),
         "organisation_ld": organisation_ld, "site_title": _site_title,
+        "listed": listed_documents(site), "site_part": _site_part,
+        # rule id -> English title, for status lines (macros.html rule_title); a later rule
+        # with the same id wins, as the template's scan of the rules did
+        "obligation_titles_en": {r.id: r.title_en for r in site.config.obligations if r.title_en},
     }
 
 
@@ -376,7 +415,7 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
     assert artifact.template is not None
     template = theme.env.get_template(artifact.template)
     path = "/" + artifact.path.removesuffix("index.html")
-    context: dict[str, Any] = {**globals_, **artifact.context, "page_url": path}
+    context: dict[str, Any] = {**globals_, **artifact.context, "page_url": path, SITE_VARIABLES: globals_}
     if artifact.lang is not None:
         context["lang"] = artifact.lang
     if artifact.lazy is not None:

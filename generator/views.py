@@ -10,12 +10,14 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping
+from functools import cached_property
+from typing import Any, Callable, Iterable, Mapping
 
 from . import markdown
 from .assemble import Association, Site
-from .evaluate import Evaluation, ObligationStatus
+from .evaluate import DocumentState, Evaluation, ObligationStatus
 from .present import HIDDEN_FIELDS, display_name, field_rows
 from .validate import ValidDocument
 
@@ -24,32 +26,66 @@ _EPOCH = dt.date(1970, 1, 1)
 
 def public_documents(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> list[ValidDocument]:
     docs = assoc.documents if assoc else site.documents
-    visible = _visible_rels(evaluation)
+    visible = evaluation.public.visible_rels
     return [d for d in docs if d.raw.rel in visible]
 
 
-_visible_index: tuple[Evaluation, frozenset[str]] | None = None
+class PublicIndex:
+    """Lookups into one evaluation's public documents, each made once (lists ask for every
+    association and kind again; every document page asks for its deadlines and references).
+    Lives on the evaluation (`Evaluation.public`): a new evaluation (a new build, an edit
+    under serve) starts with new ones."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self._evaluation = evaluation
+        self._by_url: dict[str, tuple[Association, dict[str, ValidDocument]]] = {}
+
+    @cached_property
+    def visible_rels(self) -> frozenset[str]:
+        """The content paths of the public documents."""
+        return frozenset(rel for rel, st in self._evaluation.documents.items() if st.visible)
+
+    @cached_property
+    def deadlines(self) -> dict[tuple[str, str], list[ObligationStatus]]:
+        """(association, instance) → its statuses with a due date, in evaluation order (a
+        scan of every status per document page was most of the render time)."""
+        index: dict[tuple[str, str], list[ObligationStatus]] = {}
+        for s in self._evaluation.statuses:
+            if s.due is not None:
+                index.setdefault((s.association, s.instance), []).append(s)
+        return index
+
+    def by_url(self, assoc: Association) -> dict[str, ValidDocument]:
+        """URL → public document of one association, made once per association."""
+        entry = self._by_url.get(assoc.slug)
+        if entry is None or entry[0] is not assoc:
+            visible = self.visible_rels
+            entry = self._by_url[assoc.slug] = (assoc, {d.url: d for d in assoc.documents if d.raw.rel in visible})
+        return entry[1]
 
 
-def _visible_rels(evaluation: Evaluation) -> frozenset[str]:
-    """The content paths of the public documents, once per evaluation (lists ask for each
-    association and kind again)."""
-    global _visible_index
-    if _visible_index is None or _visible_index[0] is not evaluation:
-        _visible_index = (evaluation, frozenset(rel for rel, st in evaluation.documents.items() if st.visible))
-        _order_keys.clear()             # a new build: the previous one's documents may go
-    return _visible_index[1]
+# Newest-first sort keys, memoised per document while it lives (a document is sorted into
+# several lists, and its URL and event date are computed): a pure function of the document,
+# so not tied to an evaluation; an entry goes when its document does.
+class _Held(weakref.ref):  # type: ignore[type-arg]
+    __slots__ = ("key",)
 
 
-_order_keys: dict[int, tuple[ValidDocument, tuple[int, str]]] = {}
+def _forget(held: _Held) -> None:
+    entry = _order_keys.get(held.key)
+    if entry is not None and entry[0] is held:     # (not a later document's entry under the same id)
+        del _order_keys[held.key]
+
+
+_order_keys: dict[int, tuple[_Held, tuple[int, str]]] = {}
 
 
 def _order_key(d: ValidDocument) -> tuple[int, str]:
-    # Memoised by identity (the document is kept with its key): a document is sorted into
-    # several lists, and its URL and event date are computed properties.
     found = _order_keys.get(id(d))
-    if found is None or found[0] is not d:
-        found = _order_keys[id(d)] = (d, (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
+    if found is None or found[0]() is not d:
+        held = _Held(d, _forget)
+        held.key = id(d)
+        found = _order_keys[held.key] = (held, (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
     return found[1]
 
 
@@ -67,6 +103,39 @@ def paginate(items: list[Any], size: int) -> list[list[Any]]:
 def page_path(base: str, n: int) -> str:
     """base like 'sanctions/' → 'sanctions/index.html', 'sanctions/page/2/index.html'."""
     return f"{base}index.html" if n == 1 else f"{base}page/{n}/index.html"
+
+
+# --- one document in a list ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListedDocument:
+    """What a document list (macros.html doc_item) shows of a document beyond its model:
+    computed once a build, not in every list and language the document appears in."""
+
+    url: str
+    date: dt.date | None                # its event date
+    has_subject: bool                   # its kind names a subject (a person or a company)
+    subject_name: str | None            # the subject's name as shown (masked if configured)
+    association_name: str
+
+
+def listed_documents(site: Site) -> Callable[[ValidDocument], ListedDocument]:
+    """doc -> its ListedDocument, memoised by identity for this site (the document is kept
+    with it, so an id is never reused while its entry lives)."""
+    memo: dict[int, tuple[ValidDocument, ListedDocument]] = {}
+    mask = site.config.mask_individuals
+
+    def listed(d: ValidDocument) -> ListedDocument:
+        found = memo.get(id(d))
+        if found is None or found[0] is not d:
+            m = d.model
+            has_subject = hasattr(m, "subject")
+            found = memo[id(d)] = (d, ListedDocument(
+                d.url, m.event_date(), has_subject, display_name(m.subject, mask) if has_subject else None,
+                site.by_slug[d.association].name))
+        return found[1]
+    return listed
 
 
 # --- facets: industries and supervisory departments -------------------------------------------
@@ -141,71 +210,75 @@ def attested_date(doc: ValidDocument, site: Site, evaluation: Evaluation) -> dt.
 
 
 def deadline_statuses(doc: ValidDocument, evaluation: Evaluation) -> list[ObligationStatus]:
-    return list(_deadlines_by_document(evaluation).get((doc.association, doc.id), ()))
+    return list(evaluation.public.deadlines.get((doc.association, doc.id), ()))
 
 
-_deadline_index: tuple[Evaluation, dict[tuple[str, str], list[ObligationStatus]]] | None = None
+@dataclass(slots=True)
+class DocumentView:
+    """What a document page shows (the template's `view`).
 
+    Attributes, not a dict: a template's `view.title` tries the attribute first and falls
+    back to the item only after an AttributeError, forty times a page."""
 
-def _deadlines_by_document(evaluation: Evaluation) -> dict[tuple[str, str], list[ObligationStatus]]:
-    """(association, instance) → its statuses with a due date, in evaluation order; made once
-    per evaluation (a scan of every status per document page was most of the render time)."""
-    global _deadline_index
-    if _deadline_index is None or _deadline_index[0] is not evaluation:
-        index: dict[tuple[str, str], list[ObligationStatus]] = {}
-        for s in evaluation.statuses:
-            if s.due is not None:
-                index.setdefault((s.association, s.instance), []).append(s)
-        _deadline_index = (evaluation, index)
-    return _deadline_index[1]
+    doc: ValidDocument
+    model: Any
+    kind: Any
+    association: Association
+    url: str
+    title: str
+    facts: list[tuple[str, str]]
+    state: DocumentState
+    declared_on: dt.date | None
+    attested_on: dt.date | None
+    deadlines: list[ObligationStatus]
+    body_html: str
+    toc: list[tuple[int, str, str]]
+    revisions: tuple[Any, ...]
+    in_git: bool
+    date: dt.date | None
+    subject_name: str | None
+    references: list[ValidDocument]
+
+    def __getitem__(self, name: str) -> Any:
+        # `view['title']` in a theme written when this was a dict
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
 
 
 def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc: Association,
-                  lang: str = "zh") -> dict[str, Any]:
+                  lang: str = "zh") -> DocumentView:
     state = evaluation.state(doc.raw.rel)
     history = site.history.get(doc.raw.rel) if site.history else None
     body = doc.raw.body or ""
+    analysis = markdown.analyse(body) if body else None     # one lookup for the HTML and the headings
     mask = site.config.mask_individuals
     subject = getattr(doc.model, "subject", None)
-    return {
-        "doc": doc, "model": doc.model, "kind": doc.kind, "association": assoc, "url": doc.url,
-        "title": doc.model.title, # the declared publication date is shown with the evidence, beside the attested one
-        "facts": field_rows(doc.model, lang, mask, hidden=HIDDEN_FIELDS | {"published_on"}),
-        "state": state,
-        "declared_on": state.declared_on or doc.model.published_on,
-        "attested_on": attested_date(doc, site, evaluation),
-        "deadlines": deadline_statuses(doc, evaluation),
-        "body_html": markdown.render(body) if body else "", "toc": markdown.headings(body) if body else [],
-        "revisions": tuple(reversed(history.revisions)) if history else (),
-        "in_git": site.history is not None,
-        "date": doc.model.event_date(),
-        "subject_name": display_name(subject, mask) if subject is not None else None,
-        "references": _references(doc, evaluation, assoc),
-    }
+    return DocumentView(
+        doc=doc, model=doc.model, kind=doc.kind, association=assoc, url=doc.url,
+        title=doc.model.title,
+        # the declared publication date is shown with the evidence, beside the attested one
+        facts=field_rows(doc.model, lang, mask, hidden=HIDDEN_FIELDS | {"published_on"}),
+        state=state,
+        declared_on=state.declared_on or doc.model.published_on,
+        attested_on=attested_date(doc, site, evaluation),
+        deadlines=deadline_statuses(doc, evaluation),
+        body_html=analysis.html if analysis else "", toc=list(analysis.headings) if analysis else [],
+        revisions=tuple(reversed(history.revisions)) if history else (),
+        in_git=site.history is not None,
+        date=doc.model.event_date(),
+        subject_name=display_name(subject, mask) if subject is not None else None,
+        references=_references(doc, evaluation, assoc),
+    )
 
 
 def _references(doc: ValidDocument, evaluation: Evaluation, assoc: Association) -> list[ValidDocument]:
     """The public documents a document refers to. A reference to a hidden one is left out:
     its link would be a 404 that also tells readers the hidden record exists."""
-    by_url = _public_by_url(assoc, evaluation)
+    by_url = evaluation.public.by_url(assoc)
     found = (by_url.get(f"/associations/{assoc.slug}/{ref.strip('/')}/") for ref in doc.model.references)
     return [d for d in found if d is not None]
-
-
-_by_url_index: tuple[Evaluation, dict[int, tuple[Association, dict[str, ValidDocument]]]] | None = None
-
-
-def _public_by_url(assoc: Association, evaluation: Evaluation) -> dict[str, ValidDocument]:
-    """URL → public document of one association, made once per association and evaluation
-    (not once per document page)."""
-    global _by_url_index
-    if _by_url_index is None or _by_url_index[0] is not evaluation:
-        _by_url_index = (evaluation, {})
-    entry = _by_url_index[1].get(id(assoc))
-    if entry is None or entry[0] is not assoc:
-        entry = _by_url_index[1][id(assoc)] = (
-            assoc, {d.url: d for d in assoc.documents if evaluation.state(d.raw.rel).visible})
-    return entry[1]
 
 
 def public_statuses(site: Site, evaluation: Evaluation, association: str | None = None) -> list[ObligationStatus]:
