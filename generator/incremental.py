@@ -23,7 +23,7 @@ import marshal
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .cache import cache_dir, code_version, store
 from .write import Folders, Unchanged
@@ -31,6 +31,8 @@ from .write import Folders, Unchanged
 # First entry of an artifact's `sources` when they are complete (the artifact is a function of
 # them, the build-wide key and nothing else): no belt-and-braces dependency on all content.
 COMPLETE_SOURCES = "gongshi:sources-complete"
+
+T = TypeVar("T")
 
 active: contextvars.ContextVar["BuildState | None"] = contextvars.ContextVar("gongshi_build_state", default=None)
 
@@ -71,7 +73,15 @@ def site_digest(site: Any, theme_dirs: Sequence[Path | None]) -> str:
 
 @dataclass
 class BuildState:
-    """The last build's outputs and keys; decides which artifacts need rendering now."""
+    """The last build's outputs and keys; decides which artifacts need rendering now.
+
+    Per association it also keeps what the last build made of it, keyed by the association's
+    inputs (`association_key`: its files, and through `shared` the code, theme, configuration,
+    calendar, as-of date and history): the paths of its outputs (its pages in every language
+    and its feed, `owned`) and a few digests derived from its files (`memoised`: open-data
+    rows, compliance lines). An association whose key and output files are those of the last
+    build is not listed again: its outputs go to the writer and the manifest as `Unchanged`
+    straight from the record (`kept`), and the site-wide outputs take its digests from there."""
 
     out_dir: Path
     shared: str                                    # site_digest
@@ -82,19 +92,35 @@ class BuildState:
     _paths_digest: str = ""
     _wanted: dict[str, bool] = field(default_factory=dict)
     site: Any = None
+    evaluation: Any = None
     folders: Folders = field(default_factory=Folders)   # what the writer last saw of the output's folders
+    # The last build's, by association: slug -> (association key, its output paths) ...
+    previous_owned: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # ... what -> slug -> (association key, value), and the digest of every output path.
+    previous_memo: dict[str, dict[str, tuple[str, Any]]] = field(default_factory=dict)
+    previous_paths: str = ""
+    # This build's: the associations taken from the last build (slug -> their outputs), the
+    # paths of those listed now, and the memo as it stands.
+    owned: dict[str, list[str]] = field(default_factory=dict)
+    memo: dict[str, dict[str, tuple[str, Any]]] = field(default_factory=dict)
+    _kept: dict[str, list[tuple[str, Unchanged]]] | None = None
+    _association_keys: dict[str, str] | None = None
 
     @classmethod
     def load(cls, content_root: Path, out_dir: Path, shared: str) -> "BuildState":
         state = cls(out_dir.absolute(), shared)
         s = store(cache_dir(content_root), "build_state")
-        blob = s.get(str(state.out_dir))
+        base = str(state.out_dir)
+        found = s.get_many([base, base + "\0folders", base + "\0associations"])
+        blob = found.get(base)
         if blob is not None:
             try:
-                state.previous = {p: tuple(v) for p, v in marshal.loads(blob).items()}  # type: ignore[misc]
-            except (ValueError, EOFError, TypeError, AttributeError):
+                state.previous = marshal.loads(blob)
+                if not isinstance(state.previous, dict):
+                    state.previous = {}
+            except (ValueError, EOFError, TypeError):
                 state.previous = {}
-        blob = s.get(str(state.out_dir) + "\0folders")
+        blob = found.get(base + "\0folders")
         if blob is not None and state.previous:
             try:
                 at, ctimes = marshal.loads(blob)
@@ -103,6 +129,14 @@ class BuildState:
                     state.folders = Folders(at, ctimes)
             except (ValueError, EOFError, TypeError):
                 pass                # every folder is listed again
+        blob = found.get(base + "\0associations")
+        if blob is not None and state.previous:
+            try:
+                shared_then, paths, owned, memo = marshal.loads(blob)
+                if shared_then == shared and isinstance(paths, str) and isinstance(owned, dict) and isinstance(memo, dict):
+                    state.previous_paths, state.previous_owned, state.previous_memo = paths, owned, memo
+            except (ValueError, EOFError, TypeError):
+                pass                # every association is listed again
         return state
 
     @staticmethod
@@ -112,7 +146,84 @@ class BuildState:
         if s.get(str(out_dir.absolute())) is not None:
             s.put(str(out_dir.absolute()), marshal.dumps({}))
             s.put(str(out_dir.absolute()) + "\0folders", marshal.dumps((0, {})))
+            s.put(str(out_dir.absolute()) + "\0associations", marshal.dumps(("", "", {}, {})))
             s.flush()
+
+    # --- per association ----------------------------------------------------------------
+
+    def association_key(self, slug: str) -> str:
+        """What every output of one association is a function of (with the set of output
+        paths, which every key holds): the build-wide digest and the association's inputs."""
+        if self._association_keys is None:
+            from .evaluate import association_key, shared_key
+            known = getattr(self.evaluation, "keys", None) or {}
+            site_shared = None
+            keys: dict[str, str] = {}
+            for assoc in self.site.associations:
+                key = known.get(assoc.slug)
+                if key is None:             # evaluated without its cache: the same key, made here
+                    site_shared = site_shared or shared_key(self.site)
+                    key = association_key(site_shared, assoc)
+                keys[assoc.slug] = hashlib.sha256(f"{self.shared}|{key}".encode()).hexdigest()
+            self._association_keys = keys
+        return self._association_keys[slug]
+
+    def kept(self) -> dict[str, list[tuple[str, Unchanged]]]:
+        """slug -> its outputs as `Unchanged`, for every association whose key is the last
+        build's and whose output files are still the ones that build wrote (same size and
+        mtime; the writer leaves unchanged files alone). Its outputs are not listed again."""
+        if self._kept is None:
+            self._kept = {}
+            if self.site is not None and self.previous_paths:
+                for assoc in self.site.associations:
+                    outputs = self._kept_outputs(assoc.slug)
+                    if outputs is not None:
+                        self._kept[assoc.slug] = outputs
+        return self._kept
+
+    def _kept_outputs(self, slug: str) -> list[tuple[str, Unchanged]] | None:
+        record = self.previous_owned.get(slug)
+        if record is None or record[0] != self.association_key(slug):
+            return None
+        out = []
+        for path in record[1]:
+            old = self.previous.get(path)
+            if type(old) is not tuple or len(old) != 4 or not old[0]:
+                return None
+            file = f"{self.out_dir}/{path}"
+            try:
+                st = os.stat(file)
+            except OSError:
+                return None
+            if (st.st_size, st.st_mtime_ns) != (old[1], old[2]):
+                return None         # changed by hand: listed and rendered again
+            out.append((path, Unchanged(old[1], old[3], file)))
+        return out
+
+    def settle(self, paths: Iterable[str]) -> bool:
+        """Take the set of every output path of this build (those listed now and those
+        `kept`). False when it differs from the last build's while associations are kept:
+        every key holds that set, so their outputs must be listed and rendered after all
+        (the kept associations are dropped; the caller lists everything)."""
+        self._paths_digest = hashlib.sha256("\n".join(sorted(paths)).encode()).hexdigest()
+        if self._kept and self._paths_digest != self.previous_paths:
+            self._kept = {}
+            return False
+        return True
+
+    def memoised(self, what: str, slug: str, compute: Callable[[], T]) -> T:
+        """`compute()` (a marshal-able value made from one association's inputs only), or the
+        value the last build recorded under the same association key."""
+        key = self.association_key(slug)
+        found = self.previous_memo.get(what, {}).get(slug)
+        if found is not None and found[0] == key:
+            value = found[1]
+        else:
+            value = compute()
+        self.memo.setdefault(what, {})[slug] = (key, value)
+        return value
+
+    # --- per artifact -------------------------------------------------------------------
 
     def start(self, artifacts: Sequence[Any], site: Any = None) -> None:
         """Key every artifact; the set of output paths is part of every key (links between pages).
@@ -121,16 +232,19 @@ class BuildState:
         out; a page shows a sibling's title): an output under /associations/<slug>/ also
         depends on every file of that association, and any other output on all content.
         One edit re-renders its association's pages and the site-wide ones, nothing else."""
-        paths = hashlib.sha256("\n".join(a.path for a in artifacts).encode()).hexdigest()
-        self._paths_digest = paths
+        if not self._paths_digest:      # not settled by the caller: these are every output
+            self.settle(a.path for a in artifacts)
+        paths = self._paths_digest
         self._wanted = {}
         per_assoc: dict[str, str] = {}
         everything = ""
+        site = site if site is not None else self.site
         if site is not None:
+            if self.site is None:
+                self.site = site
             every = hashlib.sha256()
             for assoc in site.associations:
-                hashes = [assoc.source.raw.content_hash, *(d.raw.content_hash for d in assoc.documents)]
-                per_assoc[assoc.slug] = hashlib.sha256("|".join(hashes).encode()).hexdigest()
+                per_assoc[assoc.slug] = self.association_key(assoc.slug)
                 every.update(per_assoc[assoc.slug].encode())
             everything = every.hexdigest()
         for a in artifacts:
@@ -159,7 +273,7 @@ class BuildState:
     def _decide(self, artifact: Any) -> bool:
         key = self.keys.get(artifact.path)
         old = self.previous.get(artifact.path)
-        if key is None or old is None or old[0] != key or len(old) != 4:
+        if key is None or type(old) is not tuple or len(old) != 4 or old[0] != key:
             return True
         try:
             st = os.stat(f"{self.out_dir}/{artifact.path}")     # (a Path per output cost more than the stat)
@@ -193,9 +307,13 @@ class BuildState:
             except OSError:
                 continue
             record[path] = (key, st.st_size, st.st_mtime_ns, digests[path])
+        owned = {slug: (self.association_key(slug), tuple(paths)) for slug, paths in self.owned.items()}
+        for slug in self.kept():
+            owned[slug] = self.previous_owned[slug]
         s = store(cache_dir(content_root), "build_state")
         s.put(str(self.out_dir), marshal.dumps(record))
         s.put(str(self.out_dir) + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes)))
+        s.put(str(self.out_dir) + "\0associations", marshal.dumps((self.shared, self._paths_digest, owned, self.memo)))
         s.flush()
 
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
@@ -170,11 +170,14 @@ def _document_in_list(site: Site) -> Callable[[ValidDocument], str]:
     return shown
 
 
-def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool = True) -> list[Artifact]:
+def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool = True,
+                    skip: Collection[str] = (), owned: dict[str, list[str]] | None = None) -> list[Artifact]:
     """Every HTML page in the site's default language (zh), in a stable order.
 
     `per_association=False`: only the site-wide pages (serve re-lists those after an edit and
-    takes one association's pages from `association_pages`)."""
+    takes one association's pages from `association_pages`). `skip`: associations whose
+    pages are not listed (an incremental build takes them from its build state); `owned`
+    receives the paths of each listed association's pages."""
     arts: list[Artifact] = []
     all_sources = tuple(sorted(d.raw.content_hash for d in site.documents) +
                         [a.source.raw.content_hash for a in site.associations])
@@ -206,7 +209,12 @@ def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool
                            {"facets": groups, "facet": f}, profile_sources)
 
     for assoc in (site.associations if per_association else ()):
-        arts += association_pages(site, evaluation, assoc, shown)
+        if assoc.slug in skip:
+            continue
+        mine = association_pages(site, evaluation, assoc, shown)
+        if owned is not None:
+            owned[assoc.slug] = [a.path for a in mine]
+        arts += mine
 
     for kind in KINDS:
         if kind.folder is None or kind.name == "member_disclosure":   # member-only: never a public list
@@ -272,15 +280,34 @@ def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]
     return out
 
 
-def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
-    """Every output of the site and the sources each depends on. Renders nothing."""
+def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, skip: Collection[str] = (),
+                      owned: dict[str, list[str]] | None = None) -> list[Artifact]:
+    """Every output of the site and the sources each depends on. Renders nothing.
+
+    `skip`: associations whose pages are left out (an incremental build has them from the
+    last one); `owned` receives, for every association listed, the paths of its pages in
+    every language."""
     arts: list[Artifact] = []
     for name, (path, data) in sorted(theme.assets.items()):
         # A static file is its bytes (its name carries their digest), whatever the content.
         arts.append(Artifact(path, produce=(lambda data=data: data),
                              sources=(COMPLETE_SOURCES, hashlib.sha256(data).hexdigest())))
-    arts += localised(_page_artifacts(site, evaluation), site.config.languages)
+    zh: dict[str, list[str]] | None = {} if owned is not None else None
+    arts += localised(_page_artifacts(site, evaluation, skip=skip, owned=zh), site.config.languages)
+    if owned is not None and zh is not None:
+        for slug, paths in zh.items():
+            owned.setdefault(slug, []).extend(localised_paths(paths, site.config.languages))
     return arts
+
+
+def localised_paths(paths: list[str], languages: Iterable[str]) -> list[str]:
+    """The paths `localised` gives pages at `paths`."""
+    out = list(paths)
+    for lang in languages:
+        if lang != "zh" and lang in PREFIX:
+            prefix = PREFIX[lang].lstrip("/") + "/"
+            out += [prefix + p for p in paths]
+    return out
 
 
 # --- how one is built ----------------------------------------------------------------------------
@@ -398,9 +425,13 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
 
 
 def render_site(site: Site, evaluation: Evaluation, theme: Theme,
-                extra: Iterable[Artifact] = (), pages: list[Artifact] | None = None) -> Iterator[tuple[Artifact, bytes]]:
-    """`pages`: `produce_artifacts` of this site when the caller made them already."""
+                extra: Iterable[Artifact] = (), pages: list[Artifact] | None = None,
+                other_paths: Iterable[str] = ()) -> Iterator[tuple[Artifact, bytes]]:
+    """`pages`: `produce_artifacts` of this site when the caller made them already;
+    `other_paths`: outputs of the site that are not listed here (an incremental build's
+    unchanged associations), which pages link to all the same."""
     artifacts = [*(produce_artifacts(site, evaluation, theme) if pages is None else pages), *extra]
-    globals_ = {**template_globals(site, evaluation, theme), "all_paths": frozenset(a.path for a in artifacts)}
+    all_paths = frozenset([*(a.path for a in artifacts), *other_paths])
+    globals_ = {**template_globals(site, evaluation, theme), "all_paths": all_paths}
     from .parallel import build_all  # both cores; the same bytes in the same order as one
     yield from build_all(artifacts, theme, globals_, build_artifact)  # type: ignore[misc]
