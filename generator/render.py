@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -155,17 +156,33 @@ _UNDEFINED = "<undefined>"
 
 
 def _document_in_list(site: Site) -> Callable[[ValidDocument], str]:
-    """What a document list (macros.html doc_item) shows of one document, memoised."""
+    """What a document list (macros.html doc_item) shows of one document, memoised; under an
+    incremental build, per association in the build state (it is made of that association's
+    files only), so the site-wide lists of an unchanged association cost a look-up."""
+    from .incremental import active
+    state = active.get()
     memo: dict[int, str] = {}
+    by_association: dict[str, dict[str, str]] = {}
+
+    def made(d: ValidDocument) -> str:
+        m = d.model
+        return repr((
+            d.url, m.title, d.kind.name, getattr(m, "measure", _UNDEFINED), getattr(m, "list_type", _UNDEFINED),
+            m.event_date(), getattr(m, "subject", _UNDEFINED), d.association, site.by_slug[d.association].name,
+        )) + "\n"
+
+    def of_association(slug: str) -> dict[str, str]:
+        found = by_association.get(slug)
+        if found is None:
+            assert state is not None
+            found = by_association[slug] = state.memoised(
+                "shown", slug, lambda: {d.raw.rel: made(d) for d in site.by_slug[slug].documents})
+        return found
 
     def shown(d: ValidDocument) -> str:
         found = memo.get(id(d))
         if found is None:
-            m = d.model
-            found = memo[id(d)] = repr((
-                d.url, m.title, d.kind.name, getattr(m, "measure", _UNDEFINED), getattr(m, "list_type", _UNDEFINED),
-                m.event_date(), getattr(m, "subject", _UNDEFINED), d.association, site.by_slug[d.association].name,
-            )) + "\n"
+            found = memo[id(d)] = made(d) if state is None else of_association(d.association)[d.raw.rel]
         return found
     return shown
 
@@ -188,7 +205,8 @@ def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool
     # Directory and facet pages show the associations' profiles and nothing else.
     profile_sources = (COMPLETE_SOURCES, *profile_sources)
 
-    counts = {k.name: sum(1 for d in visible if d.kind.name == k.name) for k in KINDS}
+    tally = Counter(d.kind.name for d in visible)
+    counts = {k.name: tally[k.name] for k in KINDS}
     arts.append(Artifact("index.html", "home.html", {
         "latest": latest_first(visible)[:HOME_LATEST],
         "sanctions": latest_first(d for d in visible if d.kind.name == "sanction")[:HOME_SANCTIONS],
@@ -254,12 +272,26 @@ def association_pages(site: Site, evaluation: Evaluation, assoc: Association,
         if ds and kind.folder is not None:
             arts += _pages(f"associations/{assoc.slug}/{kind.folder}/", latest_first(ds), size, "list.html",
                            {"kind": kind, "association": assoc, "variant": None}, src, shown)
+    if docs:
+        siblings = "siblings:" + _siblings_digest(assoc, evaluation, shown)
     for doc in docs:
         arts.append(Artifact(doc.url.lstrip("/") + "index.html", doc.kind.template,
                              {"doc": doc, "association": assoc},
-                             (doc.raw.content_hash, assoc.source.raw.content_hash),
+                             (COMPLETE_SOURCES, doc.raw.content_hash, assoc.source.raw.content_hash, siblings),
                              lazy=_document_lazy(doc, site, evaluation, assoc)))
     return arts
+
+
+def _siblings_digest(assoc: Association, evaluation: Evaluation, shown: Callable[[ValidDocument], str]) -> str:
+    """What a document page can show of the rest of its association, as a digest: every
+    document's state and list entry (a reference shows its title, kind and link, when it is
+    public) and the association's status lines (its deadlines). With the document's own file
+    and the association's profile, a document page's complete sources: editing one
+    document's body renders its own pages, not its siblings'."""
+    h = hashlib.sha256(repr(evaluation.for_association(assoc.slug)).encode())
+    for d in assoc.documents:
+        h.update(f"{d.raw.rel}\0{evaluation.state(d.raw.rel)!r}\0{shown(d)}".encode())
+    return h.hexdigest()
 
 
 def _document_lazy(doc: ValidDocument, site: Site, evaluation: Evaluation,
