@@ -94,59 +94,64 @@ class BuildState:
     site: Any = None
     evaluation: Any = None
     folders: Folders = field(default_factory=Folders)   # what the writer last saw of the output's folders
-    # The last build's, by association: slug -> (association key, its output paths) ...
-    previous_owned: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
-    # ... what -> slug -> (association key, value), and the digest of every output path.
-    previous_memo: dict[str, dict[str, tuple[str, Any]]] = field(default_factory=dict)
+    # The last build's, by association: slug -> (association key, {output path: record},
+    # {what: memoised value}); its records are in `previous` too. The digest of every path.
+    previous_associations: dict[str, tuple[str, dict[str, tuple[str, int, int, str]], dict[str, Any]]] = \
+        field(default_factory=dict)
     previous_paths: str = ""
-    # This build's: the associations taken from the last build (slug -> their outputs), the
-    # paths of those listed now, and the memo as it stands.
+    # This build's: the paths of each association listed now, and what was memoised of each.
     owned: dict[str, list[str]] = field(default_factory=dict)
-    memo: dict[str, dict[str, tuple[str, Any]]] = field(default_factory=dict)
+    memo: dict[str, dict[str, Any]] = field(default_factory=dict)
     _kept: dict[str, list[tuple[str, Unchanged]]] | None = None
     _association_keys: dict[str, str] | None = None
+    _memo_changed: set[str] = field(default_factory=set)
+
+    # Stored in the `build_state` table of the content folder's cache, by output folder:
+    # `<out>` the outputs no association owns, with the build-wide digest and the paths'
+    # digest; `<out>\0a\0<slug>` one association's records and memo (written again only when
+    # the association was listed); `<out>\0folders` what the writer saw of the folders.
 
     @classmethod
     def load(cls, content_root: Path, out_dir: Path, shared: str) -> "BuildState":
         state = cls(out_dir.absolute(), shared)
         s = store(cache_dir(content_root), "build_state")
         base = str(state.out_dir)
-        found = s.get_many([base, base + "\0folders", base + "\0associations"])
-        blob = found.get(base)
-        if blob is not None:
+        found = s.get_many([base, base + "\0folders"])
+        try:
+            shared_then, paths, record = marshal.loads(found[base])
+            if not (isinstance(shared_then, str) and isinstance(paths, str) and isinstance(record, dict)):
+                raise TypeError
+        except (KeyError, ValueError, EOFError, TypeError):
+            return state            # no record (or a foreign one): a full write
+        state.previous = record
+        try:
+            at, ctimes = marshal.loads(found[base + "\0folders"])
+            if isinstance(at, int) and isinstance(ctimes, dict) and all(
+                    isinstance(k, str) and isinstance(v, int) for k, v in ctimes.items()):
+                state.folders = Folders(at, ctimes)
+        except (KeyError, ValueError, EOFError, TypeError):
+            pass                # every folder is listed again
+        prefix = base + "\0a\0"
+        for key, blob in s.prefixed(prefix).items():
             try:
-                state.previous = marshal.loads(blob)
-                if not isinstance(state.previous, dict):
-                    state.previous = {}
+                assoc_key, records, memo = marshal.loads(blob)
+                if not (isinstance(assoc_key, str) and isinstance(records, dict) and isinstance(memo, dict)):
+                    raise TypeError
             except (ValueError, EOFError, TypeError):
-                state.previous = {}
-        blob = found.get(base + "\0folders")
-        if blob is not None and state.previous:
-            try:
-                at, ctimes = marshal.loads(blob)
-                if isinstance(at, int) and isinstance(ctimes, dict) and all(
-                        isinstance(k, str) and isinstance(v, int) for k, v in ctimes.items()):
-                    state.folders = Folders(at, ctimes)
-            except (ValueError, EOFError, TypeError):
-                pass                # every folder is listed again
-        blob = found.get(base + "\0associations")
-        if blob is not None and state.previous:
-            try:
-                shared_then, paths, owned, memo = marshal.loads(blob)
-                if shared_then == shared and isinstance(paths, str) and isinstance(owned, dict) and isinstance(memo, dict):
-                    state.previous_paths, state.previous_owned, state.previous_memo = paths, owned, memo
-            except (ValueError, EOFError, TypeError):
-                pass                # every association is listed again
+                continue        # that association's outputs are rendered again, the others kept
+            state.previous.update(records)
+            state.previous_associations[key[len(prefix):]] = (assoc_key, records, memo)
+        if shared_then == shared:
+            state.previous_paths = paths
         return state
 
     @staticmethod
     def forget(content_root: Path, out_dir: Path) -> None:
         """A build that kept no state wrote `out_dir`: the last record no longer describes it."""
         s = store(cache_dir(content_root), "build_state")
-        if s.get(str(out_dir.absolute())) is not None:
-            s.put(str(out_dir.absolute()), marshal.dumps({}))
-            s.put(str(out_dir.absolute()) + "\0folders", marshal.dumps((0, {})))
-            s.put(str(out_dir.absolute()) + "\0associations", marshal.dumps(("", "", {}, {})))
+        base = str(out_dir.absolute())
+        if s.get(base) is not None:
+            s.delete([base, base + "\0folders", *s.prefixed(base + "\0a\0")])
             s.flush()
 
     # --- per association ----------------------------------------------------------------
@@ -182,12 +187,11 @@ class BuildState:
         return self._kept
 
     def _kept_outputs(self, slug: str) -> list[tuple[str, Unchanged]] | None:
-        record = self.previous_owned.get(slug)
+        record = self.previous_associations.get(slug)
         if record is None or record[0] != self.association_key(slug):
             return None
         out = []
-        for path in record[1]:
-            old = self.previous.get(path)
+        for path, old in record[1].items():
             if type(old) is not tuple or len(old) != 4 or not old[0]:
                 return None
             file = f"{self.out_dir}/{path}"
@@ -215,12 +219,13 @@ class BuildState:
         """`compute()` (a marshal-able value made from one association's inputs only), or the
         value the last build recorded under the same association key."""
         key = self.association_key(slug)
-        found = self.previous_memo.get(what, {}).get(slug)
-        if found is not None and found[0] == key:
-            value = found[1]
+        last = self.previous_associations.get(slug)
+        if last is not None and last[0] == key and what in last[2]:
+            value = last[2][what]
         else:
             value = compute()
-        self.memo.setdefault(what, {})[slug] = (key, value)
+            self._memo_changed.add(slug)
+        self.memo.setdefault(slug, {})[what] = value
         return value
 
     # --- per artifact -------------------------------------------------------------------
@@ -293,7 +298,8 @@ class BuildState:
     def save(self, content_root: Path, written: Iterable[str], digests: dict[str, str],
              unchanged: set[str] | frozenset[str] = frozenset()) -> None:
         """Record what the build just wrote (after the write: sizes and mtimes of the real
-        files; `unchanged` outputs were not touched, their record carries over)."""
+        files; `unchanged` outputs were not touched, their record carries over). A kept
+        association's entry is not written again: it is what the last build wrote."""
         record: dict[str, tuple[str, int, int, str]] = {}
         for path in written:     # every output, so the next build knows what to delete
             key = self.keys.get(path, "")       # "": always built, never reused
@@ -307,14 +313,24 @@ class BuildState:
             except OSError:
                 continue
             record[path] = (key, st.st_size, st.st_mtime_ns, digests[path])
-        owned = {slug: (self.association_key(slug), tuple(paths)) for slug, paths in self.owned.items()}
-        for slug in self.kept():
-            owned[slug] = self.previous_owned[slug]
         s = store(cache_dir(content_root), "build_state")
-        s.put(str(self.out_dir), marshal.dumps(record))
-        s.put(str(self.out_dir) + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes)))
-        s.put(str(self.out_dir) + "\0associations", marshal.dumps((self.shared, self._paths_digest, owned, self.memo)))
+        base = str(self.out_dir)
+        kept = self.kept()
+        for slug in kept:
+            for path, _ in kept[slug]:
+                record.pop(path, None)
+        for slug, paths in self.owned.items():
+            mine = {path: record.pop(path) for path in paths if path in record}
+            s.put(f"{base}\0a\0{slug}", marshal.dumps((self.association_key(slug), mine, self.memo.get(slug, {}))))
+        for slug in self._memo_changed.intersection(kept):
+            last = self.previous_associations[slug]
+            s.put(f"{base}\0a\0{slug}", marshal.dumps((last[0], last[1], self.memo.get(slug, {}))))
+        gone = set(self.previous_associations) - set(self.owned) - set(kept)
+        s.put(base, marshal.dumps((self.shared, self._paths_digest, record)))
+        s.put(base + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes)))
         s.flush()
+        if gone:
+            s.delete([f"{base}\0a\0{slug}" for slug in sorted(gone)])
 
 
 def __getattr__(name: str) -> Any:
