@@ -94,7 +94,7 @@ def _warm_markdown(loaded: LoadedContent, only: set[str] | None = None) -> None:
     from .cache import cache_dir, store
     from .parallel import warm_markdown
     markdown.use_store(store(cache_dir(loaded.root), "markdown"))
-    warm_markdown([d.body for d in loaded.documents if (only is None or str(d.path) in only) and d.body])
+    warm_markdown([d.body for d in loaded.documents if (only is None or d.file in only) and d.body])
 
 
 def prepare(content_dir: Path, as_of: dt.date, base_url: str | None = None, hooks: Hooks = Hooks()) -> Prepared:

@@ -32,7 +32,7 @@ class UnsafeOutputPath(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unchanged:
     """An output whose file in the previous output is already right (the build state checked
     its key, size and mtime): the writer leaves the file alone and the manifest takes the
