@@ -10,9 +10,16 @@ still the one that build wrote (same size and mtime: the writer leaves unchanged
 alone, so both stay put) is not rendered again, and its file is not even read: it goes to
 the writer and the manifest as `write.Unchanged` with the recorded size and digest.
 
-Artifacts without sources that are produced by code (sitemap, robots.txt, editor config)
-are always built: nothing says what they depend on. Correctness rests on `sources` being
-complete, the contract of `Artifact` (render.py).
+One level up, an association whose inputs (its files, and everything the site shares) and
+output files are those of the last build is not even listed: its pages and feed go to the
+writer as `Unchanged` straight from the state, and what site-wide outputs need of it (open
+data rows, compliance lines, list entries, published sources) comes from digests kept per
+association (`BuildState.kept`, `BuildState.memoised`). A one-document edit lists one
+association and the site-wide pages, whatever the size of the site.
+
+Artifacts without sources that are produced by code (robots.txt, editor pieces) are always
+built: nothing says what they depend on. Correctness rests on `sources` being complete, the
+contract of `Artifact` (render.py).
 """
 
 from __future__ import annotations
