@@ -24,8 +24,8 @@ import io
 import json
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Mapping, Sequence
 
 from .assemble import Association, Site
 from .evaluate import STATUS_LABELS, STATUS_ORDER, Evaluation, ObligationStatus, status_rank
@@ -33,6 +33,7 @@ from .render import Artifact, Theme, localised
 from .incremental import COMPLETE_SOURCES
 from .rules import RuleBase
 
+_STATUS_FIELDS = fields(ObligationStatus)
 CSV_FIELDS = ("association", "association_name", "rule", "title", "source", "status", "status_label", "instance",
               "start", "due", "published", "basis", "late_working_days", "evidence_url", "detail")
 # Chinese wording, still in the page context for site themes that override the compliance templates.
@@ -224,13 +225,58 @@ def late_items(evaluation: Evaluation) -> list[ObligationStatus]:
                                         s.rule, s.instance))
 
 
+def _lines_digest(lines: Sequence[ObligationStatus]) -> str:
+    """One association's status lines, every field the pages can show, as a digest."""
+    h = hashlib.sha256()
+    for s in lines:
+        h.update(repr(tuple(getattr(s, f.name) for f in _STATUS_FIELDS)).encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def compliance_key(site: Site, evaluation: Evaluation) -> str:
+    """What the compliance pages show, as a digest: the as-of date, the rules and, per
+    association in the site's order, its name, links and status lines (the build state keeps
+    each association's digest while its files are the same; the rest of the content does
+    not enter). An edit that changes no status (a body, a title) renders none of them again."""
+    from .incremental import active
+    state = active.get()
+    h = hashlib.sha256(repr((evaluation.as_of, rules_of(site))).encode())
+    for a in site.associations:
+        if state is not None:
+            lines = state.memoised("compliance", a.slug, lambda a=a: _lines_digest(evaluation.for_association(a.slug)))
+        else:
+            lines = _lines_digest(evaluation.for_association(a.slug))
+        h.update(repr((a.slug, a.name, a.url, a.profile.short_name, lines)).encode())
+    return h.hexdigest()
+
+
 def compliance_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
-    # The pages show the statuses, the associations' names and the rules, nothing else of the
-    # content: keyed by exactly that, an edit that changes no status (a body, a title) does
-    # not render these big pages again.
-    shown = hashlib.sha256(repr((evaluation.as_of, evaluation.statuses, rules_of(site),
-                                 [(a.slug, a.name, a.url, a.profile.short_name) for a in site.associations])).encode())
-    sources = (COMPLETE_SOURCES, "compliance:" + shown.hexdigest())
+    # Keyed by exactly what they show (`compliance_key`); their context (the matrix, the
+    # groups per rule) is made only when a page is rendered, not on every build that lists them.
+    sources = (COMPLETE_SOURCES, "compliance:" + compliance_key(site, evaluation))
+    contexts: dict[str, dict[str, Any]] = {}
+
+    def context(path: str) -> Callable[[str], Mapping[str, Any]]:
+        def made(lang: str) -> Mapping[str, Any]:
+            if not contexts:
+                contexts.update(_page_contexts(site, evaluation))
+            return contexts[path]
+        return made
+
+    paths = ["compliance/index.html", "compliance/by-status/index.html", "compliance/late/index.html"]
+    templates = ["compliance.html", "compliance.html", "compliance_late.html"]
+    arts = [Artifact(path, template, {}, sources, lazy=context(path)) for path, template in zip(paths, templates)]
+    for rule in rules_of(site):
+        path = f"compliance/rules/{rule.id}/index.html"
+        arts.append(Artifact(path, "compliance_rule.html", {}, sources, lazy=context(path)))
+    # Chinese at /compliance/..., and the English twins under /en/compliance/... the way every
+    # other page gets them, so hreflang alternates and the language switch find each other.
+    return localised(arts, site.config.languages)
+
+
+def _page_contexts(site: Site, evaluation: Evaluation) -> dict[str, dict[str, Any]]:
+    """Each compliance page's context by its path (the same in every language)."""
     rows = matrix(site, evaluation)
     names = {a.slug: a.name for a in site.associations}
     totals = Counter(s.status for s in evaluation.statuses)
@@ -238,14 +284,11 @@ def compliance_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> li
               "totals": [(st, totals[st]) for st in STATUS_ORDER], "names": names, "rule_url": rule_url,
               "anchor": anchor, "basis_labels": BASIS_LABELS, "basis_keys": BASIS_KEYS,
               "rule_by_id": {r.id: r for r in rules_of(site)}}
-    arts = [
-        Artifact("compliance/index.html", "compliance.html",
-                 {**common, "rows": by_association(rows), "sort": "association"}, sources),
-        Artifact("compliance/by-status/index.html", "compliance.html",
-                 {**common, "rows": by_status(rows), "sort": "status"}, sources),
-        Artifact("compliance/late/index.html", "compliance_late.html",
-                 {**common, "items": late_items(evaluation)}, sources),
-    ]
+    out = {
+        "compliance/index.html": {**common, "rows": by_association(rows), "sort": "association"},
+        "compliance/by-status/index.html": {**common, "rows": by_status(rows), "sort": "status"},
+        "compliance/late/index.html": {**common, "items": late_items(evaluation)},
+    }
     by_rule: dict[str, list[ObligationStatus]] = {}
     for s in evaluation.statuses:
         by_rule.setdefault(s.rule, []).append(s)
@@ -255,13 +298,10 @@ def compliance_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> li
         mine = _by_association(lines)
         groups = [(a, sorted(mine.get(a.slug, ()), key=lambda s: (status_rank(s.status), s.instance)))
                   for a in ordered]
-        arts.append(Artifact(f"compliance/rules/{rule.id}/index.html", "compliance_rule.html",
-                             {**common, "rule": rule, "groups": groups,
-                              "counts": [(st, sum(1 for s in lines if s.status == st)) for st in STATUS_ORDER]},
-                             sources))
-    # Chinese at /compliance/..., and the English twins under /en/compliance/... the way every
-    # other page gets them, so hreflang alternates and the language switch find each other.
-    return localised(arts, site.config.languages)
+        out[f"compliance/rules/{rule.id}/index.html"] = {
+            **common, "rule": rule, "groups": groups,
+            "counts": [(st, sum(1 for s in lines if s.status == st)) for st in STATUS_ORDER]}
+    return out
 
 
 __all__ = ["format_compliance", "compliance_records", "compliance_json", "compliance_csv", "compliance_table",

@@ -11,7 +11,7 @@ search show only visible documents; compliance accounts for all of them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Iterable, Mapping
 
@@ -43,6 +43,9 @@ class Evaluation:
     diagnostics: tuple[Diagnostic, ...] = ()
     # slug -> its part, so a preview can re-evaluate only what an edit touched (`reevaluate`).
     parts: Mapping[str, AssociationEvaluation] = field(default_factory=dict, compare=False, repr=False)
+    # slug -> `association_key` of its part, when the evaluation cache computed them (what the
+    # build state keys each association's outputs by: the same inputs as its evaluation).
+    keys: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def state(self, rel: str) -> DocumentState:
         return self.documents.get(rel, _UNKNOWN)   # (a default made per call cost more than the lookup)
@@ -158,7 +161,7 @@ def evaluate_cached(site: Site, store: Any) -> Evaluation:
                 pass
         parts[assoc.slug] = part
     store.flush()
-    return combine(site, parts)
+    return replace(combine(site, parts), keys=keys)
 
 
 def reevaluate(previous: Evaluation, site: Site, changed: Iterable[str]) -> Evaluation:

@@ -62,7 +62,8 @@ class FileCache:
         self._since_pruned = 0
         self._seen_stats: dict[str, tuple[Any, ...]] = {}        # this run's, for the next one
         self._seen_good: dict[str, str] = {}
-        self._results: dict[str, Any] = {}     # `valid:` key -> result, of every file of this run
+        self._results: dict[str, Any] = {}     # path -> (association, folder, sha256, result), of every file of this run
+        self._packed = 0                       # files of this run found in the pack
         self._mask: bool | None = None
         self._unpacked = 0                     # files of this run not in the pack
         self.now_ns = time.time_ns()
@@ -129,7 +130,10 @@ class FileCache:
     def _pack(self, mask: bool) -> dict[str, Any]:
         """The `pack:` entry: the validation results of every file of the run that made it,
         in one pickle (one load shares every class and enum look-up: 10k models unpickle in
-        a third of the time they take one by one)."""
+        a third of the time they take one by one), by absolute path: (association, folder,
+        sha256 of the bytes, result). The pack's key holds the code version and the masking
+        setting, so with the path those three are the whole `valid:` key of an entry (no
+        digest per file to find it)."""
         blob = self.store.get(self._pack_key(mask))
         try:
             pack = pickle.loads(blob) if blob is not None else {}
@@ -142,31 +146,37 @@ class FileCache:
 
     def validated(self, raws: Iterable[Any], mask: bool) -> dict[str, tuple[str | None, Any, tuple[Diagnostic, ...]]]:
         """{absolute path: (kind name or None, model or None, diagnostics)} of the files with an entry."""
-        keys = {self._valid_key(raw, mask): raw.file for raw in raws}
         found: dict[str, tuple[str | None, Any, tuple[Diagnostic, ...]]] = {}
         pack = self._pack(mask)
-        results: dict[str, Any] = {}
-        for key in keys:
-            if (entry := pack.get(key)) is not None:
-                results[key] = entry
-        self._mask, self._unpacked = mask, len(keys) - len(results)
-        single = self.store.get_many([key for key in keys if key not in results])
-        for key, blob in single.items():
+        missing: dict[str, Any] = {}            # `valid:` key -> raw, for those the pack lacks
+        for raw in raws:
+            entry = pack.get(raw.file)
+            if (type(entry) is tuple and len(entry) == 4 and entry[0] == raw.association and entry[1] == raw.folder
+                    and entry[2] == raw.content_hash and self._take(raw, entry[3], found)):
+                self._packed += 1
+            else:
+                missing[self._valid_key(raw, mask)] = raw
+        self._mask, self._unpacked = mask, len(missing)
+        for key, blob in self.store.get_many(list(missing)).items():
             try:
-                results[key] = pickle.loads(blob)
+                entry = pickle.loads(blob)
             except Exception:           # corrupt or foreign: validate the file again
                 continue
-        for key, entry in results.items():
-            try:
-                kind, model, diagnostics = entry
-            except (TypeError, ValueError):
-                continue
-            if not (isinstance(diagnostics, tuple) and all(isinstance(d, Diagnostic) for d in diagnostics)):
-                continue
-            self.used.add(key)
-            found[keys[key]] = (kind, model, diagnostics)
-            self._results[key] = (kind, model, diagnostics)
+            if self._take(missing[key], entry, found):
+                self.used.add(key)
         return found
+
+    def _take(self, raw: Any, entry: Any, found: dict[str, tuple[str | None, Any, tuple[Diagnostic, ...]]]) -> bool:
+        """Use a cached result for `raw` when it has the expected shape."""
+        try:
+            kind, model, diagnostics = entry
+        except (TypeError, ValueError):
+            return False
+        if not (isinstance(diagnostics, tuple) and all(isinstance(d, Diagnostic) for d in diagnostics)):
+            return False
+        found[raw.file] = (kind, model, diagnostics)
+        self._results[raw.file] = (raw.association, raw.folder, raw.content_hash, (kind, model, diagnostics))
+        return True
 
     def remember(self, raw: Any, mask: bool, kind: str | None, model: Any, diagnostics: tuple[Diagnostic, ...]) -> None:
         """Keep a file's own validation result."""
@@ -178,7 +188,7 @@ class FileCache:
         self.store.put(key, blob)
         self.used.add(key)
         self.written += 1
-        self._results[key] = (kind, model, diagnostics)
+        self._results[raw.file] = (raw.association, raw.folder, raw.content_hash, (kind, model, diagnostics))
 
     def finish(self) -> None:
         """Write what this run added (the stats of this run's files, when they differ from
@@ -186,7 +196,8 @@ class FileCache:
         ones, drop every entry this run did not use (files changed or gone, other versions)."""
         self._snapshot()
         since_pruned = self._since_pruned + self.written
-        prune = since_pruned > max(len(self.used), 1000)
+        # Live entries: the `valid:` ones this run used and the files it found in the pack.
+        prune = since_pruned > max(len(self.used) + self._packed, 1000)
         if prune:
             since_pruned = 0
         if (self._seen_stats != self._stats or self._seen_good != self._good

@@ -10,9 +10,16 @@ still the one that build wrote (same size and mtime: the writer leaves unchanged
 alone, so both stay put) is not rendered again, and its file is not even read: it goes to
 the writer and the manifest as `write.Unchanged` with the recorded size and digest.
 
-Artifacts without sources that are produced by code (sitemap, robots.txt, editor config)
-are always built: nothing says what they depend on. Correctness rests on `sources` being
-complete, the contract of `Artifact` (render.py).
+One level up, an association whose inputs (its files, and everything the site shares) and
+output files are those of the last build is not even listed: its pages and feed go to the
+writer as `Unchanged` straight from the state, and what site-wide outputs need of it (open
+data rows, compliance lines, list entries, published sources) comes from digests kept per
+association (`BuildState.kept`, `BuildState.memoised`). A one-document edit lists one
+association and the site-wide pages, whatever the size of the site.
+
+Artifacts without sources that are produced by code (robots.txt, editor pieces) are always
+built: nothing says what they depend on. Correctness rests on `sources` being complete, the
+contract of `Artifact` (render.py).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import marshal
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .cache import cache_dir, code_version, store
 from .write import Folders, Unchanged
@@ -31,6 +38,8 @@ from .write import Folders, Unchanged
 # First entry of an artifact's `sources` when they are complete (the artifact is a function of
 # them, the build-wide key and nothing else): no belt-and-braces dependency on all content.
 COMPLETE_SOURCES = "gongshi:sources-complete"
+
+T = TypeVar("T")
 
 active: contextvars.ContextVar["BuildState | None"] = contextvars.ContextVar("gongshi_build_state", default=None)
 
@@ -71,7 +80,15 @@ def site_digest(site: Any, theme_dirs: Sequence[Path | None]) -> str:
 
 @dataclass
 class BuildState:
-    """The last build's outputs and keys; decides which artifacts need rendering now."""
+    """The last build's outputs and keys; decides which artifacts need rendering now.
+
+    Per association it also keeps what the last build made of it, keyed by the association's
+    inputs (`association_key`: its files, and through `shared` the code, theme, configuration,
+    calendar, as-of date and history): the paths of its outputs (its pages in every language
+    and its feed, `owned`) and a few digests derived from its files (`memoised`: open-data
+    rows, compliance lines). An association whose key and output files are those of the last
+    build is not listed again: its outputs go to the writer and the manifest as `Unchanged`
+    straight from the record (`kept`), and the site-wide outputs take its digests from there."""
 
     out_dir: Path
     shared: str                                    # site_digest
@@ -82,37 +99,153 @@ class BuildState:
     _paths_digest: str = ""
     _wanted: dict[str, bool] = field(default_factory=dict)
     site: Any = None
+    evaluation: Any = None
     folders: Folders = field(default_factory=Folders)   # what the writer last saw of the output's folders
+    # The last build's, by association: slug -> (association key, {output path: record},
+    # {what: memoised value}); its records are in `previous` too. The digest of every path.
+    previous_associations: dict[str, tuple[str, dict[str, tuple[str, int, int, str]], dict[str, Any]]] = \
+        field(default_factory=dict)
+    previous_paths: str = ""
+    # This build's: the paths of each association listed now, and what was memoised of each.
+    owned: dict[str, list[str]] = field(default_factory=dict)
+    memo: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _kept: dict[str, list[tuple[str, Unchanged]]] | None = None
+    _association_keys: dict[str, str] | None = None
+    _memo_changed: set[str] = field(default_factory=set)
+
+    # Stored in the `build_state` table of the content folder's cache, by output folder:
+    # `<out>` the outputs no association owns, with the build-wide digest and the paths'
+    # digest; `<out>\0a\0<slug>` one association's records and memo (written again only when
+    # the association was listed); `<out>\0folders` what the writer saw of the folders.
 
     @classmethod
     def load(cls, content_root: Path, out_dir: Path, shared: str) -> "BuildState":
         state = cls(out_dir.absolute(), shared)
         s = store(cache_dir(content_root), "build_state")
-        blob = s.get(str(state.out_dir))
-        if blob is not None:
+        base = str(state.out_dir)
+        found = s.get_many([base, base + "\0folders"])
+        try:
+            shared_then, paths, record = marshal.loads(found[base])
+            if not (isinstance(shared_then, str) and isinstance(paths, str) and isinstance(record, dict)):
+                raise TypeError
+        except (KeyError, ValueError, EOFError, TypeError):
+            return state            # no record (or a foreign one): a full write
+        state.previous = record
+        try:
+            at, ctimes = marshal.loads(found[base + "\0folders"])
+            if isinstance(at, int) and isinstance(ctimes, dict) and all(
+                    isinstance(k, str) and isinstance(v, int) for k, v in ctimes.items()):
+                state.folders = Folders(at, ctimes)
+        except (KeyError, ValueError, EOFError, TypeError):
+            pass                # every folder is listed again
+        prefix = base + "\0a\0"
+        for key, blob in s.prefixed(prefix).items():
             try:
-                state.previous = {p: tuple(v) for p, v in marshal.loads(blob).items()}  # type: ignore[misc]
-            except (ValueError, EOFError, TypeError, AttributeError):
-                state.previous = {}
-        blob = s.get(str(state.out_dir) + "\0folders")
-        if blob is not None and state.previous:
-            try:
-                at, ctimes = marshal.loads(blob)
-                if isinstance(at, int) and isinstance(ctimes, dict) and all(
-                        isinstance(k, str) and isinstance(v, int) for k, v in ctimes.items()):
-                    state.folders = Folders(at, ctimes)
+                assoc_key, records, memo = marshal.loads(blob)
+                if not (isinstance(assoc_key, str) and isinstance(records, dict) and isinstance(memo, dict)):
+                    raise TypeError
             except (ValueError, EOFError, TypeError):
-                pass                # every folder is listed again
+                continue        # that association's outputs are rendered again, the others kept
+            state.previous.update(records)
+            state.previous_associations[key[len(prefix):]] = (assoc_key, records, memo)
+        if shared_then == shared:
+            state.previous_paths = paths
         return state
 
     @staticmethod
     def forget(content_root: Path, out_dir: Path) -> None:
         """A build that kept no state wrote `out_dir`: the last record no longer describes it."""
         s = store(cache_dir(content_root), "build_state")
-        if s.get(str(out_dir.absolute())) is not None:
-            s.put(str(out_dir.absolute()), marshal.dumps({}))
-            s.put(str(out_dir.absolute()) + "\0folders", marshal.dumps((0, {})))
+        base = str(out_dir.absolute())
+        if s.get(base) is not None:
+            s.delete([base, base + "\0folders", *s.prefixed(base + "\0a\0")])
             s.flush()
+
+    # --- per association ----------------------------------------------------------------
+
+    def association_key(self, slug: str) -> str:
+        """What every output of one association is a function of (with the set of output
+        paths, which every key holds): the build-wide digest and the association's inputs."""
+        if self._association_keys is None:
+            from .evaluate import association_key, shared_key
+            known = getattr(self.evaluation, "keys", None) or {}
+            site_shared = None
+            keys: dict[str, str] = {}
+            for assoc in self.site.associations:
+                key = known.get(assoc.slug)
+                if key is None:             # evaluated without its cache: the same key, made here
+                    site_shared = site_shared or shared_key(self.site)
+                    key = association_key(site_shared, assoc)
+                keys[assoc.slug] = hashlib.sha256(f"{self.shared}|{key}".encode()).hexdigest()
+            self._association_keys = keys
+        return self._association_keys[slug]
+
+    def kept(self) -> dict[str, list[tuple[str, Unchanged]]]:
+        """slug -> its outputs as `Unchanged`, for every association whose key is the last
+        build's and whose output files are still the ones that build wrote (same size and
+        mtime; the writer leaves unchanged files alone). Its outputs are not listed again."""
+        if self._kept is None:
+            self._kept = {}
+            if self.site is not None and self.previous_paths:
+                try:
+                    # Stats relative to the open output folder: the kernel does not walk its
+                    # path once per output (20,000 of them at 10k documents).
+                    out_fd = os.open(self.out_dir, os.O_RDONLY | os.O_DIRECTORY)
+                except OSError:
+                    return self._kept
+                try:
+                    for assoc in self.site.associations:
+                        outputs = self._kept_outputs(assoc.slug, out_fd)
+                        if outputs is not None:
+                            self._kept[assoc.slug] = outputs
+                finally:
+                    os.close(out_fd)
+        return self._kept
+
+    def _kept_outputs(self, slug: str, out_fd: int) -> list[tuple[str, Unchanged]] | None:
+        record = self.previous_associations.get(slug)
+        if record is None or record[0] != self.association_key(slug):
+            return None
+        out = []
+        base, stat = f"{self.out_dir}/", os.stat
+        for path, old in record[1].items():
+            if type(old) is not tuple or len(old) != 4 or not old[0]:
+                return None
+            try:
+                st = stat(path, dir_fd=out_fd)
+            except OSError:
+                return None
+            file = base + path
+            if (st.st_size, st.st_mtime_ns) != (old[1], old[2]):
+                return None         # changed by hand: listed and rendered again
+            out.append((path, Unchanged(old[1], old[3], file)))
+        return out
+
+    def settle(self, paths: Iterable[str]) -> bool:
+        """Take the set of every output path of this build (those listed now and those
+        `kept`). False when it differs from the last build's while associations are kept:
+        every key holds that set, so their outputs must be listed and rendered after all
+        (the kept associations are dropped; the caller lists everything)."""
+        self._paths_digest = hashlib.sha256("\n".join(sorted(paths)).encode()).hexdigest()
+        if self._kept and self._paths_digest != self.previous_paths:
+            self._kept = {}
+            return False
+        return True
+
+    def memoised(self, what: str, slug: str, compute: Callable[[], T]) -> T:
+        """`compute()` (a marshal-able value made from one association's inputs only), or the
+        value the last build recorded under the same association key."""
+        key = self.association_key(slug)
+        last = self.previous_associations.get(slug)
+        if last is not None and last[0] == key and what in last[2]:
+            value = last[2][what]
+        else:
+            value = compute()
+            self._memo_changed.add(slug)
+        self.memo.setdefault(slug, {})[what] = value
+        return value
+
+    # --- per artifact -------------------------------------------------------------------
 
     def start(self, artifacts: Sequence[Any], site: Any = None) -> None:
         """Key every artifact; the set of output paths is part of every key (links between pages).
@@ -121,16 +254,19 @@ class BuildState:
         out; a page shows a sibling's title): an output under /associations/<slug>/ also
         depends on every file of that association, and any other output on all content.
         One edit re-renders its association's pages and the site-wide ones, nothing else."""
-        paths = hashlib.sha256("\n".join(a.path for a in artifacts).encode()).hexdigest()
-        self._paths_digest = paths
+        if not self._paths_digest:      # not settled by the caller: these are every output
+            self.settle(a.path for a in artifacts)
+        paths = self._paths_digest
         self._wanted = {}
         per_assoc: dict[str, str] = {}
         everything = ""
+        site = site if site is not None else self.site
         if site is not None:
+            if self.site is None:
+                self.site = site
             every = hashlib.sha256()
             for assoc in site.associations:
-                hashes = [assoc.source.raw.content_hash, *(d.raw.content_hash for d in assoc.documents)]
-                per_assoc[assoc.slug] = hashlib.sha256("|".join(hashes).encode()).hexdigest()
+                per_assoc[assoc.slug] = self.association_key(assoc.slug)
                 every.update(per_assoc[assoc.slug].encode())
             everything = every.hexdigest()
         for a in artifacts:
@@ -159,7 +295,7 @@ class BuildState:
     def _decide(self, artifact: Any) -> bool:
         key = self.keys.get(artifact.path)
         old = self.previous.get(artifact.path)
-        if key is None or old is None or old[0] != key or len(old) != 4:
+        if key is None or type(old) is not tuple or len(old) != 4 or old[0] != key:
             return True
         try:
             st = os.stat(f"{self.out_dir}/{artifact.path}")     # (a Path per output cost more than the stat)
@@ -179,7 +315,8 @@ class BuildState:
     def save(self, content_root: Path, written: Iterable[str], digests: dict[str, str],
              unchanged: set[str] | frozenset[str] = frozenset()) -> None:
         """Record what the build just wrote (after the write: sizes and mtimes of the real
-        files; `unchanged` outputs were not touched, their record carries over)."""
+        files; `unchanged` outputs were not touched, their record carries over). A kept
+        association's entry is not written again: it is what the last build wrote."""
         record: dict[str, tuple[str, int, int, str]] = {}
         for path in written:     # every output, so the next build knows what to delete
             key = self.keys.get(path, "")       # "": always built, never reused
@@ -194,9 +331,23 @@ class BuildState:
                 continue
             record[path] = (key, st.st_size, st.st_mtime_ns, digests[path])
         s = store(cache_dir(content_root), "build_state")
-        s.put(str(self.out_dir), marshal.dumps(record))
-        s.put(str(self.out_dir) + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes)))
+        base = str(self.out_dir)
+        kept = self.kept()
+        for slug in kept:
+            for path, _ in kept[slug]:
+                record.pop(path, None)
+        for slug, paths in self.owned.items():
+            mine = {path: record.pop(path) for path in paths if path in record}
+            s.put(f"{base}\0a\0{slug}", marshal.dumps((self.association_key(slug), mine, self.memo.get(slug, {}))))
+        for slug in self._memo_changed.intersection(kept):
+            last = self.previous_associations[slug]
+            s.put(f"{base}\0a\0{slug}", marshal.dumps((last[0], last[1], self.memo.get(slug, {}))))
+        gone = set(self.previous_associations) - set(self.owned) - set(kept)
+        s.put(base, marshal.dumps((self.shared, self._paths_digest, record)))
+        s.put(base + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes)))
         s.flush()
+        if gone:
+            s.delete([f"{base}\0a\0{slug}" for slug in sorted(gone)])
 
 
 def __getattr__(name: str) -> Any:

@@ -59,18 +59,32 @@ def _config_sources(root: Path) -> dict[str, str]:
 
 def published_sources(site: Site, evaluation: Evaluation) -> dict[str, str]:
     """content-relative path → SHA-256 of every source behind the public site."""
+    from .incremental import active
+    state = active.get()
     sources = _config_sources(site.root)
     attachments = {(a.association, a.name): a for a in site.attachments}
     for assoc in site.associations:
-        sources[assoc.source.raw.rel] = assoc.source.raw.content_hash
-        for doc in assoc.documents:
-            if not evaluation.state(doc.raw.rel).visible:
-                continue
-            sources[doc.raw.rel] = doc.raw.content_hash
-            for ref in doc.model.attachments:
-                if (att := attachments.get((assoc.slug, ref.file))) is not None:
-                    sources[att.rel] = _hash_file(att.path)
+        if state is not None:      # made of the association's files only: kept while they are the same
+            files, refs = state.memoised("sources", assoc.slug, lambda assoc=assoc: _association_sources(assoc, evaluation))
+        else:
+            files, refs = _association_sources(assoc, evaluation)
+        sources.update(files)
+        for name in refs:       # an attachment's bytes are read every time: its file is not in the key
+            if (att := attachments.get((assoc.slug, name))) is not None:
+                sources[att.rel] = _hash_file(att.path)
     return dict(sorted(sources.items()))
+
+
+def _association_sources(assoc: Any, evaluation: Evaluation) -> tuple[dict[str, str], list[str]]:
+    """One association's published files (path → SHA-256) and the attachments they name."""
+    files = {assoc.source.raw.rel: assoc.source.raw.content_hash}
+    refs: list[str] = []
+    for doc in assoc.documents:
+        if not evaluation.state(doc.raw.rel).visible:
+            continue
+        files[doc.raw.rel] = doc.raw.content_hash
+        refs += (ref.file for ref in doc.model.attachments)
+    return files, refs
 
 
 def manifest_bytes(site: Site, evaluation: Evaluation, files: dict[str, str]) -> bytes:

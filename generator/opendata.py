@@ -14,12 +14,13 @@ Decisions (documented to readers on /data/index.html, from the same `DATASETS` t
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any, Callable, Iterable, Iterator
 
-from .assemble import Site
+from .assemble import Association, Site
 from .evaluate import Evaluation
 from .jsontext import dumps_indented, write_value
 from .present import display_name
@@ -150,59 +151,71 @@ def _doc_common(doc: Any, site: Site, evaluation: Evaluation) -> dict[str, Any]:
 
 
 def association_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
-    rows = []
-    for a in sorted(site.associations, key=lambda a: a.slug):
-        p = a.profile
-        rows.append({
-            "slug": a.slug, "name": p.name, "short_name": p.short_name, "name_en": p.name_en, "uscc": p.uscc,
-            "industry": p.industry, "supervisory_departments": list(p.supervisory_departments),
-            "registration_authority": p.registration.authority,
-            "certificate_number": p.registration.certificate_number,
-            "registered_on": _iso(p.registration.registered_on), "legal_representative": p.legal_representative,
-            "address": p.address, "member_count": p.member_count,
-            "self_regulation_body": p.self_regulation_body.name if p.self_regulation_body else None,
-            "public_documents": len(public_documents(site, evaluation, a)),
-            "updated_on": _iso(p.updated_on), "url": site.config.base_url + a.url,
-            "feed": site.config.base_url + a.url + "feed.xml",
-        })
-    return rows
+    return [_association_row(site, evaluation, a) for a in sorted(site.associations, key=lambda a: a.slug)]
+
+
+def _association_row(site: Site, evaluation: Evaluation, a: Association) -> dict[str, Any]:
+    p = a.profile
+    return {
+        "slug": a.slug, "name": p.name, "short_name": p.short_name, "name_en": p.name_en, "uscc": p.uscc,
+        "industry": p.industry, "supervisory_departments": list(p.supervisory_departments),
+        "registration_authority": p.registration.authority,
+        "certificate_number": p.registration.certificate_number,
+        "registered_on": _iso(p.registration.registered_on), "legal_representative": p.legal_representative,
+        "address": p.address, "member_count": p.member_count,
+        "self_regulation_body": p.self_regulation_body.name if p.self_regulation_body else None,
+        "public_documents": len(public_documents(site, evaluation, a)),
+        "updated_on": _iso(p.updated_on), "url": site.config.base_url + a.url,
+        "feed": site.config.base_url + a.url + "feed.xml",
+    }
 
 
 def document_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
     return list(_document_rows(site, evaluation))
 
 
-def _document_rows(site: Site, evaluation: Evaluation) -> Iterator[dict[str, Any]]:
-    for d in latest_first(public_documents(site, evaluation)):
-        yield {**_doc_common(d, site, evaluation), "kind": d.kind.name, "kind_label": d.kind.label_zh,
-               "date": _iso(d.model.event_date()), "summary": d.model.summary,
-               "amendments": len(d.model.amendments)}
+def _document_rows(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> Iterator[dict[str, Any]]:
+    for d in latest_first(public_documents(site, evaluation, assoc)):
+        yield _document_row(d, site, evaluation)
+
+
+def _document_row(d: Any, site: Site, evaluation: Evaluation) -> dict[str, Any]:
+    return {**_doc_common(d, site, evaluation), "kind": d.kind.name, "kind_label": d.kind.label_zh,
+            "date": _iso(d.model.event_date()), "summary": d.model.summary,
+            "amendments": len(d.model.amendments)}
 
 
 def sanction_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
     return list(_sanction_rows(site, evaluation))
 
 
-def _sanction_rows(site: Site, evaluation: Evaluation) -> Iterator[dict[str, Any]]:
-    mask = site.config.mask_individuals
-    for d in latest_first(x for x in public_documents(site, evaluation) if x.kind.name == "sanction"):
-        m = d.model
-        yield {
-            **_doc_common(d, site, evaluation), "decision_number": m.decision_number,
-            "subject_name": display_name(m.subject, mask), "subject_type": m.subject.type.value,
-            "subject_uscc": m.subject.uscc, "subject_employer": m.subject.employer,
-            "measure": m.measure.value, "measure_label": m.measure.zh, "rule_broken": m.rule_broken,
-            "violation_type": m.violation_type, "facts": m.facts, "basis": m.basis, "decided_by": m.decided_by,
-            "decided_on": _iso(m.decided_on),
-        }
+def _sanction_rows(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> Iterator[dict[str, Any]]:
+    for d in latest_first(_sanctions(site, evaluation, assoc)):
+        yield _sanction_row(d, site, evaluation)
 
 
-def compliance_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
+def _sanctions(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> list[Any]:
+    return [x for x in public_documents(site, evaluation, assoc) if x.kind.name == "sanction"]
+
+
+def _sanction_row(d: Any, site: Site, evaluation: Evaluation) -> dict[str, Any]:
+    m = d.model
+    return {
+        **_doc_common(d, site, evaluation), "decision_number": m.decision_number,
+        "subject_name": display_name(m.subject, site.config.mask_individuals), "subject_type": m.subject.type.value,
+        "subject_uscc": m.subject.uscc, "subject_employer": m.subject.employer,
+        "measure": m.measure.value, "measure_label": m.measure.zh, "rule_broken": m.rule_broken,
+        "violation_type": m.violation_type, "facts": m.facts, "basis": m.basis, "decided_by": m.decided_by,
+        "decided_on": _iso(m.decided_on),
+    }
+
+
+def compliance_rows(site: Site, evaluation: Evaluation, association: str | None = None) -> list[dict[str, Any]]:
     # One record shape with the compliance pages and CLI (compliance.obligation_record);
     # imported here because compliance builds on the renderer, which documents these datasets.
     from .compliance import obligation_record
     rows = [{"association": s.association, "association_name": site.by_slug[s.association].name,
-             **obligation_record(site, s)} for s in public_statuses(site, evaluation)]
+             **obligation_record(site, s)} for s in public_statuses(site, evaluation, association)]
     return sorted(rows, key=lambda r: (r["association"], r["rule"], r["instance"] or "", r["due"] or ""))
 
 
@@ -210,10 +223,28 @@ ROWS: dict[str, Callable[[Site, Evaluation], list[dict[str, Any]]]] = {
     "associations": association_rows, "documents": document_rows, "sanctions": sanction_rows,
     "compliance": compliance_rows,
 }
-# The same rows one at a time, for what only reads them once (a digest of the rows).
-ROWS_ONE_BY_ONE: dict[str, Callable[[Site, Evaluation], Iterable[dict[str, Any]]]] = {
-    **ROWS, "documents": _document_rows, "sanctions": _sanction_rows,
-}
+
+
+def rows_digest(name: str, site: Site, evaluation: Evaluation, assoc: Association) -> str:
+    """A digest of one association's part of dataset `name`: its rows and, for the datasets
+    sorted across associations, where each row sorts (event date and URL; the URL is unique).
+    The associations' digests in slug order decide the whole file (with the build-wide key:
+    as-of date, base URL, code), so an association whose inputs did not change need not
+    make its rows again to tell (the build state keeps its digests)."""
+    h = hashlib.sha256(name.encode())
+    if name == "associations":
+        h.update(repr(_association_row(site, evaluation, assoc)).encode())
+    elif name in ("documents", "sanctions"):
+        docs = public_documents(site, evaluation, assoc) if name == "documents" else _sanctions(site, evaluation, assoc)
+        row = _document_row if name == "documents" else _sanction_row
+        for d in docs:
+            h.update(repr((d.model.event_date(), d.url, row(d, site, evaluation))).encode())
+    else:
+        # Sorted by association first: one association's rows are one run of the file, in
+        # the order this gives.
+        for r in compliance_rows(site, evaluation, assoc.slug):
+            h.update(repr(r).encode())
+    return h.hexdigest()
 
 
 def to_json(dataset: Dataset, rows: list[dict[str, Any]], site: Site) -> bytes:

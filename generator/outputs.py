@@ -4,7 +4,7 @@ search shards, each as Artifacts with their sources."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -13,7 +13,7 @@ from .assemble import Site
 from .cms import cms_artifacts
 from .compliance import compliance_artifacts
 from .evaluate import Evaluation
-from .incremental import COMPLETE_SOURCES
+from .incremental import COMPLETE_SOURCES, active
 from .render import Artifact, Theme, produce_artifacts
 
 SITEMAP_LIMIT = 50_000          # URLs per sitemap file (sitemaps.org)
@@ -57,25 +57,37 @@ def robots(site: Site) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}/sitemap.xml\n".encode()
 
 
-def feed_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
+def feed_artifacts(site: Site, evaluation: Evaluation, *, skip: Collection[str] = (),
+                   owned: dict[str, list[str]] | None = None) -> list[Artifact]:
+    """The site's feeds and one per association (`skip`: associations whose feed an
+    incremental build takes from its build state; `owned` receives each listed one's path)."""
     every = tuple(sorted(d.raw.content_hash for d in site.documents))
     arts = [
         Artifact("feed.xml", produce=lambda: feeds.site_feed(site, evaluation), sources=every),
         Artifact("sanctions/feed.xml", produce=lambda: feeds.sanctions_feed(site, evaluation), sources=every),
     ]
     for a in site.associations:
+        if a.slug in skip:
+            continue
         src = (a.source.raw.content_hash,) + tuple(d.raw.content_hash for d in a.documents)
         arts.append(Artifact(f"associations/{a.slug}/feed.xml",
                              produce=(lambda a=a: feeds.association_feed(site, evaluation, a)), sources=src))
+        if owned is not None:
+            owned.setdefault(a.slug, []).append(arts[-1].path)
     return arts
 
 
-def _repr_digest(rows: Iterable[Any]) -> str:
-    """sha256(repr(list(rows))), without the list or its text (tens of MiB at 10k documents)."""
-    h = hashlib.sha256(b"[")
-    for i, row in enumerate(rows):
-        h.update(((", " if i else "") + repr(row)).encode())
-    h.update(b"]")
+def _rows_key(name: str, site: Site, evaluation: Evaluation) -> str:
+    """What decides a dataset's file besides the build-wide key: each association's part of
+    it (`opendata.rows_digest`), kept by the build state for associations that did not change."""
+    state = active.get()
+    h = hashlib.sha256(name.encode())
+    for a in sorted(site.associations, key=lambda a: a.slug):
+        if state is not None:
+            part = state.memoised("rows:" + name, a.slug, lambda a=a: opendata.rows_digest(name, site, evaluation, a))
+        else:
+            part = opendata.rows_digest(name, site, evaluation, a)
+        h.update(f"{a.slug}\0{part}\0".encode())
     return h.hexdigest()
 
 
@@ -87,7 +99,7 @@ def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
         # them, an edit that changes no row (a body) does not write 20,000 records again.
         # The rows are made again when a file is written (in a render worker) rather than
         # held from listing to writing: the parent's memory is what the workers start with.
-        shown = (COMPLETE_SOURCES, "rows:" + _repr_digest(opendata.ROWS_ONE_BY_ONE[ds.name](site, evaluation)))
+        shown = (COMPLETE_SOURCES, "rows:" + _rows_key(ds.name, site, evaluation))
         rows_of = opendata.ROWS[ds.name]
         arts.append(Artifact(json_path, produce=(lambda ds=ds, rows_of=rows_of: opendata.to_json(ds, rows_of(site, evaluation), site)),
                              sources=shown,
@@ -98,14 +110,16 @@ def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
     return arts
 
 
-def _sitemap_artifacts(site: Site, pages: Sequence[Artifact], others: list[Artifact]) -> list[Artifact]:
+def _sitemap_artifacts(site: Site, paths: list[str]) -> list[Artifact]:
     # Built from every other output, so pages other producers add (search, compliance) are listed.
     # Made when written: only the file names are decided now (one file up to 50,000 URLs).
-    paths = [a.path for a in pages] + [a.path for a in others]
-    listed = len({p for p in paths if _is_listed_page(p)})
-    parts = max(1, -(-listed // SITEMAP_LIMIT))
+    # Keyed by the pages it lists (and through the build-wide key the base URL and code).
+    listed = sorted({p for p in paths if _is_listed_page(p)})
+    parts = max(1, -(-len(listed) // SITEMAP_LIMIT))
     names = ["sitemap.xml"] if parts == 1 else ["sitemap.xml", *(f"sitemap-{n}.xml" for n in range(1, parts + 1))]
-    return [Artifact(name, produce=(lambda name=name: sitemap_files(site, paths)[name])) for name in sorted(names)]
+    sources = (COMPLETE_SOURCES, "sitemap:" + hashlib.sha256("\n".join(listed).encode()).hexdigest())
+    return [Artifact(name, produce=(lambda name=name: sitemap_files(site, listed)[name]), sources=sources)
+            for name in sorted(names)]
 
 
 def _search_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
@@ -114,16 +128,20 @@ def _search_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[
 
 
 def extra_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True,
-                    pages: Sequence[Artifact] | None = None) -> list[Artifact]:
+                    pages: Sequence[Artifact] | None = None, skip: Collection[str] = (),
+                    owned: dict[str, list[str]] | None = None, other_paths: Sequence[str] = ()) -> list[Artifact]:
     """`pages`: the artifacts of `produce_artifacts` when the caller has them already (the
-    sitemap lists them; making them again costs as much as listing the whole site)."""
+    sitemap lists them; making them again costs as much as listing the whole site).
+    `skip`, `owned`: as `produce_artifacts` (an association's feed is one of its outputs);
+    `other_paths`: the outputs of the skipped associations, which the sitemap lists too."""
     if pages is None:
         pages = produce_artifacts(site, evaluation, theme)
     arts = [
         Artifact("robots.txt", produce=lambda: robots(site)),
-        *feed_artifacts(site, evaluation),
+        *feed_artifacts(site, evaluation, skip=skip, owned=owned),
         *data_artifacts(site, evaluation),
         *compliance_artifacts(site, evaluation, theme),
         *(_search_artifacts(site, evaluation, theme) if search else ()),
     ]
-    return arts + _sitemap_artifacts(site, pages, arts) + cms_artifacts(site, evaluation, theme)  # /admin/: not in the sitemap
+    paths = [*(a.path for a in pages), *(a.path for a in arts), *other_paths]
+    return arts + _sitemap_artifacts(site, paths) + cms_artifacts(site, evaluation, theme)  # /admin/: not in the sitemap

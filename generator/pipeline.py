@@ -8,12 +8,13 @@ only when there is no error, so bad content never reaches the output folder.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import traceback
 import contextlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
@@ -73,7 +74,7 @@ def check(content_dir: Path, hooks: Hooks = Hooks()) -> ValidatedContent:
     files = None
     # A serve session keeps its own in-memory memos of parsed and validated files instead.
     in_session = load.parsed_memo is not None or validation.validated_memo is not None
-    if os.environ.get("GONGSHI_FILE_CACHE", "1") != "0" and hooks.on_loaded is _same and not in_session:
+    if _caching(hooks, through="on_loaded") and not in_session:
         files = for_content(content_dir)
     with collector.paused():
         loaded = hooks.on_loaded(load_content(content_dir, files=files))
@@ -93,7 +94,7 @@ def _warm_markdown(loaded: LoadedContent, only: set[str] | None = None) -> None:
     from .cache import cache_dir, store
     from .parallel import warm_markdown
     markdown.use_store(store(cache_dir(loaded.root), "markdown"))
-    warm_markdown([d.body for d in loaded.documents if (only is None or str(d.path) in only) and d.body])
+    warm_markdown([d.body for d in loaded.documents if (only is None or d.file in only) and d.body])
 
 
 def prepare(content_dir: Path, as_of: dt.date, base_url: str | None = None, hooks: Hooks = Hooks()) -> Prepared:
@@ -102,11 +103,18 @@ def prepare(content_dir: Path, as_of: dt.date, base_url: str | None = None, hook
         return _prepare(content_dir, as_of, base_url, hooks)
 
 
-def _caching(hooks: Hooks) -> bool:
-    """The persistent caches key on the bytes on disk: a hook that may change what was
-    loaded, validated or assembled turns them off (GONGSHI_FILE_CACHE=0 too)."""
-    return (os.environ.get("GONGSHI_FILE_CACHE", "1") != "0" and hooks.on_loaded is _same
-            and hooks.on_validated is _same and hooks.on_assembled is _same)
+_STAGES = ("on_loaded", "on_validated", "on_assembled")
+
+
+def _caching(hooks: Hooks, through: str = "on_assembled") -> bool:
+    """Whether the persistent caches may stand for the stages up to the hook `through`: they
+    key on the bytes on disk, so a hook that may change what was loaded, validated or
+    assembled before that point turns them off (GONGSHI_FILE_CACHE=0 turns them all off).
+    The per-file cache (load and validate) asks through `on_loaded`; the evaluation cache
+    through `on_assembled`."""
+    if os.environ.get("GONGSHI_FILE_CACHE", "1") == "0":
+        return False
+    return all(getattr(hooks, name) is _same for name in _STAGES[: _STAGES.index(through) + 1])
 
 
 def _evaluate(site: Site, hooks: Hooks) -> Evaluation:
@@ -149,16 +157,43 @@ def search_enabled() -> bool:
 
 def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True,
             digests: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
-    """Every output's bytes, in order, the manifest last (`digests` receives each one's
-    SHA-256). Under an incremental build state an output may come as `write.Unchanged`."""
+    """Every output's bytes, the manifest last (`digests` receives each one's SHA-256).
+
+    Under an incremental build state an output may come as `write.Unchanged`, and the
+    associations whose inputs and output files are those of the last build are not listed
+    at all: their outputs come straight from the state (`BuildState.kept`), after the rest."""
+    from .incremental import active
     from .manifest import with_manifest
+    state = active.get()
+    kept = state.kept() if state is not None else {}
+    pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
+    if state is not None and not state.settle([*(a.path for a in pages), *(a.path for a in extra), *other_paths]):
+        # The set of output paths changed (every key holds it): every association is listed.
+        kept = {}
+        pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
+        state.settle([*(a.path for a in pages), *(a.path for a in extra)])
+    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra, pages, other_paths))
+    unchanged = (item for slug in kept for item in kept[slug])
+    # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
+    yield from with_manifest(itertools.chain(rendered, unchanged), site, evaluation, digests)
+
+
+def _listed(site: Site, evaluation: Evaluation, theme: Theme, search: bool,
+            kept: dict[str, list[tuple[str, Any]]]) -> tuple[list[Artifact], list[Artifact], list[str]]:
+    """The pages and the other producers' artifacts of every association but the `kept`
+    ones, and the paths of those (the sitemap and the pages' links need every path)."""
+    from .incremental import active
     from .outputs import extra_artifacts  # feeds, sitemap, open data, search: render-stage producers
     from .render import produce_artifacts
-    pages = produce_artifacts(site, evaluation, theme)      # listed once: pages, sitemap and writer share it
-    extra = extra_artifacts(site, evaluation, theme, search=search, pages=pages)
-    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra, pages))
-    # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
-    yield from with_manifest(rendered, site, evaluation, digests)
+    state = active.get()
+    owned = state.owned if state is not None else None
+    if owned is not None:
+        owned.clear()
+    other_paths = [path for slug in kept for path, _ in kept[slug]]
+    pages = produce_artifacts(site, evaluation, theme, skip=kept, owned=owned)   # listed once: pages, sitemap and writer share it
+    extra = extra_artifacts(site, evaluation, theme, search=search, pages=pages, skip=kept, owned=owned,
+                            other_paths=other_paths)
+    return pages, extra, other_paths
 
 
 def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None = None,
@@ -187,7 +222,7 @@ def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: 
     state = None
     if incremental:
         state = inc.BuildState.load(prepared.site.root, out_dir, inc.site_digest(prepared.site, [prepared.site.theme_dir, DEFAULT_THEME]))
-        state.site = prepared.site
+        state.site, state.evaluation = prepared.site, prepared.evaluation
     written: list[str] = []
     unchanged: set[str] = set()
     digests: dict[str, str] = {}

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.utils import missing
@@ -160,26 +161,45 @@ _UNDEFINED = "<undefined>"
 
 
 def _document_in_list(site: Site) -> Callable[[ValidDocument], str]:
-    """What a document list (macros.html doc_item) shows of one document, memoised."""
+    """What a document list (macros.html doc_item) shows of one document, memoised; under an
+    incremental build, per association in the build state (it is made of that association's
+    files only), so the site-wide lists of an unchanged association cost a look-up."""
+    from .incremental import active
+    state = active.get()
     memo: dict[int, str] = {}
+    by_association: dict[str, dict[str, str]] = {}
+
+    def made(d: ValidDocument) -> str:
+        m = d.model
+        return repr((
+            d.url, m.title, d.kind.name, getattr(m, "measure", _UNDEFINED), getattr(m, "list_type", _UNDEFINED),
+            m.event_date(), getattr(m, "subject", _UNDEFINED), d.association, site.by_slug[d.association].name,
+        )) + "\n"
+
+    def of_association(slug: str) -> dict[str, str]:
+        found = by_association.get(slug)
+        if found is None:
+            assert state is not None
+            found = by_association[slug] = state.memoised(
+                "shown", slug, lambda: {d.raw.rel: made(d) for d in site.by_slug[slug].documents})
+        return found
 
     def shown(d: ValidDocument) -> str:
         found = memo.get(id(d))
         if found is None:
-            m = d.model
-            found = memo[id(d)] = repr((
-                d.url, m.title, d.kind.name, getattr(m, "measure", _UNDEFINED), getattr(m, "list_type", _UNDEFINED),
-                m.event_date(), getattr(m, "subject", _UNDEFINED), d.association, site.by_slug[d.association].name,
-            )) + "\n"
+            found = memo[id(d)] = made(d) if state is None else of_association(d.association)[d.raw.rel]
         return found
     return shown
 
 
-def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool = True) -> list[Artifact]:
+def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool = True,
+                    skip: Collection[str] = (), owned: dict[str, list[str]] | None = None) -> list[Artifact]:
     """Every HTML page in the site's default language (zh), in a stable order.
 
     `per_association=False`: only the site-wide pages (serve re-lists those after an edit and
-    takes one association's pages from `association_pages`)."""
+    takes one association's pages from `association_pages`). `skip`: associations whose
+    pages are not listed (an incremental build takes them from its build state); `owned`
+    receives the paths of each listed association's pages."""
     arts: list[Artifact] = []
     all_sources = tuple(sorted(d.raw.content_hash for d in site.documents) +
                         [a.source.raw.content_hash for a in site.associations])
@@ -190,7 +210,8 @@ def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool
     # Directory and facet pages show the associations' profiles and nothing else.
     profile_sources = (COMPLETE_SOURCES, *profile_sources)
 
-    counts = {k.name: sum(1 for d in visible if d.kind.name == k.name) for k in KINDS}
+    tally = Counter(d.kind.name for d in visible)
+    counts = {k.name: tally[k.name] for k in KINDS}
     arts.append(Artifact("index.html", "home.html", {
         "latest": latest_first(visible)[:HOME_LATEST],
         "sanctions": latest_first(d for d in visible if d.kind.name == "sanction")[:HOME_SANCTIONS],
@@ -211,7 +232,12 @@ def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool
                            {"facets": groups, "facet": f}, profile_sources)
 
     for assoc in (site.associations if per_association else ()):
-        arts += association_pages(site, evaluation, assoc, shown)
+        if assoc.slug in skip:
+            continue
+        mine = association_pages(site, evaluation, assoc, shown)
+        if owned is not None:
+            owned[assoc.slug] = [a.path for a in mine]
+        arts += mine
 
     for kind in KINDS:
         if kind.folder is None or kind.name == "member_disclosure":   # member-only: never a public list
@@ -251,12 +277,26 @@ def association_pages(site: Site, evaluation: Evaluation, assoc: Association,
         if ds and kind.folder is not None:
             arts += _pages(f"associations/{assoc.slug}/{kind.folder}/", latest_first(ds), size, "list.html",
                            {"kind": kind, "association": assoc, "variant": None}, src, shown)
+    if docs:
+        siblings = "siblings:" + _siblings_digest(assoc, evaluation, shown)
     for doc in docs:
         arts.append(Artifact(doc.url.lstrip("/") + "index.html", doc.kind.template,
                              {"doc": doc, "association": assoc},
-                             (doc.raw.content_hash, assoc.source.raw.content_hash),
+                             (COMPLETE_SOURCES, doc.raw.content_hash, assoc.source.raw.content_hash, siblings),
                              lazy=_document_lazy(doc, site, evaluation, assoc)))
     return arts
+
+
+def _siblings_digest(assoc: Association, evaluation: Evaluation, shown: Callable[[ValidDocument], str]) -> str:
+    """What a document page can show of the rest of its association, as a digest: every
+    document's state and list entry (a reference shows its title, kind and link, when it is
+    public) and the association's status lines (its deadlines). With the document's own file
+    and the association's profile, a document page's complete sources: editing one
+    document's body renders its own pages, not its siblings'."""
+    h = hashlib.sha256(repr(evaluation.for_association(assoc.slug)).encode())
+    for d in assoc.documents:
+        h.update(f"{d.raw.rel}\0{evaluation.state(d.raw.rel)!r}\0{shown(d)}".encode())
+    return h.hexdigest()
 
 
 def _document_lazy(doc: ValidDocument, site: Site, evaluation: Evaluation,
@@ -277,15 +317,34 @@ def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]
     return out
 
 
-def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
-    """Every output of the site and the sources each depends on. Renders nothing."""
+def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, skip: Collection[str] = (),
+                      owned: dict[str, list[str]] | None = None) -> list[Artifact]:
+    """Every output of the site and the sources each depends on. Renders nothing.
+
+    `skip`: associations whose pages are left out (an incremental build has them from the
+    last one); `owned` receives, for every association listed, the paths of its pages in
+    every language."""
     arts: list[Artifact] = []
     for name, (path, data) in sorted(theme.assets.items()):
         # A static file is its bytes (its name carries their digest), whatever the content.
         arts.append(Artifact(path, produce=(lambda data=data: data),
                              sources=(COMPLETE_SOURCES, hashlib.sha256(data).hexdigest())))
-    arts += localised(_page_artifacts(site, evaluation), site.config.languages)
+    zh: dict[str, list[str]] | None = {} if owned is not None else None
+    arts += localised(_page_artifacts(site, evaluation, skip=skip, owned=zh), site.config.languages)
+    if owned is not None and zh is not None:
+        for slug, paths in zh.items():
+            owned.setdefault(slug, []).extend(localised_paths(paths, site.config.languages))
     return arts
+
+
+def localised_paths(paths: list[str], languages: Iterable[str]) -> list[str]:
+    """The paths `localised` gives pages at `paths`."""
+    out = list(paths)
+    for lang in languages:
+        if lang != "zh" and lang in PREFIX:
+            prefix = PREFIX[lang].lstrip("/") + "/"
+            out += [prefix + p for p in paths]
+    return out
 
 
 # --- how one is built ----------------------------------------------------------------------------
@@ -437,9 +496,13 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
 
 
 def render_site(site: Site, evaluation: Evaluation, theme: Theme,
-                extra: Iterable[Artifact] = (), pages: list[Artifact] | None = None) -> Iterator[tuple[Artifact, bytes]]:
-    """`pages`: `produce_artifacts` of this site when the caller made them already."""
+                extra: Iterable[Artifact] = (), pages: list[Artifact] | None = None,
+                other_paths: Iterable[str] = ()) -> Iterator[tuple[Artifact, bytes]]:
+    """`pages`: `produce_artifacts` of this site when the caller made them already;
+    `other_paths`: outputs of the site that are not listed here (an incremental build's
+    unchanged associations), which pages link to all the same."""
     artifacts = [*(produce_artifacts(site, evaluation, theme) if pages is None else pages), *extra]
-    globals_ = {**template_globals(site, evaluation, theme), "all_paths": frozenset(a.path for a in artifacts)}
+    all_paths = frozenset([*(a.path for a in artifacts), *other_paths])
+    globals_ = {**template_globals(site, evaluation, theme), "all_paths": all_paths}
     from .parallel import build_all  # both cores; the same bytes in the same order as one
     yield from build_all(artifacts, theme, globals_, build_artifact)  # type: ignore[misc]

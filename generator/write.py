@@ -32,7 +32,7 @@ class UnsafeOutputPath(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unchanged:
     """An output whose file in the previous output is already right (the build state checked
     its key, size and mtime): the writer leaves the file alone and the manifest takes the
@@ -314,8 +314,10 @@ def _unclaimed(root: str, claimed: Collection[str], folders: Folders,
     an entry is added, removed or renamed in it, so one that did not move holds what it held.
     The folders that held the last build's outputs that are `gone` are listed in any case
     (their files are still there: nothing on disk moved)."""
-    folders_claimed: set[str] = {""}
-    for parent in {rel.rpartition("/")[0] for rel in claimed}:
+    parents = {rel.rpartition("/")[0] for rel in claimed}
+    folders_claimed: set[str] = {"", *parents}
+    for parent in parents:          # their ancestors (most share one already added)
+        parent = parent.rpartition("/")[0]
         while parent not in folders_claimed:
             folders_claimed.add(parent)
             parent = parent.rpartition("/")[0]
@@ -328,16 +330,27 @@ def _unclaimed(root: str, claimed: Collection[str], folders: Folders,
     recorded, at = folders.ctimes, folders.at
     kept: dict[str, int] = {}
     listed: list[str] = []
-    for rel in folders_claimed:
-        seen_then = recorded.get(rel)
-        if seen_then is not None and at - seen_then >= RACY_NS and rel not in must:
-            try:
-                if os.lstat(f"{root}/{rel}" if rel else root).st_ctime_ns == seen_then:
-                    kept[rel] = seen_then
-                    continue
-            except OSError:
-                pass
-        listed.append(rel)
+    lstat, trusted_before = os.lstat, at - RACY_NS
+    try:
+        root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        root_fd = None
+    try:
+        for rel in folders_claimed:
+            seen_then = recorded.get(rel)
+            if seen_then is not None and seen_then <= trusted_before and rel not in must:
+                try:
+                    # Relative to the open root: the kernel does not walk its path 20,000 times.
+                    st = lstat(rel or ".", dir_fd=root_fd) if root_fd is not None else lstat(f"{root}/{rel}" if rel else root)
+                    if st.st_ctime_ns == seen_then:
+                        kept[rel] = seen_then
+                        continue
+                except OSError:
+                    pass
+            listed.append(rel)
+    finally:
+        if root_fd is not None:
+            os.close(root_fd)
     files: list[str] = []
     stray: list[str] = []
     for rel in listed:

@@ -23,7 +23,7 @@ class Model(BaseModel):
     """Strict by default: unknown fields are errors (typos must not pass silently)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              use_enum_values=False, validate_default=True)
+                              use_enum_values=False, validate_default=True, defer_build=True)
 
 
 def annotation_types(annotation: Any) -> list[Any]:

@@ -195,10 +195,51 @@ def age_files(s: Scene, n: int) -> None:
             os.utime(p, (when, when))
 
 
+def delete_output(s: Scene, n: int) -> None:
+    # An output file removed by hand, in an association the next edit may not touch.
+    pages = sorted(s.out.glob("associations/*/*/*/index.html"))
+    if pages:
+        pages[n % len(pages)].unlink()
+
+
+def edit_referenced_title(s: Scene, n: int) -> None:
+    # The title of a document another one refers to: the referring page shows it.
+    texts = {d: d.read_text(encoding="utf-8") for d in s.documents()}
+    cited = [d for d in texts if any(f"{d.parent.name}/{d.stem}" in t for o, t in texts.items() if o != d)]
+    if cited:
+        p = cited[n % len(cited)]
+        p.write_text(texts[p].replace('title: "', f'title: "（更名{n}）', 1), encoding="utf-8")
+
+
+def damage_build_state(s: Scene, n: int) -> None:
+    # One association's entry in the build state unreadable: that association is listed again.
+    import sqlite3
+
+    from generator.cache import cache_dir
+    db = cache_dir(s.content).relative_to(cache_dir(s.content).parent)
+    path = ROOTS["repeated"] / db / "cache-v1.sqlite"
+    if path.is_file():
+        with sqlite3.connect(path) as conn:
+            keys = sorted(k for (k,) in conn.execute("SELECT k FROM build_state") if "\0a\0" in k)
+            if keys:
+                conn.execute("UPDATE build_state SET v = ? WHERE k = ?", (b"\x00not marshal", keys[n % len(keys)]))
+
+
+def build_without_state(s: Scene, n: int) -> None:
+    # A build that keeps no state over the same output (GONGSHI_INCREMENTAL=0): the next
+    # repeated build must not trust the record of the one before it.
+    saved = s._env(ROOTS["repeated"])
+    try:
+        assert pipeline.build(s.content, s.out, s.as_of, incremental=False).ok
+    finally:
+        s._restore(saved)
+
+
 STEPS: dict[str, Callable[[Scene, int], None]] = {
     "正文": edit_body, "标题": edit_title, "新增": add_document, "删除": delete_document,
     "site.yaml": edit_site, "日历": edit_calendar, "评估日期": change_as_of, "手工文件": stray_files,
-    "篡改输出": tamper_output, "旧文件": age_files,
+    "篡改输出": tamper_output, "旧文件": age_files, "删除输出": delete_output, "被引标题": edit_referenced_title,
+    "损坏状态": damage_build_state, "无状态构建": build_without_state,
 }
 
 
@@ -276,5 +317,56 @@ def test_folders_the_last_update_vouched_for_still_give_up_what_was_put_into_the
     assert s.build().ok
     folders = {p for p in s.out.rglob("*") if p.is_dir()}
     assert 0 < listed[-1] < len(folders) // 2                  # most folders were not listed
+    tree, dirs = s.clean()
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs
+
+
+def test_a_body_edit_lists_only_its_association_and_renders_only_its_own_pages(
+        tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What makes a repeated build cheap, and what a clean build still agrees with: the other
+    associations' outputs come from the build state (not listed, not rendered), and in the
+    edited one only the edited document's pages are rendered again (its siblings show
+    nothing of its body)."""
+    from generator import incremental, render
+    s = Scene(tmp_path, corpus)
+    age_files(s, 0)
+    assert s.build().ok
+    assert s.build().ok                                    # the state now records every association
+    listed: list[str] = []
+    real_pages = render.association_pages
+
+    def listing(site, evaluation, assoc, shown=None):      # type: ignore[no-untyped-def]
+        listed.append(assoc.slug)
+        return real_pages(site, evaluation, assoc, shown)
+    rendered: list[str] = []
+    real_fill = incremental.BuildState.fill
+
+    def filling(self, artifact, data):                     # type: ignore[no-untyped-def]
+        if data is not None:
+            rendered.append(artifact.path)
+        return real_fill(self, artifact, data)
+    monkeypatch.setattr(render, "association_pages", listing)
+    monkeypatch.setattr(incremental.BuildState, "fill", filling)
+    edited = next(d for d in s.documents()       # one on the public site (its page exists)
+                  if (s.out / "associations" / d.parent.parent.name / d.parent.name / d.stem / "index.html").is_file())
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充说明：已整改。\n", encoding="utf-8")
+    assert s.build().ok
+    slug = edited.parent.parent.name
+    assert listed == [slug]
+    documents = {p for p in rendered if p.count("/") >= 4 and "/associations/" in "/" + p and "/page/" not in p}
+    assert {p.removeprefix("en/") for p in documents} == {f"associations/{slug}/{edited.parent.name}/{edited.stem}/index.html"}
+    tree, dirs = s.clean()
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs
+
+
+def test_an_output_changed_by_hand_in_an_untouched_association_is_made_again(tmp_path: Path, corpus: Path) -> None:
+    s = Scene(tmp_path, corpus)
+    assert s.build().ok
+    assert s.build().ok
+    pages = sorted(s.out.glob("associations/*/*/*/index.html"))
+    pages[0].write_bytes(pages[0].read_bytes().replace(b"</main>", "<p>手工插入</p></main>".encode()))
+    pages[-1].unlink()
+    edit_body(s, 5)
+    assert s.build().ok
     tree, dirs = s.clean()
     assert _tree(s.out) == tree and _dirs(s.out) == dirs
