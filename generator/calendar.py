@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Iterable, Self
 
 import chinese_calendar
@@ -210,11 +209,11 @@ class CalendarYear(BaseModel):
         return f"{self.notice_title}（{self.notice_number}）" if self.notice_number else self.notice_title
 
 
-@lru_cache(maxsize=None)
 def _package_is_workday(d: date) -> bool:
-    # The package checks its range and walks dicts on every call; the answers never change,
-    # so cache them for the whole process (compliance asks about the same days repeatedly).
-    return bool(chinese_calendar.is_workday(d))
+    # chinese_calendar.is_workday's own rule on the package's two tables, without its
+    # argument checks and range test on every call (the caller checked the year): counting
+    # a year's working days asks about all its 365 days.
+    return d in chinese_calendar.workdays or (d.weekday() < 5 and d not in chinese_calendar.holidays)
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,16 @@ def test_package_range_is_read_from_the_package() -> None:
     assert CAL.source(2025) == PACKAGE_SOURCE == f"chinesecalendar {chinese_calendar.__version__}"
 
 
+def test_every_day_of_the_package_years_is_the_packages_answer() -> None:
+    """The calendar reads the package's tables itself (faster than asking per day): on every
+    day the package covers, without overrides, it answers as chinese_calendar.is_workday."""
+    cal = build_calendar()
+    d, last = date(2004, 1, 1), date(2026, 12, 31)
+    while d <= last:
+        assert cal.is_working_day(d) == chinese_calendar.is_workday(d), d
+        d += timedelta(days=1)
+
+
 def test_unknown_year_is_an_error_naming_the_year() -> None:
     with pytest.raises(UnknownYearError) as info:
         CAL.add_working_days(date(2026, 12, 28), 7)
