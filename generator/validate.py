@@ -7,9 +7,11 @@ and privacy over the raw text of every file. All problems of all files are colle
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -27,6 +29,7 @@ from .models.common import Labelled, Subject, annotation_types
 from .models.profile import AssociationProfile
 
 PLACEHOLDER = "【待填写】"
+_EPOCH = dt.date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,13 @@ class ValidDocument:
     @property
     def url(self) -> str:
         return self.kind.url(self.association, self.id)
+
+    @cached_property
+    def newest_first(self) -> tuple[int, str]:
+        """Sort key of lists, feeds and open data: newest event first, ties by URL so the
+        order never depends on file-system order. A pure function of the document, made
+        once (a document is sorted into several lists)."""
+        return (-(self.model.event_date() or _EPOCH).toordinal(), self.url)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-import weakref
 from dataclasses import dataclass, replace
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Mapping
 
 from . import markdown
@@ -21,7 +21,6 @@ from .evaluate import DocumentState, Evaluation, ObligationStatus
 from .present import HIDDEN_FIELDS, display_name, field_rows
 from .validate import ValidDocument
 
-_EPOCH = dt.date(1970, 1, 1)
 
 
 def public_documents(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> list[ValidDocument]:
@@ -64,34 +63,9 @@ class PublicIndex:
         return entry[1]
 
 
-# Newest-first sort keys, memoised per document while it lives (a document is sorted into
-# several lists, and its URL and event date are computed): a pure function of the document,
-# so not tied to an evaluation; an entry goes when its document does.
-class _Held(weakref.ref):  # type: ignore[type-arg]
-    __slots__ = ("key",)
-
-
-def _forget(held: _Held) -> None:
-    entry = _order_keys.get(held.key)
-    if entry is not None and entry[0] is held:     # (not a later document's entry under the same id)
-        del _order_keys[held.key]
-
-
-_order_keys: dict[int, tuple[_Held, tuple[int, str]]] = {}
-
-
-def _order_key(d: ValidDocument) -> tuple[int, str]:
-    found = _order_keys.get(id(d))
-    if found is None or found[0]() is not d:
-        held = _Held(d, _forget)
-        held.key = id(d)
-        found = _order_keys[held.key] = (held, (-(d.model.event_date() or _EPOCH).toordinal(), d.url))
-    return found[1]
-
-
 def latest_first(docs: Iterable[ValidDocument]) -> list[ValidDocument]:
-    # Newest event first; ties by URL so the order never depends on file-system order.
-    return sorted(docs, key=_order_key)
+    """Newest event first, ties by URL (`ValidDocument.newest_first`)."""
+    return sorted(docs, key=attrgetter("newest_first"))
 
 
 def paginate(items: list[Any], size: int) -> list[list[Any]]:
