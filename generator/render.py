@@ -309,12 +309,17 @@ def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]
     """The Chinese pages at the root and, when configured, English mirrors under /en/."""
     # Artifact(...) rather than dataclasses.replace: 20,000 of them at 10k documents.
     out = [Artifact(a.path, a.template, a.context, a.sources, a.produce, a.lazy, "zh", a.stream) for a in pages]
+    for lang, prefix in _mirrors(languages):
+        out += [Artifact(prefix + a.path, a.template, a.context, a.sources, a.produce, a.lazy, lang, a.stream)
+                for a in pages]
+    return out
+
+
+def _mirrors(languages: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(language, path prefix) of every configured language mirrored beside the Chinese pages."""
     for lang in languages:
         if lang != "zh" and lang in PREFIX:
-            prefix = PREFIX[lang].lstrip("/") + "/"
-            out += [Artifact(prefix + a.path, a.template, a.context, a.sources, a.produce, a.lazy, lang, a.stream)
-                    for a in pages]
-    return out
+            yield lang, PREFIX[lang].lstrip("/") + "/"
 
 
 def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, skip: Collection[str] = (),
@@ -340,10 +345,8 @@ def produce_artifacts(site: Site, evaluation: Evaluation, theme: Theme, *, skip:
 def localised_paths(paths: list[str], languages: Iterable[str]) -> list[str]:
     """The paths `localised` gives pages at `paths`."""
     out = list(paths)
-    for lang in languages:
-        if lang != "zh" and lang in PREFIX:
-            prefix = PREFIX[lang].lstrip("/") + "/"
-            out += [prefix + p for p in paths]
+    for _, prefix in _mirrors(languages):
+        out += [prefix + p for p in paths]
     return out
 
 
