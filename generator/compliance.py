@@ -30,7 +30,7 @@ from typing import Any, Callable, Mapping, Sequence
 from .assemble import Association, Site
 from .evaluate import STATUS_LABELS, STATUS_ORDER, Evaluation, ObligationStatus, status_rank
 from .render import Artifact, Theme, localised
-from .incremental import COMPLETE_SOURCES
+from .incremental import COMPLETE_SOURCES, memoised
 from .rules import RuleBase
 
 _STATUS_FIELDS = fields(ObligationStatus)
@@ -239,14 +239,9 @@ def compliance_key(site: Site, evaluation: Evaluation) -> str:
     association in the site's order, its name, links and status lines (the build state keeps
     each association's digest while its files are the same; the rest of the content does
     not enter). An edit that changes no status (a body, a title) renders none of them again."""
-    from .incremental import active
-    state = active.get()
     h = hashlib.sha256(repr((evaluation.as_of, rules_of(site))).encode())
     for a in site.associations:
-        if state is not None:
-            lines = state.memoised("compliance", a.slug, lambda a=a: _lines_digest(evaluation.for_association(a.slug)))
-        else:
-            lines = _lines_digest(evaluation.for_association(a.slug))
+        lines = memoised("compliance", a.slug, lambda a=a: _lines_digest(evaluation.for_association(a.slug)))
         h.update(repr((a.slug, a.name, a.url, a.profile.short_name, lines)).encode())
     return h.hexdigest()
 

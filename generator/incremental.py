@@ -44,6 +44,13 @@ T = TypeVar("T")
 active: contextvars.ContextVar["BuildState | None"] = contextvars.ContextVar("gongshi_build_state", default=None)
 
 
+def memoised(what: str, slug: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept per association by the active build state (`BuildState.memoised`)
+    when there is one: a value made from that association's inputs only."""
+    state = active.get()
+    return compute() if state is None else state.memoised(what, slug, compute)
+
+
 def _tree_digest(dirs: Iterable[Path | None]) -> str:
     h = hashlib.sha256()
     for d in dirs:
@@ -247,25 +254,22 @@ class BuildState:
 
     # --- per artifact -------------------------------------------------------------------
 
-    def start(self, artifacts: Sequence[Any], site: Any = None) -> None:
-        """Key every artifact; the set of output paths is part of every key (links between pages).
+    def start(self, artifacts: Sequence[Any]) -> None:
+        """Key every artifact (after `settle`, which took the set of output paths: part of
+        every key, for the links between pages).
 
         Belt and braces over `sources` (a feed shows association names its sources leave
         out; a page shows a sibling's title): an output under /associations/<slug>/ also
         depends on every file of that association, and any other output on all content.
         One edit re-renders its association's pages and the site-wide ones, nothing else."""
-        if not self._paths_digest:      # not settled by the caller: these are every output
-            self.settle(a.path for a in artifacts)
         paths = self._paths_digest
+        assert paths, "settle() comes first"
         self._wanted = {}
         per_assoc: dict[str, str] = {}
         everything = ""
-        site = site if site is not None else self.site
-        if site is not None:
-            if self.site is None:
-                self.site = site
+        if self.site is not None:
             every = hashlib.sha256()
-            for assoc in site.associations:
+            for assoc in self.site.associations:
                 per_assoc[assoc.slug] = self.association_key(assoc.slug)
                 every.update(per_assoc[assoc.slug].encode())
             everything = every.hexdigest()

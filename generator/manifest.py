@@ -59,15 +59,12 @@ def _config_sources(root: Path) -> dict[str, str]:
 
 def published_sources(site: Site, evaluation: Evaluation) -> dict[str, str]:
     """content-relative path → SHA-256 of every source behind the public site."""
-    from .incremental import active
-    state = active.get()
+    from .incremental import memoised
     sources = _config_sources(site.root)
     attachments = {(a.association, a.name): a for a in site.attachments}
     for assoc in site.associations:
-        if state is not None:      # made of the association's files only: kept while they are the same
-            files, refs = state.memoised("sources", assoc.slug, lambda assoc=assoc: _association_sources(assoc, evaluation))
-        else:
-            files, refs = _association_sources(assoc, evaluation)
+        # made of the association's files only: kept while they are the same
+        files, refs = memoised("sources", assoc.slug, lambda assoc=assoc: _association_sources(assoc, evaluation))
         sources.update(files)
         for name in refs:       # an attachment's bytes are read every time: its file is not in the key
             if (att := attachments.get((assoc.slug, name))) is not None:

@@ -174,8 +174,8 @@ def document_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
     return list(_document_rows(site, evaluation))
 
 
-def _document_rows(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> Iterator[dict[str, Any]]:
-    for d in latest_first(public_documents(site, evaluation, assoc)):
+def _document_rows(site: Site, evaluation: Evaluation) -> Iterator[dict[str, Any]]:
+    for d in latest_first(public_documents(site, evaluation)):
         yield _document_row(d, site, evaluation)
 
 
@@ -189,8 +189,8 @@ def sanction_rows(site: Site, evaluation: Evaluation) -> list[dict[str, Any]]:
     return list(_sanction_rows(site, evaluation))
 
 
-def _sanction_rows(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> Iterator[dict[str, Any]]:
-    for d in latest_first(_sanctions(site, evaluation, assoc)):
+def _sanction_rows(site: Site, evaluation: Evaluation) -> Iterator[dict[str, Any]]:
+    for d in latest_first(_sanctions(site, evaluation)):
         yield _sanction_row(d, site, evaluation)
 
 

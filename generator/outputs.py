@@ -13,7 +13,7 @@ from .assemble import Site
 from .cms import cms_artifacts
 from .compliance import compliance_artifacts
 from .evaluate import Evaluation
-from .incremental import COMPLETE_SOURCES, active
+from .incremental import COMPLETE_SOURCES, memoised
 from .render import Artifact, Theme, produce_artifacts
 
 SITEMAP_LIMIT = 50_000          # URLs per sitemap file (sitemaps.org)
@@ -80,13 +80,9 @@ def feed_artifacts(site: Site, evaluation: Evaluation, *, skip: Collection[str] 
 def _rows_key(name: str, site: Site, evaluation: Evaluation) -> str:
     """What decides a dataset's file besides the build-wide key: each association's part of
     it (`opendata.rows_digest`), kept by the build state for associations that did not change."""
-    state = active.get()
     h = hashlib.sha256(name.encode())
     for a in sorted(site.associations, key=lambda a: a.slug):
-        if state is not None:
-            part = state.memoised("rows:" + name, a.slug, lambda a=a: opendata.rows_digest(name, site, evaluation, a))
-        else:
-            part = opendata.rows_digest(name, site, evaluation, a)
+        part = memoised("rows:" + name, a.slug, lambda a=a: opendata.rows_digest(name, site, evaluation, a))
         h.update(f"{a.slug}\0{part}\0".encode())
     return h.hexdigest()
 

@@ -75,7 +75,7 @@ def build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
     from .incremental import active
     state = active.get()
     if state is not None:
-        state.start(artifacts, state.site)
+        state.start(artifacts)
         for a, data in _build_all(artifacts, theme, globals_, build, state.wanted):
             yield a, state.fill(a, data)
         return
