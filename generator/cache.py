@@ -40,6 +40,12 @@ def code_version() -> str:
     return h.hexdigest()
 
 
+# A file's or folder's time stamp is trusted only when it was read at least this long after
+# it: coarser than any file system's time stamps, so a change in the same tick is never missed
+# (the per-file cache's stats, the writer's folder change times).
+RACY_NS = 2_000_000_000
+
+
 def cache_root() -> Path:
     """$GONGSHI_CACHE, else ./.gongshi-cache: holds one folder per content folder (`cache_dir`).
 

@@ -34,11 +34,10 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
-from .cache import Store, cache_dir, code_version, store
+from .cache import RACY_NS, Store, cache_dir, code_version, store
 from .diagnostics import Diagnostic
 
 TABLE = "files"
-RACY_NS = 2_000_000_000      # coarser than any file system's time stamps
 
 
 def _digest(*parts: object) -> str:

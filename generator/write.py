@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Collection, Iterable, Iterator, Union
 
+from .cache import RACY_NS
+
 
 class UnsafeOutputPath(ValueError):
     pass
@@ -146,7 +148,6 @@ class Folders:
     ctimes: dict[str, int] = field(default_factory=dict)
 
 
-RACY_NS = 2_000_000_000      # coarser than any file system's time stamps (as the per-file cache)
 
 
 @dataclass(frozen=True)
