@@ -322,15 +322,10 @@ def analyse(body: str) -> Analysis:
     return _memo.get(body)
 
 
-def analyse_into_store(bodies: Sequence[str]) -> list[tuple[str, bytes]]:
-    """(key, encoded analysis) of every body the store does not have yet (for parallel warm-up)."""
-    return analysed([b for b in bodies if _memo.store is None or _memo.store.get(body_key(b)) is None])
-
-
-def analysed(bodies: Sequence[str]) -> list[tuple[str, bytes]]:
-    """(key, encoded analysis) of every body, without asking the store (the warm-up already
-    knows the store lacks them: a worker asking again opened its own connection for it)."""
-    return [(body_key(body), _encode(_analyse_now(body))) for body in bodies]
+def analysed(keyed: Sequence[tuple[str, str]]) -> list[tuple[str, bytes]]:
+    """(key, encoded analysis) of every (`body_key`, body), without asking the store (the
+    warm-up knows the store lacks them, and made their keys to find that out)."""
+    return [(key, _encode(_analyse_now(body))) for key, body in keyed]
 
 
 def render(body: str) -> str:

@@ -205,7 +205,7 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
 # The bodies a warm-up's forked workers analyse, inherited through fork: a task is an index
 # range, never the bodies themselves (pickling a str caches its UTF-8 copy inside the object
 # for as long as it lives: 11 MB more of the parent's memory for the whole build at 10k).
-_bodies: Sequence[str] = ()
+_bodies: Sequence[tuple[str, str]] = ()     # (body_key, body) the warm-up workers analyse
 
 
 def _analyse_range(span: tuple[int, int]) -> list[tuple[str, bytes]]:
@@ -220,9 +220,9 @@ def warm_markdown(bodies: Sequence[str]) -> None:
     unique = sorted(set(bodies))
     keys = [markdown.body_key(b) for b in unique]
     known = store.has_many(keys)
-    missing = [b for b, key in zip(unique, keys) if key not in known]
+    missing = [(key, b) for b, key in zip(unique, keys) if key not in known]
     n = jobs()
-    if n < 2 or len(missing) < SERIAL_BELOW or not _fork_available():
+    if n < 2 or len(missing) < SERIAL_BELOW or not fork_available():
         for key, value in markdown.analysed(missing):
             store.put(key, value)
         store.flush()
