@@ -61,7 +61,8 @@ def _place_slice(indices: list[int]) -> list[Any]:
 _staging: Any = None
 
 
-def _fork_available() -> bool:
+def fork_available() -> bool:
+    """Whether workers can be forked (they inherit the site instead of receiving it)."""
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -113,7 +114,7 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
                wanted: Callable[[Any], bool]) -> Iterator[tuple[Any, bytes | None]]:
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
     n = jobs()
-    if n < 2 or len(templated) < SERIAL_BELOW or not _fork_available():
+    if n < 2 or len(templated) < SERIAL_BELOW or not fork_available():
         for a in artifacts:
             yield a, (build(a, theme, globals_) if wanted(a) else None)
         return

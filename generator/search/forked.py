@@ -30,10 +30,8 @@ class WorkerError(RuntimeError):
 def workers() -> int:
     """Processes the search build may use: GONGSHI_JOBS, else this process's cores; 1
     where the platform cannot fork."""
-    if not hasattr(os, "fork"):
-        return 1
-    from ..parallel import jobs  # one reading of GONGSHI_JOBS for the whole build
-    return jobs()
+    from ..parallel import fork_available, jobs  # one reading of GONGSHI_JOBS for the whole build
+    return jobs() if fork_available() else 1
 
 
 def parallel(documents: int) -> bool:
