@@ -49,7 +49,7 @@ from pathlib import Path
 
 from .. import collector
 from .forked import Worker, parallel
-from .index import (TEXT_FIELDS, Snapshot, all_terms, build_index, kept_postings,
+from .index import (TEXT_FIELDS, Snapshot, all_terms, build_index,
                     open_searcher, snapshot_postings, snapshot_stats, stored_docs, term_postings)
 from .records import IndexStats, SearchRecord
 from .query import head_positions
@@ -189,9 +189,8 @@ def export_static(index_dir: Path) -> dict[str, bytes]:
         for doc in docs:
             number_of[doc.docnum] = doc.number
         in_order = all(doc.docnum == doc.number for doc in docs)
-        kept = kept_postings(searcher, index_dir)
         shards = _shard_files(_heads(d.fields for d in docs), all_terms(searcher),
-                              lambda term: term_postings(searcher, term, kept),
+                              lambda term: term_postings(searcher, term),
                               None if in_order else number_of)
     return _static_files([d.fields for d in docs], shards)
 

@@ -153,9 +153,9 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path,
     """Bring the index in index_dir in line with records, touching only what changed.
 
     A build from empty counts its documents on every core (forked workers,
-    forked.parallel) and keeps its postings for export_static. With ``on_fresh``, it
-    hands the counted Snapshot to on_fresh instead, before writing the segment, so the
-    caller can export while the segment is written (export.index_and_export)."""
+    forked.parallel). With ``on_fresh``, it hands the counted Snapshot to on_fresh before
+    writing the segment, so the caller can export while the segment is written
+    (export.index_and_export)."""
     by_id: dict[str, SearchRecord] = {}
     for record in records:
         if record.doc_id in by_id:
@@ -175,9 +175,8 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path,
     if not (added or deleted or updated):
         return stats
 
-    # A build from empty writes one segment: its postings are kept for the export.
     fresh = not held
-    writer = Writer(ix, keep=TEXT_FIELDS if fresh and on_fresh is None else ())
+    writer = Writer(ix)
     # Whoosh's FileStorage.create keeps the "folder exists" error it ignores in a local,
     # a reference cycle (exception → traceback → frame) whose frames reach back to this
     # one and its callers: every local here (the documents, the counted postings, the
@@ -206,9 +205,6 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path,
     # is merged away, so scores (and the exported files) would depend on the history of
     # builds. Optimising after a deletion makes them depend on the records alone.
     writer.commit(optimize=bool(deleted or updated))
-    _KEPT.clear()
-    if fresh and on_fresh is None:
-        _KEPT[Path(index_dir).resolve()] = (writer.newsegment.segid, writer.kept)
     return stats
 
 
@@ -221,27 +217,6 @@ def _snapshot(writer: Writer, documents: list[dict[str, str]]) -> Snapshot:
         lengths=writer.lengths,
         counted={field: writer.pool.counted.get(field, {}) for field in TEXT_FIELDS},
         boosts={field: schema[field].format.field_boost for field in TEXT_FIELDS})
-
-
-# The postings of the segment a build from empty just wrote, per index folder: the export
-# of that build scores them without reading the segment back (see kept_postings).
-_KEPT: dict[Path, tuple[str, dict[str, dict[str, tuple[list[int], list[float]]]]]] = {}
-
-
-def kept_postings(searcher: Searcher, index_dir: Path
-                  ) -> dict[str, dict[str, tuple[list[int], list[float]]]] | None:
-    """field → term → (docnums, weights) of the index searcher reads, when this process
-    wrote it from empty and it is still exactly that one segment (same segment id, no
-    deletion since); else None and postings are read from the index. The entry is
-    handed over once (a serve session should not hold the postings between builds)."""
-    entry = _KEPT.pop(Path(index_dir).resolve(), None)
-    reader = searcher.reader()
-    if entry is None or not reader.is_atomic() or reader.has_deletions():
-        return None
-    segment = reader.segment()
-    if getattr(segment, "segid", None) != entry[0]:
-        return None
-    return entry[1]
 
 
 _B, _K1 = BM25F().B, BM25F().K1
@@ -363,9 +338,7 @@ def _postings(matcher: object) -> tuple[list[int], list[float]]:
     return ids, weights
 
 
-def term_postings(searcher: Searcher, term: str,
-                  kept: dict[str, dict[str, tuple[list[int], list[float]]]] | None = None
-                  ) -> tuple[list[int], list[int]]:
+def term_postings(searcher: Searcher, term: str) -> tuple[list[int], list[int]]:
     """The documents holding ``term`` (Whoosh docnums, ascending) and the integer score of
     the term in each (the BM25F scores of TEXT_FIELDS added up, the title's tf already
     ×TITLE_BOOST by Whoosh's field_boost). Export writes these and the CLI ranks with
@@ -381,11 +354,7 @@ def term_postings(searcher: Searcher, term: str,
     reader = searcher.reader()
     found: list[tuple[list[int], list[float] | list[int], int, str]] = []
     for field in TEXT_FIELDS:
-        if kept is not None:  # the same postings as the segment's, already in memory
-            if term in kept[field]:
-                docnums, tfs = kept[field][term]
-                found.append((docnums, tfs, len(docnums), field))  # one segment: df
-        elif (field, term) in reader:
+        if (field, term) in reader:
             docnums, tfs = _postings(reader.postings(field, term))
             found.append((docnums, tfs, reader.doc_frequency(field, term), field))
     return score_postings(stats, found)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import pickle
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 
@@ -118,10 +117,6 @@ class TermPool:
         self.raw.clear()
 
 
-def count_terms(text: str) -> Counter[str]:
-    """Each index term of text (tokenize.index_texts) with its frequency."""
-    return term_counts(text)
-
 
 def count_documents(documents: Sequence[dict[str, object]], fields: list[str], first: int,
                     pack: Callable[[dict[str, object]], bytes | None] | None = None
@@ -145,7 +140,7 @@ def count_documents(documents: Sequence[dict[str, object]], fields: list[str], f
             if value is None:
                 add_length(0)
                 continue
-            counts = count_terms(value)  # type: ignore[arg-type]
+            counts = term_counts(value)  # type: ignore[arg-type]
             add_length(sum(counts.values()))
             for text, freq in counts.items():
                 flat = get(text)
@@ -233,14 +228,10 @@ class Writer(SegmentWriter):
     """SegmentWriter with a TermPool: add_document counts the analysed fields in one go
     (fields whose type has ``counts``, i.e. index.BigramText) and flushes term by term."""
 
-    def __init__(self, ix: object, *, keep: Iterable[str] = (), **kwargs: object) -> None:
+    def __init__(self, ix: object, **kwargs: object) -> None:
         super().__init__(ix, **kwargs)
         self.pool = TermPool()
         self._id_postings: dict[tuple[str, object], list[tuple[bytes, int, float, bytes]]] = {}
-        # For the fields in ``keep``: term → (docnums, weights as the segment stores them),
-        # so the caller can score the new segment without reading it back (index.py).
-        self._keep = frozenset(keep)
-        self.kept: dict[str, dict[str, tuple[list[int], list[float]]]] = {}
         self.lengths: dict[str, list[int]] = {}
 
     def counted_fields(self) -> list[str]:
@@ -340,7 +331,7 @@ class Writer(SegmentWriter):
                     if lengths is not None:
                         length = lengths[fieldname] if field.scorable else 0
                     else:
-                        counts = count_terms(value)
+                        counts = term_counts(value)
                         self.pool.add_counts(fieldname, docnum, counts.items())
                         if field.scorable:
                             length = sum(counts.values())
@@ -381,14 +372,11 @@ class Writer(SegmentWriter):
                 if pdr is not None and pdr.has_column(f"_{fieldname}_len"):
                     lengths = [pdr.doc_field_length(d, fieldname) for d in range(self.docnum)]
                 fw.start_field(fieldname, fieldobj)
-                kept = self.kept[fieldname] = {} if fieldname in self._keep else None
                 for btext, ids, weights, values in self.pool.postings(
                         fieldname, fieldobj.format.field_boost):
                     fw.start_term(btext)
                     write_postings(fw._postwriter, ids, weights, values, lengths)
                     fw.finish_term()
-                    if kept is not None:  # the weights as the block stores them (float32)
-                        kept[btext.decode("utf-8")] = (ids, _as_float32(weights))
                 fw.finish_field()
             fw.close()
         finally:

@@ -173,8 +173,10 @@ def computed_word_ranges() -> tuple[tuple[int, int], ...]:
     return tuple(word)
 
 
+@cache
 def word_ranges() -> tuple[tuple[int, int], ...]:
-    """computed_word_ranges(), from the generated table when it is for this Unicode."""
+    """computed_word_ranges(), from the generated table when it is for this Unicode (else
+    one pass over every code point: once, though both pattern sets ask)."""
     from . import wordranges
     if wordranges.UNIDATA_VERSION == unicodedata.unidata_version:
         return wordranges.WORD_RANGES
@@ -337,9 +339,8 @@ class BigramTokenizer(Tokenizer):
 
 if __name__ == "__main__":  # regenerate wordranges.py for this Python's Unicode version
     from pathlib import Path
-    rows = [", ".join(f"(0x{a:X}, 0x{b:X})" for a, b in chunk)
-            for chunk in (computed_word_ranges()[i:i + 5]
-                          for i in range(0, len(computed_word_ranges()), 5))]
+    ranges = computed_word_ranges()
+    rows = [", ".join(f"(0x{a:X}, 0x{b:X})" for a, b in ranges[i:i + 5]) for i in range(0, len(ranges), 5)]
     target = Path(__file__).with_name("wordranges.py")
     source = target.read_text("utf-8")
     head = source[:source.index("UNIDATA_VERSION")]

@@ -142,31 +142,10 @@ def test_exported_scores_are_whooshs_bm25f_after_incremental_builds(tmp_path):
         assert mismatched == []
 
 
-def test_export_of_a_fresh_build_from_memory_equals_the_export_read_from_disk(tmp_path):
-    """A build from empty keeps its postings for the export; a later process (serve, the
-    CLI, the next build) reads them from the index. Both must write the same files."""
-    from generator.search import index as index_module
-    from generator.search.index import kept_postings
-    records = small_corpus(300)  # long postings: several blocks per frequent term
-    build_index(records, tmp_path)
-    with open_searcher(tmp_path) as searcher:
-        assert kept_postings(searcher, tmp_path) is not None
-        assert kept_postings(searcher, tmp_path) is None  # handed over once
-    build_index(records, tmp_path / "again")
-    from_memory = export_static(tmp_path / "again")
-    assert not index_module._KEPT
-    from_disk = export_static(tmp_path / "again")  # as in a new process
-    assert from_memory == from_disk
-    assert len(from_disk) > 10
-
-
-def test_kept_postings_are_not_used_once_the_index_changed(tmp_path):
+def test_an_updated_index_exports_what_a_fresh_one_does(tmp_path):
     records = small_corpus(30)
     build_index(records, tmp_path / "a")
     changed = dataclasses.replace(records[2], body="本会决定对该会员予以警告处分。", content_hash="d" * 64)
     build_index(records[:2] + [changed] + records[3:], tmp_path / "a")  # an update: no longer fresh
-    from generator.search.index import kept_postings
-    with open_searcher(tmp_path / "a") as searcher:
-        assert kept_postings(searcher, tmp_path / "a") is None
     build_index(records[:2] + [changed] + records[3:], tmp_path / "b")
     assert export_static(tmp_path / "a") == export_static(tmp_path / "b")
