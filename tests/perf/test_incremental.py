@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator import pipeline
 from generator.incremental import Session
+
+from .corpora import synthetic_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 6, 30)
@@ -30,13 +31,7 @@ def _clean_cache_root(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def _corpus(dest: Path) -> Path:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import corpus
-    finally:
-        sys.path.pop(0)
-    corpus.main(["--documents", "40", "--associations", "2", "--seed", "7", "--out", str(dest)])
-    return dest
+    return synthetic_corpus(dest, documents=40, associations=2, seed=7)
 
 
 def _tree(path: Path) -> dict[str, bytes]:

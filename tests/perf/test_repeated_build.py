@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Callable
 
@@ -23,7 +22,8 @@ from hypothesis import strategies as st
 
 from generator import pipeline
 
-ROOT = Path(__file__).resolve().parents[2]
+from .corpora import synthetic_corpus
+
 AS_OF = dt.date(2026, 6, 30)
 
 
@@ -55,14 +55,7 @@ def _forget_content_caches(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import corpus as generator_of_corpora
-    finally:
-        sys.path.pop(0)
-    dest = tmp_path_factory.mktemp("语料") / "内容"
-    generator_of_corpora.main(["--documents", "36", "--associations", "3", "--seed", "11", "--out", str(dest)])
-    return dest
+    return synthetic_corpus(tmp_path_factory.mktemp("语料") / "内容", documents=36, associations=3, seed=11)
 
 
 class Scene:
@@ -101,8 +94,6 @@ class Scene:
         self.clean_runs += 1
         out = self.base / f"clean-{self.clean_runs}"
         _forget_content_caches(ROOTS["clean"])     # nothing kept from an earlier build
-        if not (ROOTS["clean"] / "npm").exists() and (ROOTS["repeated"] / "npm").is_dir():
-            shutil.copytree(ROOTS["repeated"] / "npm", ROOTS["clean"] / "npm")   # installed once, not per build
         saved = self._env(ROOTS["clean"])
         try:
             result = pipeline.build(self.content, out, self.as_of, incremental=False)
