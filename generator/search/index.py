@@ -3,7 +3,6 @@ numbers that export.py writes and query.py ranks with (one function, so they agr
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -24,7 +23,7 @@ from whoosh.searching import Searcher
 
 from .. import collector
 from .forked import parallel
-from .segment import Writer, _as_float32
+from .segment import Writer, _as_float32, stored_values
 from .records import IndexStats, SearchRecord, make_snippet, record_fingerprint
 from .tokenize import TOKENIZER_VERSION, BigramTokenizer, index_texts
 
@@ -177,13 +176,6 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path,
 
     fresh = not held
     writer = Writer(ix)
-    # Whoosh's FileStorage.create keeps the "folder exists" error it ignores in a local,
-    # a reference cycle (exception → traceback → frame) whose frames reach back to this
-    # one and its callers: every local here (the documents, the counted postings, the
-    # export's head positions) would stay alive until a collection, and the collection
-    # when the collector resumes would walk them all (0.3 s at 10,000 documents). The
-    # cycle is young: collecting the youngest generation now breaks it for a few ms.
-    gc.collect(0)
     try:
         for doc_id in deleted:
             writer.delete_by_term("doc_id", doc_id)
@@ -210,10 +202,9 @@ def build_index(records: Sequence[SearchRecord], index_dir: Path,
 
 def _snapshot(writer: Writer, documents: list[dict[str, str]]) -> Snapshot:
     schema = writer.schema
-    stored_names = [name for name in sorted(schema.names()) if schema[name].stored]
+    stored_names = writer.stored_names()
     return Snapshot(
-        stored=[{name: d[name] for name in stored_names if d.get(name) is not None}
-                for d in documents],
+        stored=[stored_values(d, stored_names) for d in documents],
         lengths=writer.lengths,
         counted={field: writer.pool.counted.get(field, {}) for field in TEXT_FIELDS},
         boosts={field: schema[field].format.field_boost for field in TEXT_FIELDS})
