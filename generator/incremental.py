@@ -30,7 +30,7 @@ import marshal
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from .cache import cache_dir, code_version, store
 from .write import Folders, Unchanged
@@ -116,7 +116,7 @@ class BuildState:
     # This build's: the paths of each association listed now, and what was memoised of each.
     owned: dict[str, list[str]] = field(default_factory=dict)
     memo: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _kept: dict[str, list[tuple[str, Unchanged]]] | None = None
+    _kept: dict[str, dict[str, tuple[str, int, int, str]]] | None = None
     _association_keys: dict[str, str] | None = None
     _memo_changed: set[str] = field(default_factory=set)
 
@@ -187,10 +187,11 @@ class BuildState:
             self._association_keys = keys
         return self._association_keys[slug]
 
-    def kept(self) -> dict[str, list[tuple[str, Unchanged]]]:
-        """slug -> its outputs as `Unchanged`, for every association whose key is the last
-        build's and whose output files are still the ones that build wrote (same size and
-        mtime; the writer leaves unchanged files alone). Its outputs are not listed again."""
+    def kept(self) -> dict[str, dict[str, tuple[str, int, int, str]]]:
+        """slug -> its output records (path -> key, size, mtime, digest), for every association
+        whose key is the last build's and whose output files are still the ones that build
+        wrote (same size and mtime; the writer leaves unchanged files alone). Its outputs are
+        not listed again: they go to the writer and the manifest as they are."""
         if self._kept is None:
             self._kept = {}
             if self.site is not None and self.previous_paths:
@@ -202,31 +203,35 @@ class BuildState:
                     return self._kept
                 try:
                     for assoc in self.site.associations:
-                        outputs = self._kept_outputs(assoc.slug, out_fd)
-                        if outputs is not None:
-                            self._kept[assoc.slug] = outputs
+                        records = self._kept_records(assoc.slug, out_fd)
+                        if records is not None:
+                            self._kept[assoc.slug] = records
                 finally:
                     os.close(out_fd)
         return self._kept
 
-    def _kept_outputs(self, slug: str, out_fd: int) -> list[tuple[str, Unchanged]] | None:
+    def _kept_records(self, slug: str, out_fd: int) -> dict[str, tuple[str, int, int, str]] | None:
         record = self.previous_associations.get(slug)
         if record is None or record[0] != self.association_key(slug):
             return None
-        out = []
-        base, stat = f"{self.out_dir}/", os.stat
-        for path, old in record[1].items():
+        stat = os.stat
+        records = record[1]
+        for path, old in records.items():
             if type(old) is not tuple or len(old) != 4 or not old[0]:
                 return None
             try:
                 st = stat(path, dir_fd=out_fd)
             except OSError:
                 return None
-            file = base + path
-            if (st.st_size, st.st_mtime_ns) != (old[1], old[2]):
+            if st.st_size != old[1] or st.st_mtime_ns != old[2]:
                 return None         # changed by hand: listed and rendered again
-            out.append((path, Unchanged(old[1], old[3], file)))
-        return out
+        return records
+
+    def unchanged(self, records: dict[str, tuple[str, int, int, str]]) -> Iterator[tuple[str, Unchanged]]:
+        """A kept association's outputs as `Unchanged` (for consumers of every output's bytes)."""
+        base = f"{self.out_dir}/"
+        for path, (_key, size, _mtime, digest) in records.items():
+            yield path, Unchanged(size, digest, base + path)
 
     def settle(self, paths: Iterable[str]) -> bool:
         """Take the set of every output path of this build (those listed now and those
@@ -319,8 +324,9 @@ class BuildState:
     def save(self, content_root: Path, written: Iterable[str], digests: dict[str, str],
              unchanged: set[str] | frozenset[str] = frozenset()) -> None:
         """Record what the build just wrote (after the write: sizes and mtimes of the real
-        files; `unchanged` outputs were not touched, their record carries over). A kept
-        association's entry is not written again: it is what the last build wrote."""
+        files; `unchanged` outputs were not touched, their record carries over). `written`
+        leaves out the outputs of the associations `kept`: their entries are not written
+        again, they are what the last build wrote."""
         record: dict[str, tuple[str, int, int, str]] = {}
         for path in written:     # every output, so the next build knows what to delete
             key = self.keys.get(path, "")       # "": always built, never reused
@@ -336,10 +342,7 @@ class BuildState:
             record[path] = (key, st.st_size, st.st_mtime_ns, digests[path])
         s = store(cache_dir(content_root), "build_state")
         base = str(self.out_dir)
-        kept = self.kept()
-        for slug in kept:
-            for path, _ in kept[slug]:
-                record.pop(path, None)
+        kept = self.kept()      # (their outputs are not in `written`: their records stay as they are)
         for slug, paths in self.owned.items():
             mine = {path: record.pop(path) for path in paths if path in record}
             s.put(f"{base}\0a\0{slug}", marshal.dumps((self.association_key(slug), mine, self.memo.get(slug, {}))))

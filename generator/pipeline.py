@@ -164,22 +164,41 @@ def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = 
     at all: their outputs come straight from the state (`BuildState.kept`), after the rest."""
     from .incremental import active
     from .manifest import with_manifest
+    rendered, kept = _produced(site, evaluation, theme, search)
     state = active.get()
-    kept = state.kept() if state is not None else {}
-    pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
-    if state is not None and not state.settle([*(a.path for a in pages), *(a.path for a in extra), *other_paths]):
-        # The set of output paths changed (every key holds it): every association is listed.
-        kept = {}
-        pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
-        state.settle([*(a.path for a in pages), *(a.path for a in extra)])
-    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra, pages, other_paths))
-    unchanged = (item for slug in kept for item in kept[slug])
+    unchanged = (item for records in kept.values() for item in state.unchanged(records)) if state is not None else ()
     # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
     yield from with_manifest(itertools.chain(rendered, unchanged), site, evaluation, digests)
 
 
+def _produced(site: Site, evaluation: Evaluation, theme: Theme,
+              search: bool) -> tuple[Iterator[tuple[str, Any]], dict[str, dict[str, tuple[str, int, int, str]]]]:
+    """The outputs rendered now (bytes, or `write.Unchanged` for one the build state vouches
+    for), and the output records of the associations the build state keeps (not listed)."""
+    from .incremental import active
+    state = active.get()
+    kept = state.kept() if state is not None else {}
+    pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
+    if state is not None and not state.settle([*(a.path for a in pages), *(a.path for a in extra), *other_paths]):
+        # The set of output paths changed (every key holds it): the associations kept are
+        # listed after all. Their outputs are the ones recorded (their inputs did not change),
+        # so what was listed stands; only their own artifacts are added. (Listed with every
+        # other association skipped: the site-wide artifacts made again are left out.)
+        listed = {a.path for a in pages} | {a.path for a in extra}
+        owned = dict(state.owned)
+        others = dict.fromkeys(a.slug for a in site.associations if a.slug not in kept)
+        more_pages, more_extra, _ = _listed(site, evaluation, theme, search, others)   # type: ignore[arg-type]
+        state.owned.update(owned)
+        pages += [a for a in more_pages if a.path not in listed]
+        extra += [a for a in more_extra if a.path not in listed]
+        kept, other_paths = {}, []
+        state.settle([*(a.path for a in pages), *(a.path for a in extra)])
+    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra, pages, other_paths))
+    return rendered, kept
+
+
 def _listed(site: Site, evaluation: Evaluation, theme: Theme, search: bool,
-            kept: dict[str, list[tuple[str, Any]]]) -> tuple[list[Artifact], list[Artifact], list[str]]:
+            kept: dict[str, Any]) -> tuple[list[Artifact], list[Artifact], list[str]]:
     """The pages and the other producers' artifacts of every association but the `kept`
     ones, and the paths of those (the sitemap and the pages' links need every path)."""
     from .incremental import active
@@ -189,7 +208,7 @@ def _listed(site: Site, evaluation: Evaluation, theme: Theme, search: bool,
     owned = state.owned if state is not None else None
     if owned is not None:
         owned.clear()
-    other_paths = [path for slug in kept for path, _ in kept[slug]]
+    other_paths = [path for slug in kept for path in kept[slug] or ()]
     pages = produce_artifacts(site, evaluation, theme, skip=kept, owned=owned)   # listed once: pages, sitemap and writer share it
     extra = extra_artifacts(site, evaluation, theme, search=search, pages=pages, skip=kept, owned=owned,
                             other_paths=other_paths)
@@ -212,6 +231,7 @@ def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None
 
 def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: bool | None) -> BuildResult:
     from . import incremental as inc
+    from .manifest import with_manifest
     from .render import DEFAULT_THEME
     if not prepared.ok or prepared.site is None or prepared.evaluation is None:
         return BuildResult(prepared.diagnostics)
@@ -226,22 +246,28 @@ def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: 
     written: list[str] = []
     unchanged: set[str] = set()
     digests: dict[str, str] = {}
-
-    def recorded() -> Iterator[tuple[str, bytes]]:
-        for path, data in outputs(prepared.site, prepared.evaluation, theme, search=search,  # type: ignore[arg-type]
-                                  digests=digests):
-            written.append(path)
-            if isinstance(data, Unchanged):
-                unchanged.add(path)
-            yield path, data
-
     token = inc.active.set(state)
     # The site, the evaluation and the artifacts live until the end of the build (frozen by
     # `build`): rendering's garbage triggers collections that do not walk them again and again.
     try:
+        rendered, kept = _produced(prepared.site, prepared.evaluation, theme, search)
+
+        def recorded() -> Iterator[tuple[str, bytes]]:
+            for path, data in with_manifest(rendered, prepared.site, prepared.evaluation, digests):  # type: ignore[arg-type]
+                written.append(path)
+                if isinstance(data, Unchanged):
+                    unchanged.add(path)
+                yield path, data
+        # The kept associations' outputs go to the writer and the manifest as one batch:
+        # their files stay as they are, their digests are the recorded ones.
+        sizes: dict[str, int] = {}
+        for records in kept.values():
+            for path, record in records.items():
+                sizes[path] = record[1]
+                digests[path] = record[3]
         # Over the output it recorded, an incremental build changes only what differs.
         stats = write_site(recorded(), out_dir, previous=state.previous.keys() if state is not None and state.previous else None,
-                           folders=state.folders if state is not None else None)
+                           folders=state.folders if state is not None else None, unchanged=sizes)
     except TemplateError as exc:  # a broken theme override: the writer has left out_dir untouched
         return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
     finally:

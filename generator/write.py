@@ -25,7 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Collection, Iterable, Iterator, Union
+from typing import Any, Collection, Iterable, Iterator, Mapping, Union
 
 from .cache import RACY_NS
 
@@ -201,18 +201,36 @@ def _claimed(outputs: Iterable[tuple[str, Any]], seen: set[str]) -> Iterator[tup
         yield rel, data
 
 
+def _claimed_batch(paths: Collection[str], seen: set[str]) -> list[str]:
+    """`_claimed` for a batch of paths: each checked, then all noted in `seen` at once."""
+    safe = [_safe_relative(rel) for rel in paths]
+    batch = set(safe)
+    if len(batch) != len(safe) or not seen.isdisjoint(batch):     # one claimed twice: which?
+        claimed: set[str] = set()
+        for rel in safe:
+            if rel in seen or rel in claimed:
+                raise UnsafeOutputPath(f"two outputs for {rel}")
+            claimed.add(rel)
+    seen |= batch
+    return safe
+
+
 def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
-               previous: Collection[str] | None = None, folders: Folders | None = None) -> WriteStats:
+               previous: Collection[str] | None = None, folders: Folders | None = None,
+               unchanged: Mapping[str, int] | None = None) -> WriteStats:
     """Write every (relative path, bytes or Unchanged) into `out_dir`.
 
     `previous`: every file the last build wrote into `out_dir` (its build state's record).
     Given, `out_dir` is changed in place (only what differs, and what is no output any more
     goes) instead of swapped for a fresh copy; `Unchanged` outputs are then not touched.
-    `folders`: what the last update saw of the folders (updated here for the next one)."""
+    `folders`: what the last update saw of the folders (updated here for the next one).
+    `unchanged`: path -> size of more outputs whose files in `out_dir` are already right,
+    taken after `outputs` as a batch (as many `Unchanged` would be, without one object each)."""
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    unchanged = unchanged or {}
     if previous is not None and out_dir.is_dir() and not out_dir.is_symlink():
-        return _update(outputs, out_dir, previous, folders if folders is not None else Folders())
+        return _update(outputs, out_dir, previous, folders if folders is not None else Folders(), unchanged)
     if folders is not None:
         folders.at, folders.ctimes = 0, {}      # a fresh tree: the next update lists it all
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
@@ -239,6 +257,10 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
                 _write(target, data)
             total += len(data)          # an Unchanged output's len is its recorded size
             files += 1
+        for rel in _claimed_batch(unchanged, seen):
+            dirs.ensure(rel.rpartition("/")[0])
+            os.link(os.path.join(previous_root, rel), os.path.join(root, rel))
+        files, total, reused = files + len(unchanged), total + sum(unchanged.values()), reused + len(unchanged)
         _swap(staging, out_dir)
     except BaseException:
         # Stop the renderers (they may be writing into the staging folder) before removing it.
@@ -253,7 +275,7 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
 
 
 def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Collection[str],
-            folders: Folders) -> WriteStats:
+            folders: Folders, unchanged: Mapping[str, int]) -> WriteStats:
     """Stage the files whose bytes changed; once every output is made, move them into
     `out_dir` and delete what no output claims. Until then `out_dir` is not touched."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
@@ -272,6 +294,8 @@ def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Coll
             dirs.ensure(rel.rpartition("/")[0])
             _write(os.path.join(root, rel), data)
             changed.append(rel)
+        _claimed_batch(unchanged, seen)
+        files, total, reused = files + len(unchanged), total + sum(unchanged.values()), reused + len(unchanged)
         if any(_blocked(live, rel) for rel in changed):
             # Something other than a plain file sits where an output goes (a folder, a
             # symlink, a file where a folder must be): build the whole tree aside and swap.
