@@ -361,3 +361,27 @@ def test_an_output_changed_by_hand_in_an_untouched_association_is_made_again(tmp
     assert s.build().ok
     tree, dirs = s.clean()
     assert _tree(s.out) == tree and _dirs(s.out) == dirs
+
+
+def test_a_new_document_lists_each_association_once(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new document changes the set of output paths, which every key holds: the associations
+    the build state kept are listed after all, but only they (the one listed already, and
+    the site-wide pages, are not listed a second time)."""
+    from generator import render
+    s = Scene(tmp_path, corpus)
+    age_files(s, 0)
+    assert s.build().ok
+    assert s.build().ok
+    listed: list[str] = []
+    real_pages = render.association_pages
+
+    def listing(site, evaluation, assoc, shown=None):      # type: ignore[no-untyped-def]
+        listed.append(assoc.slug)
+        return real_pages(site, evaluation, assoc, shown)
+    monkeypatch.setattr(render, "association_pages", listing)
+    add_document(s, 3)
+    assert s.build().ok
+    slugs = sorted(p.name for p in (s.content / "associations").iterdir() if p.is_dir())
+    assert sorted(listed) == slugs
+    tree, dirs = s.clean()
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs
