@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
-from .cache import cache_dir, code_version, store
+from .cache import cache_dir, store
 from .write import Folders, Unchanged
 
 # First entry of an artifact's `sources` when they are complete (the artifact is a function of
@@ -64,24 +64,20 @@ def _tree_digest(dirs: Iterable[Path | None]) -> str:
 
 
 def site_digest(site: Any, theme_dirs: Sequence[Path | None]) -> str:
-    """What every page shares: code, theme, configuration, time and history."""
-    h = hashlib.sha256()
-    h.update(code_version().encode())
+    """What every page shares: what every association's evaluation shares (`evaluate.shared_key`:
+    code, as-of date, configuration, working calendar, history), and the theme and the very
+    bytes of site.yaml and the calendar files (the manifest lists them)."""
+    from .evaluate import shared_key
+    h = hashlib.sha256(shared_key(site).encode())
     h.update(_tree_digest(theme_dirs).encode())
-    h.update(site.config.model_dump_json().encode())
-    h.update(site.as_of.isoformat().encode())
     root: Path = site.root
-    for name in ("site.yaml",):
-        if (root / name).is_file():
-            h.update((root / name).read_bytes())
+    if (root / "site.yaml").is_file():
+        h.update((root / "site.yaml").read_bytes())
     cal = root / "calendar"
     if cal.is_dir():
         for f in sorted(cal.iterdir()):
             if f.is_file():
                 h.update(f.name.encode() + f.read_bytes())
-    history = site.history
-    if history is not None:
-        h.update(repr((history.head, sorted(history.dirty), history.shallow, sorted(history.truncated))).encode())
     return h.hexdigest()
 
 
