@@ -135,10 +135,10 @@ class BuildState:
             return state            # no record (or a foreign one): a full write
         state.previous = record
         try:
-            at, ctimes = marshal.loads(found[base + "\0folders"])
-            if isinstance(at, int) and isinstance(ctimes, dict) and all(
+            at, ctimes, complete = marshal.loads(found[base + "\0folders"])
+            if isinstance(at, int) and isinstance(ctimes, dict) and complete in (True, False) and all(
                     isinstance(k, str) and isinstance(v, int) for k, v in ctimes.items()):
-                state.folders = Folders(at, ctimes)
+                state.folders = Folders(at, ctimes, complete)
         except (KeyError, ValueError, EOFError, TypeError):
             pass                # every folder is listed again
         prefix = base + "\0a\0"
@@ -347,7 +347,7 @@ class BuildState:
             s.put(f"{base}\0a\0{slug}", marshal.dumps((last[0], last[1], self.memo.get(slug, {}))))
         gone = set(self.previous_associations) - set(self.owned) - set(kept)
         s.put(base, marshal.dumps((self.shared, self._paths_digest, record)))
-        s.put(base + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes)))
+        s.put(base + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes, self.folders.complete)))
         s.flush()
         if gone:
             s.delete([f"{base}\0a\0{slug}" for slug in sorted(gone)])

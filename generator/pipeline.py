@@ -156,19 +156,29 @@ def search_enabled() -> bool:
 
 
 def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True,
-            digests: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
+            digests: dict[str, str] | None = None, unchanged: dict[str, int] | None = None) -> Iterator[tuple[str, bytes]]:
     """Every output's bytes, the manifest last (`digests` receives each one's SHA-256).
 
     Under an incremental build state an output may come as `write.Unchanged`, and the
     associations whose inputs and output files are those of the last build are not listed
-    at all: their outputs come straight from the state (`BuildState.kept`), after the rest."""
+    at all: their outputs come straight from the state (`BuildState.kept`), after the rest.
+    `unchanged`, when given, receives those (path -> size) instead, for the writer to take
+    as one batch (`write_site(unchanged=...)`); they are in the manifest all the same."""
     from .incremental import active
     from .manifest import with_manifest
     rendered, kept = _produced(site, evaluation, theme, search)
     state = active.get()
-    unchanged = (item for records in kept.values() for item in state.unchanged(records)) if state is not None else ()
+    if unchanged is None:
+        more: Iterator[tuple[str, Any]] = (item for records in kept.values() for item in state.unchanged(records)) \
+            if state is not None else iter(())
+    else:
+        more, digests = iter(()), {} if digests is None else digests
+        for records in kept.values():
+            for path, record in records.items():
+                unchanged[path] = record[1]
+                digests[path] = record[3]
     # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
-    yield from with_manifest(itertools.chain(rendered, unchanged), site, evaluation, digests)
+    yield from with_manifest(itertools.chain(rendered, more), site, evaluation, digests)
 
 
 def _produced(site: Site, evaluation: Evaluation, theme: Theme,
@@ -231,7 +241,6 @@ def build(content_dir: Path, out_dir: Path, as_of: dt.date, base_url: str | None
 
 def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: bool | None) -> BuildResult:
     from . import incremental as inc
-    from .manifest import with_manifest
     from .render import DEFAULT_THEME
     if not prepared.ok or prepared.site is None or prepared.evaluation is None:
         return BuildResult(prepared.diagnostics)
@@ -246,28 +255,24 @@ def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: 
     written: list[str] = []
     unchanged: set[str] = set()
     digests: dict[str, str] = {}
+    kept: dict[str, int] = {}   # the outputs of the associations the state keeps: path -> size
+
+    def recorded() -> Iterator[tuple[str, bytes]]:
+        for path, data in outputs(prepared.site, prepared.evaluation, theme, search=search,  # type: ignore[arg-type]
+                                  digests=digests, unchanged=kept):
+            written.append(path)
+            if isinstance(data, Unchanged):
+                unchanged.add(path)
+            yield path, data
+
     token = inc.active.set(state)
     # The site, the evaluation and the artifacts live until the end of the build (frozen by
     # `build`): rendering's garbage triggers collections that do not walk them again and again.
     try:
-        rendered, kept = _produced(prepared.site, prepared.evaluation, theme, search)
-
-        def recorded() -> Iterator[tuple[str, bytes]]:
-            for path, data in with_manifest(rendered, prepared.site, prepared.evaluation, digests):  # type: ignore[arg-type]
-                written.append(path)
-                if isinstance(data, Unchanged):
-                    unchanged.add(path)
-                yield path, data
-        # The kept associations' outputs go to the writer and the manifest as one batch:
-        # their files stay as they are, their digests are the recorded ones.
-        sizes: dict[str, int] = {}
-        for records in kept.values():
-            for path, record in records.items():
-                sizes[path] = record[1]
-                digests[path] = record[3]
-        # Over the output it recorded, an incremental build changes only what differs.
+        # Over the output it recorded, an incremental build changes only what differs; the
+        # kept associations' outputs go to it as one batch (filled while `recorded` runs).
         stats = write_site(recorded(), out_dir, previous=state.previous.keys() if state is not None and state.previous else None,
-                           folders=state.folders if state is not None else None, unchanged=sizes)
+                           folders=state.folders if state is not None else None, unchanged=kept)
     except TemplateError as exc:  # a broken theme override: the writer has left out_dir untouched
         return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
     finally:
