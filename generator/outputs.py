@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Collection, Iterable, Sequence
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from . import feeds, opendata
+from .feeds import escape
 from .assemble import Site
 from .cms import cms_artifacts
 from .compliance import compliance_artifacts
