@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import gc
 import json
 import sys
 from pathlib import Path
@@ -40,6 +42,20 @@ def _require_dir(content_dir: Path) -> None:
 @click.version_option(package_name="gongshi")
 def main() -> None:
     """gongshi（公示）：行业协会商会自律信息公示网站生成器。"""
+    _no_collection_at_exit()
+
+
+def _no_collection_at_exit() -> None:
+    """The process ends after its command: the collection Python runs at exit would walk,
+    and free one by one, everything a build or check left (~0.1 s at 10k documents); the
+    system takes the memory back at once. (Exit handlers, flushes and closes still run.)"""
+    global _exit_registered
+    if not _exit_registered:
+        atexit.register(gc.freeze)          # exit handlers run before that last collection
+        _exit_registered = True
+
+
+_exit_registered = False
 
 
 @main.command()

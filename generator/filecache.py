@@ -1,12 +1,13 @@
 """The per-file cache of load and validate: what one content file says on its own, kept
 between runs, so a run after one edit parses and validates one file instead of all of them.
 
-Two kinds of entries, in the `files` table of the content folder's cache (`cache.cache_dir`):
+These entries, in the `files` table of the content folder's cache (`cache.cache_dir`):
 
 - `stats:<code version>` — one entry for the whole content folder (one read instead of one
   per file): for every file, the path, size, modification time, inode and change time it
-  had and the bytes (their sha256) it then held with its body starting on this line, and
-  for every file that parsed without a problem the sha256 of those bytes. A file whose stat
+  had and the bytes (their sha256) it then held with its body starting on this line (every
+  such file parsed without a problem), and for the other files that parsed without a
+  problem (changed too recently to trust their stat) the sha256 of those bytes. A file whose stat
   is recorded is not even read until its text is asked for; a file whose bytes parsed
   before is not parsed until something asks for its data. A stat is trusted only when it
   was recorded at least `RACY_NS` after the file's modification time, so an edit in the
@@ -14,7 +15,15 @@ Two kinds of entries, in the `files` table of the content folder's cache (`cache
   rule). The entry holds the files of the last run only (a deleted file drops out).
 - `valid:` — everything `validate` says about the file on its own: its kind, its validated
   model and its per-file diagnostics (schema, privacy, placeholders, links, raw HTML),
-  pickled. Cross-file checks (ids, references, members, attachments) always run afresh.
+  pickled.
+- `pack:` — the same for every file of the run that made it, in one entry whose models are
+  pickled apart, by association and kind, and unpickled only when a document's model is
+  asked for (`Deferred`): a repeated build renders one association and the site-wide
+  pages, and what those lists ask of every document (`ValidDocument.newest_first`,
+  `variant`) is in the pack.
+- `folders:` — the cross-file checks of each association folder (ids, references, members,
+  attachments: `validate.folder_diagnostics`), keyed by everything they read: its files'
+  places and bytes, its attachments' names, sizes and sniffed types, the size limit.
 
 Every key is a digest of the file's absolute path (diagnostics name it), the sha256 of its
 bytes, the masking setting where it matters, and `code_version()` — the source of every
@@ -32,10 +41,12 @@ import os
 import pickle
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .cache import RACY_NS, Store, cache_dir, code_version, store
 from .diagnostics import Diagnostic
+from .kinds import BY_NAME
+from .validate import ValidDocument
 
 TABLE = "files"
 
@@ -45,6 +56,57 @@ def _digest(*parts: object) -> str:
 
 
 STATS = "stats:"
+FOLDERS = "folders:"
+
+
+class Deferred:
+    """A model left pickled in the pack until its document asks for it (`FileCache.document`):
+    called, it unpickles the model's group, or validates the file again (`revalidate`) when
+    that group turns out damaged."""
+
+    __slots__ = ("models", "group", "listing", "raw", "revalidate")
+
+    def __init__(self, models: "_Models", group: str, listing: Any, raw: Any) -> None:
+        self.models, self.group, self.listing, self.raw = models, group, listing, raw
+        self.revalidate: Callable[[Any], Any] | None = None
+
+    def __call__(self) -> Any:
+        found = self.models.model(self.group, self.raw.file)
+        if found is None:
+            if self.revalidate is None:
+                raise LookupError(f"no model for {self.raw.file}")
+            found = self.revalidate(self.raw)
+        return found
+
+
+class _Models:
+    """The pack's models, pickled by group (association and kind), unpickled a group at a time."""
+
+    def __init__(self, blobs: dict[str, bytes]) -> None:
+        self.blobs = blobs
+        self.loaded: dict[str, dict[str, Any]] = {}
+
+    def model(self, group: str, file: str) -> Any:
+        """The model of `file`, or None when its group is damaged or lacks it."""
+        models = self.loaded.get(group)
+        if models is None:
+            try:
+                models = pickle.loads(self.blobs[group])
+                if not isinstance(models, dict):
+                    raise TypeError
+            except Exception:           # corrupt or foreign: the caller validates the file again
+                models = {}
+            self.loaded[group] = models
+        return models.get(file)
+
+    def files(self, group: str) -> set[str]:
+        return set(self.loaded[group]) if group in self.loaded else set()
+
+
+# Models of this kind are kept in the pack's index, not deferred: every run needs every
+# association's profile (its name, members and facets are on site-wide pages).
+_EAGER_KIND = "association"
+PACK_FORMAT = 2
 
 
 class FileCache:
@@ -57,14 +119,18 @@ class FileCache:
         self.used: set[str] = set()        # `valid:` keys read or written in this run
         self.written = 0                   # `valid:` entries written in this run
         self._stats: dict[str, tuple[Any, ...]] | None = None    # path -> stat, sha256, body line, when
-        self._good: dict[str, str] = {}                          # path -> sha256 of bytes that parsed
+        self._good: dict[str, str] = {}                          # path -> sha256 of bytes that parsed (stat not kept)
         self._since_pruned = 0
         self._seen_stats: dict[str, tuple[Any, ...]] = {}        # this run's, for the next one
         self._seen_good: dict[str, str] = {}
-        self._results: dict[str, Any] = {}     # path -> (association, folder, sha256, result), of every file of this run
+        # path -> (raw, (kind, model or Deferred, diagnostics)), of every file of this run
+        self._results: dict[str, tuple[Any, tuple[Any, Any, tuple[Diagnostic, ...]]]] = {}
         self._packed = 0                       # files of this run found in the pack
         self._mask: bool | None = None
         self._unpacked = 0                     # files of this run not in the pack
+        self._index: dict[str, Any] = {}       # the last pack's, by path
+        self._folders: dict[str, tuple[str, tuple[Diagnostic, ...]]] | None = None   # slug -> key, diagnostics
+        self._seen_folders: dict[str, tuple[str, tuple[Diagnostic, ...]]] = {}
         self.now_ns = time.time_ns()
 
     # --- the snapshot of stats ----------------------------------------------------------
@@ -97,16 +163,15 @@ class FileCache:
                 or dev != st.st_dev or not isinstance(recorded, int) or recorded - mtime < RACY_NS
                 or not isinstance(content_hash, str) or len(content_hash) != 64 or type(body_line) is not int):
             return None
-        self._seen_stats[file] = value
-        self._seen_good[file] = content_hash     # it parsed when it was recorded
+        self._seen_stats[file] = value      # (it parsed when it was recorded: its sha256 is in it)
         return content_hash, body_line
 
     def note_stat(self, path: Path | str, st: os.stat_result, content_hash: str, body_line: int) -> None:
         """Remember what a file read (and parsed without a problem) in this run held; its stat
-        only if it did not change too recently to tell."""
+        only if it did not change too recently to tell (else just its sha256)."""
         file = str(path)
-        self._seen_good[file] = content_hash
         if self.now_ns - st.st_mtime_ns < RACY_NS:
+            self._seen_good[file] = content_hash
             return
         self._seen_stats[file] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev,
                                   content_hash, body_line, self.now_ns)
@@ -115,10 +180,12 @@ class FileCache:
 
     def known_good(self, path: Path | str, content_hash: str) -> bool:
         """Did an earlier run parse these bytes at this path without a problem?"""
-        self._snapshot()
-        if self._good.get(str(path)) == content_hash:
+        file = str(path)
+        recorded = self._snapshot().get(file)
+        if self._good.get(file) == content_hash or (
+                type(recorded) is tuple and len(recorded) == 8 and recorded[5] == content_hash):
             return True
-        self.fresh.add(str(path))
+        self.fresh.add(file)
         return False
 
     # --- validate -----------------------------------------------------------------------
@@ -126,35 +193,44 @@ class FileCache:
     def _valid_key(self, raw: Any, mask: bool) -> str:
         return "valid:" + _digest(self.version, raw.file, raw.association, raw.folder, raw.content_hash, mask)
 
-    def _pack(self, mask: bool) -> dict[str, Any]:
-        """The `pack:` entry: the validation results of every file of the run that made it,
-        in one pickle (one load shares every class and enum look-up: 10k models unpickle in
-        a third of the time they take one by one), by absolute path: (association, folder,
-        sha256 of the bytes, result). The pack's key holds the code version and the masking
-        setting, so with the path those three are the whole `valid:` key of an entry (no
-        digest per file to find it)."""
+    def _pack(self, mask: bool) -> tuple[dict[str, Any], _Models]:
+        """The `pack:` entry: the validation results of every file of the run that made it, by
+        absolute path: (association, folder, sha256 of the bytes, kind, diagnostics, model
+        or None, group or None, (`newest_first`, `variant`) or None), and the models of every group but the
+        profiles', pickled apart (one load per group shares every class and enum look-up:
+        models unpickle in a third of the time they take one by one). The pack's key holds
+        the code version and the masking setting, so with the path those three are the
+        whole `valid:` key of an entry (no digest per file to find it)."""
         blob = self.store.get(self._pack_key(mask))
         try:
-            pack = pickle.loads(blob) if blob is not None else {}
+            version, index, blobs = pickle.loads(blob) if blob is not None else (PACK_FORMAT, {}, {})
+            if version != PACK_FORMAT or not isinstance(index, dict) or not isinstance(blobs, dict):
+                raise TypeError
         except Exception:               # corrupt or foreign: the entries one by one
-            return {}
-        return pack if isinstance(pack, dict) else {}
+            return {}, _Models({})
+        return index, _Models(blobs)
 
     def _pack_key(self, mask: bool) -> str:
         return f"pack:{self.version}:{int(mask)}"
 
     def validated(self, raws: Iterable[Any], mask: bool) -> dict[str, tuple[str | None, Any, tuple[Diagnostic, ...]]]:
-        """{absolute path: (kind name or None, model or None, diagnostics)} of the files with an entry."""
+        """{absolute path: (kind name or None, model or `Deferred` or None, diagnostics)} of the
+        files with an entry (`document` makes their documents)."""
         found: dict[str, tuple[str | None, Any, tuple[Diagnostic, ...]]] = {}
-        pack = self._pack(mask)
+        index, models = self._pack(mask)
+        self._index = index
         missing: dict[str, Any] = {}            # `valid:` key -> raw, for those the pack lacks
         for raw in raws:
-            entry = pack.get(raw.file)
-            if (type(entry) is tuple and len(entry) == 4 and entry[0] == raw.association and entry[1] == raw.folder
-                    and entry[2] == raw.content_hash and self._take(raw, entry[3], found)):
-                self._packed += 1
-            else:
-                missing[self._valid_key(raw, mask)] = raw
+            entry = index.get(raw.file)
+            if (type(entry) is tuple and len(entry) == 8 and entry[0] == raw.association and entry[1] == raw.folder
+                    and entry[2] == raw.content_hash):
+                kind, diagnostics, model, group, listing = entry[3:]
+                if type(group) is str:
+                    model = Deferred(models, group, listing if type(listing) is tuple and len(listing) == 2 else None, raw)
+                if self._take(raw, (kind, model, diagnostics), found):
+                    self._packed += 1
+                    continue
+            missing[self._valid_key(raw, mask)] = raw
         self._mask, self._unpacked = mask, len(missing)
         for key, blob in self.store.get_many(list(missing)).items():
             try:
@@ -171,11 +247,20 @@ class FileCache:
             kind, model, diagnostics = entry
         except (TypeError, ValueError):
             return False
-        if not (isinstance(diagnostics, tuple) and all(isinstance(d, Diagnostic) for d in diagnostics)):
+        if not (type(diagnostics) is tuple and (not diagnostics or all(isinstance(d, Diagnostic) for d in diagnostics))):
             return False
         found[raw.file] = (kind, model, diagnostics)
-        self._results[raw.file] = (raw.association, raw.folder, raw.content_hash, (kind, model, diagnostics))
+        self._results[raw.file] = (raw, (kind, model, diagnostics))
         return True
+
+    @staticmethod
+    def document(raw: Any, kind: Any, model: Any, revalidate: Callable[[Any], Any]) -> Any:
+        """The ValidDocument of a cached result; a `Deferred` model is unpickled when first
+        asked for (by `revalidate(raw)`, validation again, when its group turns out damaged)."""
+        if type(model) is not Deferred:
+            return ValidDocument(raw, kind, model)
+        model.revalidate = revalidate
+        return ValidDocument.deferred(raw, kind, model, model.listing)
 
     def remember(self, raw: Any, mask: bool, kind: str | None, model: Any, diagnostics: tuple[Diagnostic, ...]) -> None:
         """Keep a file's own validation result."""
@@ -187,7 +272,71 @@ class FileCache:
         self.store.put(key, blob)
         self.used.add(key)
         self.written += 1
-        self._results[raw.file] = (raw.association, raw.folder, raw.content_hash, (kind, model, diagnostics))
+        self._results[raw.file] = (raw, (kind, model, diagnostics))
+
+    def _pack_blob(self) -> bytes:
+        """This run's results as a pack: a group none of whose files changed keeps its pickled
+        models as they are (not even unpickled); the others are pickled again."""
+        index: dict[str, tuple[Any, ...]] = {}
+        members: dict[str, dict[str, Any]] = {}
+        for file, (raw, (kind, model, diagnostics)) in self._results.items():
+            group = listing = None
+            if isinstance(model, Deferred):
+                group, listing = model.group, model.listing
+                members.setdefault(group, {})[file] = model
+                model = None
+            elif model is not None and kind != _EAGER_KIND and kind in BY_NAME:
+                group = f"{raw.association}\0{kind}"
+                doc = ValidDocument(raw, BY_NAME[kind], model)
+                listing = (doc.newest_first, doc.variant)
+                members.setdefault(group, {})[file] = model
+                model = None
+            index[file] = (raw.association, raw.folder, raw.content_hash, kind, diagnostics, model, group, listing)
+        # A group of the last pack is kept whole when it holds the same files, none changed.
+        held: dict[str, set[str]] = {}
+        for file, entry in self._index.items():
+            if type(entry) is tuple and len(entry) == 8 and type(entry[6]) is str:
+                held.setdefault(entry[6], set()).add(file)
+        blobs: dict[str, bytes] = {}
+        for group, models in members.items():
+            old = next(iter(models.values()))
+            if (isinstance(old, Deferred) and old.group == group and held.get(group) == set(models)
+                    and all(isinstance(m, Deferred) for m in models.values())):
+                blobs[group] = old.models.blobs[group]
+                continue
+            plain = {}
+            for file, m in models.items():
+                if isinstance(m, Deferred):
+                    m = m.models.model(m.group, file)
+                    if m is None:       # damaged: left out (validated again next time)
+                        index.pop(file, None)
+                        continue
+                plain[file] = m
+            blobs[group] = pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((PACK_FORMAT, index, blobs), protocol=pickle.HIGHEST_PROTOCOL)
+
+    # --- cross-file checks -----------------------------------------------------------------
+
+    def folder_checked(self, slug: str, inputs: str, check: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
+        """`check()` (one association folder's cross-file checks), or what it said in an earlier
+        run for the same `inputs` (a digest of everything it reads)."""
+        if self._folders is None:
+            self._folders = {}
+            blob = self.store.get(FOLDERS + self.version)
+            try:
+                folders = pickle.loads(blob) if blob is not None else {}
+                if isinstance(folders, dict):
+                    self._folders = folders
+            except Exception:           # corrupt or foreign: every folder is checked again
+                pass
+        last = self._folders.get(slug)
+        if (type(last) is tuple and len(last) == 2 and last[0] == inputs and isinstance(last[1], tuple)
+                and all(isinstance(d, Diagnostic) for d in last[1])):
+            self._seen_folders[slug] = last
+            return list(last[1])
+        found = check()
+        self._seen_folders[slug] = (inputs, tuple(found))
+        return found
 
     def finish(self) -> None:
         """Write what this run added (the stats of this run's files, when they differ from
@@ -202,16 +351,18 @@ class FileCache:
         if (self._seen_stats != self._stats or self._seen_good != self._good
                 or since_pruned != self._since_pruned):
             self.store.put(STATS + self.version, marshal.dumps((self._seen_stats, self._seen_good, since_pruned)))
+        if self._folders is not None and self._seen_folders != self._folders:
+            self.store.put(FOLDERS + self.version, pickle.dumps(self._seen_folders, protocol=pickle.HIGHEST_PROTOCOL))
         # The pack is made again once a twentieth of the files come from elsewhere (edited
         # since): pickling every model costs a fifth of a second, so not after every edit.
         if self._mask is not None and self._unpacked > len(self._results) // 20:
             try:
-                self.store.put(self._pack_key(self._mask), pickle.dumps(self._results, protocol=pickle.HIGHEST_PROTOCOL))
+                self.store.put(self._pack_key(self._mask), self._pack_blob())
             except Exception:           # something unpicklable: no pack this time
                 pass
         self.store.flush()
         if prune:
-            live = self.used | {STATS + self.version, self._pack_key(False), self._pack_key(True)}
+            live = self.used | {STATS + self.version, FOLDERS + self.version, self._pack_key(False), self._pack_key(True)}
             self.store.delete([k for k in self.store.keys() if k not in live])
 
 

@@ -30,9 +30,9 @@ import marshal
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
-from .cache import cache_dir, code_version, store
+from .cache import cache_dir, store
 from .write import Folders, Unchanged
 
 # First entry of an artifact's `sources` when they are complete (the artifact is a function of
@@ -64,24 +64,20 @@ def _tree_digest(dirs: Iterable[Path | None]) -> str:
 
 
 def site_digest(site: Any, theme_dirs: Sequence[Path | None]) -> str:
-    """What every page shares: code, theme, configuration, time and history."""
-    h = hashlib.sha256()
-    h.update(code_version().encode())
+    """What every page shares: what every association's evaluation shares (`evaluate.shared_key`:
+    code, as-of date, configuration, working calendar, history), and the theme and the very
+    bytes of site.yaml and the calendar files (the manifest lists them)."""
+    from .evaluate import shared_key
+    h = hashlib.sha256(shared_key(site).encode())
     h.update(_tree_digest(theme_dirs).encode())
-    h.update(site.config.model_dump_json().encode())
-    h.update(site.as_of.isoformat().encode())
     root: Path = site.root
-    for name in ("site.yaml",):
-        if (root / name).is_file():
-            h.update((root / name).read_bytes())
+    if (root / "site.yaml").is_file():
+        h.update((root / "site.yaml").read_bytes())
     cal = root / "calendar"
     if cal.is_dir():
         for f in sorted(cal.iterdir()):
             if f.is_file():
                 h.update(f.name.encode() + f.read_bytes())
-    history = site.history
-    if history is not None:
-        h.update(repr((history.head, sorted(history.dirty), history.shallow, sorted(history.truncated))).encode())
     return h.hexdigest()
 
 
@@ -116,7 +112,7 @@ class BuildState:
     # This build's: the paths of each association listed now, and what was memoised of each.
     owned: dict[str, list[str]] = field(default_factory=dict)
     memo: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _kept: dict[str, list[tuple[str, Unchanged]]] | None = None
+    _kept: dict[str, dict[str, tuple[str, int, int, str]]] | None = None
     _association_keys: dict[str, str] | None = None
     _memo_changed: set[str] = field(default_factory=set)
 
@@ -139,10 +135,10 @@ class BuildState:
             return state            # no record (or a foreign one): a full write
         state.previous = record
         try:
-            at, ctimes = marshal.loads(found[base + "\0folders"])
-            if isinstance(at, int) and isinstance(ctimes, dict) and all(
+            at, ctimes, complete = marshal.loads(found[base + "\0folders"])
+            if isinstance(at, int) and isinstance(ctimes, dict) and complete in (True, False) and all(
                     isinstance(k, str) and isinstance(v, int) for k, v in ctimes.items()):
-                state.folders = Folders(at, ctimes)
+                state.folders = Folders(at, ctimes, complete)
         except (KeyError, ValueError, EOFError, TypeError):
             pass                # every folder is listed again
         prefix = base + "\0a\0"
@@ -187,10 +183,11 @@ class BuildState:
             self._association_keys = keys
         return self._association_keys[slug]
 
-    def kept(self) -> dict[str, list[tuple[str, Unchanged]]]:
-        """slug -> its outputs as `Unchanged`, for every association whose key is the last
-        build's and whose output files are still the ones that build wrote (same size and
-        mtime; the writer leaves unchanged files alone). Its outputs are not listed again."""
+    def kept(self) -> dict[str, dict[str, tuple[str, int, int, str]]]:
+        """slug -> its output records (path -> key, size, mtime, digest), for every association
+        whose key is the last build's and whose output files are still the ones that build
+        wrote (same size and mtime; the writer leaves unchanged files alone). Its outputs are
+        not listed again: they go to the writer and the manifest as they are."""
         if self._kept is None:
             self._kept = {}
             if self.site is not None and self.previous_paths:
@@ -202,31 +199,35 @@ class BuildState:
                     return self._kept
                 try:
                     for assoc in self.site.associations:
-                        outputs = self._kept_outputs(assoc.slug, out_fd)
-                        if outputs is not None:
-                            self._kept[assoc.slug] = outputs
+                        records = self._kept_records(assoc.slug, out_fd)
+                        if records is not None:
+                            self._kept[assoc.slug] = records
                 finally:
                     os.close(out_fd)
         return self._kept
 
-    def _kept_outputs(self, slug: str, out_fd: int) -> list[tuple[str, Unchanged]] | None:
+    def _kept_records(self, slug: str, out_fd: int) -> dict[str, tuple[str, int, int, str]] | None:
         record = self.previous_associations.get(slug)
         if record is None or record[0] != self.association_key(slug):
             return None
-        out = []
-        base, stat = f"{self.out_dir}/", os.stat
-        for path, old in record[1].items():
+        stat = os.stat
+        records = record[1]
+        for path, old in records.items():
             if type(old) is not tuple or len(old) != 4 or not old[0]:
                 return None
             try:
                 st = stat(path, dir_fd=out_fd)
             except OSError:
                 return None
-            file = base + path
-            if (st.st_size, st.st_mtime_ns) != (old[1], old[2]):
+            if st.st_size != old[1] or st.st_mtime_ns != old[2]:
                 return None         # changed by hand: listed and rendered again
-            out.append((path, Unchanged(old[1], old[3], file)))
-        return out
+        return records
+
+    def unchanged(self, records: dict[str, tuple[str, int, int, str]]) -> Iterator[tuple[str, Unchanged]]:
+        """A kept association's outputs as `Unchanged` (for consumers of every output's bytes)."""
+        base = f"{self.out_dir}/"
+        for path, (_key, size, _mtime, digest) in records.items():
+            yield path, Unchanged(size, digest, base + path)
 
     def settle(self, paths: Iterable[str]) -> bool:
         """Take the set of every output path of this build (those listed now and those
@@ -319,8 +320,9 @@ class BuildState:
     def save(self, content_root: Path, written: Iterable[str], digests: dict[str, str],
              unchanged: set[str] | frozenset[str] = frozenset()) -> None:
         """Record what the build just wrote (after the write: sizes and mtimes of the real
-        files; `unchanged` outputs were not touched, their record carries over). A kept
-        association's entry is not written again: it is what the last build wrote."""
+        files; `unchanged` outputs were not touched, their record carries over). `written`
+        leaves out the outputs of the associations `kept`: their entries are not written
+        again, they are what the last build wrote."""
         record: dict[str, tuple[str, int, int, str]] = {}
         for path in written:     # every output, so the next build knows what to delete
             key = self.keys.get(path, "")       # "": always built, never reused
@@ -336,10 +338,7 @@ class BuildState:
             record[path] = (key, st.st_size, st.st_mtime_ns, digests[path])
         s = store(cache_dir(content_root), "build_state")
         base = str(self.out_dir)
-        kept = self.kept()
-        for slug in kept:
-            for path, _ in kept[slug]:
-                record.pop(path, None)
+        kept = self.kept()      # (their outputs are not in `written`: their records stay as they are)
         for slug, paths in self.owned.items():
             mine = {path: record.pop(path) for path in paths if path in record}
             s.put(f"{base}\0a\0{slug}", marshal.dumps((self.association_key(slug), mine, self.memo.get(slug, {}))))
@@ -348,7 +347,7 @@ class BuildState:
             s.put(f"{base}\0a\0{slug}", marshal.dumps((last[0], last[1], self.memo.get(slug, {}))))
         gone = set(self.previous_associations) - set(self.owned) - set(kept)
         s.put(base, marshal.dumps((self.shared, self._paths_digest, record)))
-        s.put(base + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes)))
+        s.put(base + "\0folders", marshal.dumps((self.folders.at, self.folders.ctimes, self.folders.complete)))
         s.flush()
         if gone:
             s.delete([f"{base}\0a\0{slug}" for slug in sorted(gone)])

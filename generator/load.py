@@ -91,13 +91,16 @@ class RawDocument:
 
     @classmethod
     def unread(cls, file: str, rel: str, association: str | None, folder: str | None, body_line: int,
-               content_hash: str) -> "RawDocument":
+               content_hash: str, stem: str | None = None) -> "RawDocument":
         """A file known by its stat to hold `content_hash`: read when its text is first asked for.
-        `file` is its absolute path and `rel` that path relative to the content dir (POSIX)."""
+        `file` is its absolute path and `rel` that path relative to the content dir (POSIX);
+        `stem` its id when the caller has it already (`walk_association` checked it)."""
         doc = cls.__new__(cls)
         doc.file, doc.rel, doc.association, doc.folder = file, rel, association, folder
-        name = rel.rpartition("/")[2]
-        doc.stem = unicodedata.normalize("NFC", name[: name.rindex(".")] if "." in name[1:] else name)
+        if stem is None:
+            name = rel.rpartition("/")[2]
+            stem = unicodedata.normalize("NFC", name[: name.rindex(".")] if "." in name[1:] else name)
+        doc.stem = stem
         doc.body_line, doc.content_hash = body_line, content_hash
         return doc
 
@@ -444,10 +447,11 @@ DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES + YAML_SUFFIXES
 
 
 def walk_association(adir: Path | str, slug: str, root: Path,
-                     read: Callable[[str, str | None, os.DirEntry[str]], RawDocument | None],
+                     read: Callable[[str, str | None, os.DirEntry[str], str | None], RawDocument | None],
                      diagnostics: list[Diagnostic]) -> tuple[list[RawDocument], list[Attachment]]:
-    """One association folder: its documents (read by `read(absolute path, folder, entry)`)
-    and its attachments under files/. Shared by the full load and serve's one-folder re-read."""
+    """One association folder: its documents (read by `read(absolute path, folder, entry,
+    stem)`; the stem, checked here, is None for the files at the folder's top) and its
+    attachments under files/. Shared by the full load and serve's one-folder re-read."""
     documents: list[RawDocument] = []
     attachments: list[Attachment] = []
     rel_root = len(str(root)) + 1
@@ -465,13 +469,13 @@ def walk_association(adir: Path | str, slug: str, root: Path,
                     if (why := check_name(stem)) is not None:
                         diagnostics.append(diag(f, 1, 1, "file.bad_name", name=stem, why=why))
                         continue
-                    if (doc := read(f, name, e)) is not None:
+                    if (doc := read(f, name, e, stem)) is not None:
                         documents.append(doc)
                 elif e.is_file():
                     diagnostics.append(diag(f, 1, 1, "file.unexpected", name=e.name,
                                             hint="文档应为 .md 或 .yaml；附件请放到 files/ 目录。"))
         elif en.is_file() and _suffix(name) in DOCUMENT_SUFFIXES:
-            if (doc := read(entry, None, en)) is not None:
+            if (doc := read(entry, None, en, None)) is not None:
                 documents.append(doc)
     return documents, attachments
 
@@ -508,7 +512,7 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None) ->
     rel_root = len(str(root)) + 1
 
     def read(path: Path | str, association: str | None, folder: str | None,
-             entry: os.DirEntry[str] | None = None) -> RawDocument | None:
+             entry: os.DirEntry[str] | None = None, stem: str | None = None) -> RawDocument | None:
         try:
             if parsed_memo is not None:
                 return _read_memoised(parsed_memo, Path(path), root, association, folder, max_bytes or MAX_FILE_BYTES)
@@ -517,7 +521,7 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None) ->
             file = str(path)
             st = entry.stat()
             if st.st_size <= (max_bytes or MAX_FILE_BYTES) and (hit := files.unchanged(file, st)) is not None:
-                return RawDocument.unread(file, file[rel_root:], association, folder, hit[1], hit[0])
+                return RawDocument.unread(file, file[rel_root:], association, folder, hit[1], hit[0], stem)
             doc = read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES,
                                 known_good=lambda h: files.known_good(file, h))
             files.note_stat(file, st, doc.content_hash, doc.body_line)
@@ -550,7 +554,7 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None) ->
             if (why := check_name(slug)) is not None:
                 diagnostics.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
                 continue
-            docs, atts = walk_association(adir, slug, root, lambda f, folder, e: read(f, slug, folder, e), diagnostics)
+            docs, atts = walk_association(adir, slug, root, lambda f, folder, e, stem: read(f, slug, folder, e, stem), diagnostics)
             documents += docs
             attachments += atts
     theme = root / "theme"

@@ -4,11 +4,11 @@ search shards, each as Artifacts with their sources."""
 from __future__ import annotations
 
 import hashlib
-from typing import Collection, Iterable, Sequence
+from typing import Any, Collection, Iterable, Sequence
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from . import feeds, opendata
+from .feeds import escape
 from .assemble import Site
 from .cms import cms_artifacts
 from .compliance import compliance_artifacts
@@ -61,10 +61,11 @@ def feed_artifacts(site: Site, evaluation: Evaluation, *, skip: Collection[str] 
                    owned: dict[str, list[str]] | None = None) -> list[Artifact]:
     """The site's feeds and one per association (`skip`: associations whose feed an
     incremental build takes from its build state; `owned` receives each listed one's path)."""
-    every = tuple(sorted(d.raw.content_hash for d in site.documents))
     arts = [
-        Artifact("feed.xml", produce=lambda: feeds.site_feed(site, evaluation), sources=every),
-        Artifact("sanctions/feed.xml", produce=lambda: feeds.sanctions_feed(site, evaluation), sources=every),
+        Artifact("feed.xml", produce=lambda: feeds.site_feed(site, evaluation),
+                 sources=_feed_shows(site, evaluation, feeds.site_feed_documents(site, evaluation))),
+        Artifact("sanctions/feed.xml", produce=lambda: feeds.sanctions_feed(site, evaluation),
+                 sources=_feed_shows(site, evaluation, feeds.sanctions_feed_documents(site, evaluation))),
     ]
     for a in site.associations:
         if a.slug in skip:
@@ -75,6 +76,22 @@ def feed_artifacts(site: Site, evaluation: Evaluation, *, skip: Collection[str] 
         if owned is not None:
             owned.setdefault(a.slug, []).append(arts[-1].path)
     return arts
+
+
+def _feed_shows(site: Site, evaluation: Evaluation, docs: Sequence[Any]) -> tuple[str, ...]:
+    """A site-wide feed's complete sources: what it shows. Its entries (each one's file, state
+    and association profile), and with none every profile (the feed's date then comes from
+    them); the rest (title, base URL, history) is in the build-wide key. An edit to a document
+    that is not among the newest does not make the feed again (nor unpickle the models of the
+    fifty it shows)."""
+    entries = feeds.feed_entries(docs)
+    h = hashlib.sha256()
+    for d in entries:
+        h.update(repr((d.raw.rel, d.raw.content_hash, evaluation.state(d.raw.rel),
+                       site.by_slug[d.association].source.raw.content_hash)).encode("utf-8", "surrogatepass"))
+    if not entries:
+        h.update(repr(sorted(a.source.raw.content_hash for a in site.associations)).encode())
+    return (COMPLETE_SOURCES, "feed:" + h.hexdigest())
 
 
 def _rows_key(name: str, site: Site, evaluation: Evaluation) -> str:

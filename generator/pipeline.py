@@ -156,30 +156,59 @@ def search_enabled() -> bool:
 
 
 def outputs(site: Site, evaluation: Evaluation, theme: Theme, *, search: bool = True,
-            digests: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
+            digests: dict[str, str] | None = None, unchanged: dict[str, int] | None = None) -> Iterator[tuple[str, bytes]]:
     """Every output's bytes, the manifest last (`digests` receives each one's SHA-256).
 
     Under an incremental build state an output may come as `write.Unchanged`, and the
     associations whose inputs and output files are those of the last build are not listed
-    at all: their outputs come straight from the state (`BuildState.kept`), after the rest."""
+    at all: their outputs come straight from the state (`BuildState.kept`), after the rest.
+    `unchanged`, when given, receives those (path -> size) instead, for the writer to take
+    as one batch (`write_site(unchanged=...)`); they are in the manifest all the same."""
     from .incremental import active
     from .manifest import with_manifest
+    rendered, kept = _produced(site, evaluation, theme, search)
+    state = active.get()
+    if unchanged is None:
+        more: Iterator[tuple[str, Any]] = (item for records in kept.values() for item in state.unchanged(records)) \
+            if state is not None else iter(())
+    else:
+        more, digests = iter(()), {} if digests is None else digests
+        for records in kept.values():
+            for path, record in records.items():
+                unchanged[path] = record[1]
+                digests[path] = record[3]
+    # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
+    yield from with_manifest(itertools.chain(rendered, more), site, evaluation, digests)
+
+
+def _produced(site: Site, evaluation: Evaluation, theme: Theme,
+              search: bool) -> tuple[Iterator[tuple[str, Any]], dict[str, dict[str, tuple[str, int, int, str]]]]:
+    """The outputs rendered now (bytes, or `write.Unchanged` for one the build state vouches
+    for), and the output records of the associations the build state keeps (not listed)."""
+    from .incremental import active
     state = active.get()
     kept = state.kept() if state is not None else {}
     pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
     if state is not None and not state.settle([*(a.path for a in pages), *(a.path for a in extra), *other_paths]):
-        # The set of output paths changed (every key holds it): every association is listed.
-        kept = {}
-        pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
+        # The set of output paths changed (every key holds it): the associations kept are
+        # listed after all. Their outputs are the ones recorded (their inputs did not change),
+        # so what was listed stands; only their own artifacts are added. (Listed with every
+        # other association skipped: the site-wide artifacts made again are left out.)
+        listed = {a.path for a in pages} | {a.path for a in extra}
+        owned = dict(state.owned)
+        others = dict.fromkeys(a.slug for a in site.associations if a.slug not in kept)
+        more_pages, more_extra, _ = _listed(site, evaluation, theme, search, others)   # type: ignore[arg-type]
+        state.owned.update(owned)
+        pages += [a for a in more_pages if a.path not in listed]
+        extra += [a for a in more_extra if a.path not in listed]
+        kept, other_paths = {}, []
         state.settle([*(a.path for a in pages), *(a.path for a in extra)])
     rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra, pages, other_paths))
-    unchanged = (item for slug in kept for item in kept[slug])
-    # The manifest comes last: it hashes the bytes of every other output (tamper evidence).
-    yield from with_manifest(itertools.chain(rendered, unchanged), site, evaluation, digests)
+    return rendered, kept
 
 
 def _listed(site: Site, evaluation: Evaluation, theme: Theme, search: bool,
-            kept: dict[str, list[tuple[str, Any]]]) -> tuple[list[Artifact], list[Artifact], list[str]]:
+            kept: dict[str, Any]) -> tuple[list[Artifact], list[Artifact], list[str]]:
     """The pages and the other producers' artifacts of every association but the `kept`
     ones, and the paths of those (the sitemap and the pages' links need every path)."""
     from .incremental import active
@@ -189,7 +218,7 @@ def _listed(site: Site, evaluation: Evaluation, theme: Theme, search: bool,
     owned = state.owned if state is not None else None
     if owned is not None:
         owned.clear()
-    other_paths = [path for slug in kept for path, _ in kept[slug]]
+    other_paths = [path for slug in kept for path in kept[slug] or ()]
     pages = produce_artifacts(site, evaluation, theme, skip=kept, owned=owned)   # listed once: pages, sitemap and writer share it
     extra = extra_artifacts(site, evaluation, theme, search=search, pages=pages, skip=kept, owned=owned,
                             other_paths=other_paths)
@@ -226,10 +255,11 @@ def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: 
     written: list[str] = []
     unchanged: set[str] = set()
     digests: dict[str, str] = {}
+    kept: dict[str, int] = {}   # the outputs of the associations the state keeps: path -> size
 
     def recorded() -> Iterator[tuple[str, bytes]]:
         for path, data in outputs(prepared.site, prepared.evaluation, theme, search=search,  # type: ignore[arg-type]
-                                  digests=digests):
+                                  digests=digests, unchanged=kept):
             written.append(path)
             if isinstance(data, Unchanged):
                 unchanged.add(path)
@@ -239,9 +269,10 @@ def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: 
     # The site, the evaluation and the artifacts live until the end of the build (frozen by
     # `build`): rendering's garbage triggers collections that do not walk them again and again.
     try:
-        # Over the output it recorded, an incremental build changes only what differs.
+        # Over the output it recorded, an incremental build changes only what differs; the
+        # kept associations' outputs go to it as one batch (filled while `recorded` runs).
         stats = write_site(recorded(), out_dir, previous=state.previous.keys() if state is not None and state.previous else None,
-                           folders=state.folders if state is not None else None)
+                           folders=state.folders if state is not None else None, unchanged=kept)
     except TemplateError as exc:  # a broken theme override: the writer has left out_dir untouched
         return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
     finally:

@@ -245,18 +245,18 @@ def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool
         ds = latest_first(d for d in visible if d.kind.name == kind.name)
         extra: dict[str, Any] = {"kind": kind, "association": None, "variant": None}
         if kind.name == "annual_report":
-            extra["years"] = sorted({d.model.year for d in ds}, reverse=True)
+            extra["years"] = sorted({d.variant for d in ds}, reverse=True)
         if kind.name == "list_entry":
             extra["variants"] = ["red", "black"]
         arts += _pages(f"{kind.folder}/", ds, size, "list.html", extra, all_sources, shown)
         if kind.name == "list_entry":
             for colour in ("red", "black"):
-                arts += _pages(f"{kind.folder}/{colour}/", [d for d in ds if d.model.list_type.value == colour],
+                arts += _pages(f"{kind.folder}/{colour}/", [d for d in ds if d.variant == colour],
                                size, "list.html", {"kind": kind, "association": None, "variant": colour}, all_sources,
                                shown)
         if kind.name == "annual_report":
             for year in extra["years"]:
-                arts += _pages(f"{kind.folder}/{year}/", [d for d in ds if d.model.year == year], size, "list.html",
+                arts += _pages(f"{kind.folder}/{year}/", [d for d in ds if d.variant == year], size, "list.html",
                                {"kind": kind, "association": None, "variant": year, "years": extra["years"]},
                                all_sources, shown)
     return arts

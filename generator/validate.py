@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ValidationError
 
@@ -38,6 +39,35 @@ class ValidDocument:
     kind: k.Kind
     model: Any          # an instance of kind.model
 
+    @classmethod
+    def deferred(cls, raw: RawDocument, kind: k.Kind, load: Callable[[], Any],
+                 listing: tuple[tuple[int, str], int | str | None] | None = None) -> "ValidDocument":
+        """A document whose model `load()` gives when first asked for (the per-file cache keeps
+        models pickled until then: a repeated build needs few of them). `listing`: its
+        `newest_first` and `variant`, when known without the model."""
+        doc = object.__new__(cls)
+        if listing is None:
+            doc.__dict__.update(raw=raw, kind=kind, _load=load)
+        else:
+            doc.__dict__.update(raw=raw, kind=kind, _load=load, newest_first=listing[0], variant=listing[1])
+        return doc
+
+    def __getattr__(self, name: str) -> Any:
+        # Asked only for what is not set: the model of a `deferred` document, the first time.
+        load = self.__dict__.get("_load") if name == "model" else None
+        if load is None:
+            raise AttributeError(name)
+        model = load()
+        object.__setattr__(self, "model", model)
+        del self.__dict__["_load"]
+        return model
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if state.pop("_load", None) is not None:
+            state["model"] = self.model
+        return state
+
     @property
     def id(self) -> str:
         return self.raw.stem if self.kind.folder else self.kind.name
@@ -56,6 +86,18 @@ class ValidDocument:
         order never depends on file-system order. A pure function of the document, made
         once (a document is sorted into several lists)."""
         return (-(self.model.event_date() or _EPOCH).toordinal(), self.url)
+
+    @cached_property
+    def variant(self) -> int | str | None:
+        """Which part of its kind's site-wide list it is in: an annual report's year, a list
+        entry's colour (None for other kinds). With `newest_first`, what the site-wide lists
+        ask of every document: the per-file cache keeps both (`deferred`), so those lists
+        need no model of an association that did not change."""
+        if self.kind.name == "annual_report":
+            return self.model.year      # type: ignore[no-any-return]
+        if self.kind.name == "list_entry":
+            return self.model.list_type.value     # type: ignore[no-any-return]
+        return None
 
 
 @dataclass(frozen=True)
@@ -328,6 +370,25 @@ def folder_diagnostics(root: Path, slug: str, profile: ValidDocument | None, doc
     return out + association_diagnostics(profile, docs, attachments, config.limits.max_attachment_bytes)
 
 
+def folder_inputs(root: Path, slug: str, profile: ValidDocument | None, docs: Sequence[ValidDocument],
+                  attachments: Sequence[Attachment], config: SiteConfig) -> str:
+    """A digest of everything `folder_diagnostics` reads: the folder, whether it has a profile
+    file, the places and bytes of its valid files (their models and positions follow from
+    them), its attachments' names, sizes and sniffed types, and the size limit."""
+    h = hashlib.sha256(repr((str(root), slug, (root / "associations" / slug / "association.yaml").is_file(),
+                             config.limits.max_attachment_bytes,
+                             profile and (profile.raw.rel, profile.raw.content_hash))).encode("utf-8", "surrogatepass"))
+    for d in docs:
+        h.update(f"\0{d.raw.rel}\0{d.raw.content_hash}".encode("utf-8", "surrogatepass"))
+    for a in attachments:
+        try:
+            sniffed: Any = sniff_problem(a.path)
+        except OSError as exc:          # unreadable: never taken from the cache
+            sniffed = (type(exc).__name__, id(exc))
+        h.update(repr((a.name, a.size, sniffed)).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
 # --- the stage -----------------------------------------------------------------------------
 
 # Per-file results of an earlier run in this process, keyed by the RawDocument object (which
@@ -383,6 +444,9 @@ def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:
     documents: list[ValidDocument] = []
     mask = config.mask_individuals
     cached = files.validated(loaded.documents, mask) if files is not None and validated_memo is None else {}
+
+    def revalidate(raw: RawDocument) -> Any:        # a cached model that cannot be read after all
+        return _validate_document(raw, config)[0].model   # type: ignore[union-attr]
     for raw in loaded.documents:
         if validated_memo is not None:
             key = (id(raw), mask)
@@ -392,7 +456,8 @@ def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:
             doc, ds = hit[1], hit[2]
         elif (entry := cached.get(raw.file)) is not None and (entry[0] is None or entry[0] in k.BY_NAME):
             kind_name, model, ds = entry
-            doc = ValidDocument(raw, k.BY_NAME[kind_name], model) if kind_name is not None and model is not None else None
+            doc = (files.document(raw, k.BY_NAME[kind_name], model, revalidate)
+                   if kind_name is not None and model is not None else None)
         else:
             doc, ds = _validate_document(raw, config)
             if files is not None:
@@ -411,8 +476,14 @@ def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:
         attachments_of.setdefault(a.association, []).append(a)
     slugs_with_files = {raw.association for raw in loaded.documents if raw.association}
     for slug in sorted(slugs_with_files):
-        diagnostics += folder_diagnostics(loaded.root, slug, profile_of.get(slug), by_assoc.get(slug, []),
-                                          attachments_of.get(slug, []), config)
+        profile, docs, atts = profile_of.get(slug), by_assoc.get(slug, []), attachments_of.get(slug, [])
+
+        def check(slug: str = slug, profile: ValidDocument | None = profile, docs: list[ValidDocument] = docs,
+                  atts: list[Attachment] = atts) -> list[Diagnostic]:
+            return folder_diagnostics(loaded.root, slug, profile, docs, atts, config)
+        # Under the per-file cache, taken from an earlier run when everything they read is the same.
+        diagnostics += check() if files is None else files.folder_checked(
+            slug, folder_inputs(loaded.root, slug, profile, docs, atts, config), check)
 
     return ValidatedContent(
         config=config, calendar_years=tuple(sorted(years, key=lambda y: y.year)),

@@ -25,7 +25,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Collection, Iterable, Iterator, Union
+from typing import Any, Collection, Iterable, Iterator, Mapping, Union
 
 from .cache import RACY_NS
 
@@ -146,6 +146,9 @@ class Folders:
 
     at: int = 0
     ctimes: dict[str, int] = field(default_factory=dict)
+    # Every folder that held an output then has its change time here (none failed to stat):
+    # the next update over the same outputs takes these as the folders that hold outputs.
+    complete: bool = False
 
 
 
@@ -201,20 +204,40 @@ def _claimed(outputs: Iterable[tuple[str, Any]], seen: set[str]) -> Iterator[tup
         yield rel, data
 
 
+def _claimed_batch(paths: Collection[str], seen: set[str]) -> list[str]:
+    """`_claimed` for a batch of paths: each checked, then all noted in `seen` at once."""
+    safe = [_safe_relative(rel) for rel in paths]
+    batch = set(safe)
+    if len(batch) != len(safe) or not seen.isdisjoint(batch):     # one claimed twice: which?
+        claimed: set[str] = set()
+        for rel in safe:
+            if rel in seen or rel in claimed:
+                raise UnsafeOutputPath(f"two outputs for {rel}")
+            claimed.add(rel)
+    seen |= batch
+    return safe
+
+
 def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
-               previous: Collection[str] | None = None, folders: Folders | None = None) -> WriteStats:
+               previous: Collection[str] | None = None, folders: Folders | None = None,
+               unchanged: Mapping[str, int] | None = None) -> WriteStats:
     """Write every (relative path, bytes or Unchanged) into `out_dir`.
 
     `previous`: every file the last build wrote into `out_dir` (its build state's record).
     Given, `out_dir` is changed in place (only what differs, and what is no output any more
     goes) instead of swapped for a fresh copy; `Unchanged` outputs are then not touched.
-    `folders`: what the last update saw of the folders (updated here for the next one)."""
+    `folders`: what the last update saw of the folders (updated here for the next one).
+    `unchanged`: path -> size of more outputs whose files in `out_dir` are already right,
+    taken after `outputs` as a batch (as many `Unchanged` would be, without one object each;
+    read once `outputs` is consumed: the producer may fill it as it goes)."""
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if unchanged is None:
+        unchanged = {}
     if previous is not None and out_dir.is_dir() and not out_dir.is_symlink():
-        return _update(outputs, out_dir, previous, folders if folders is not None else Folders())
+        return _update(outputs, out_dir, previous, folders if folders is not None else Folders(), unchanged)
     if folders is not None:
-        folders.at, folders.ctimes = 0, {}      # a fresh tree: the next update lists it all
+        folders.at, folders.ctimes, folders.complete = 0, {}, False     # a fresh tree: the next update lists it all
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     files = total = reused = 0
     root, previous_root = str(staging), str(out_dir)
@@ -239,6 +262,10 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
                 _write(target, data)
             total += len(data)          # an Unchanged output's len is its recorded size
             files += 1
+        for rel in _claimed_batch(unchanged, seen):
+            dirs.ensure(rel.rpartition("/")[0])
+            os.link(os.path.join(previous_root, rel), os.path.join(root, rel))
+        files, total, reused = files + len(unchanged), total + sum(unchanged.values()), reused + len(unchanged)
         _swap(staging, out_dir)
     except BaseException:
         # Stop the renderers (they may be writing into the staging folder) before removing it.
@@ -253,7 +280,7 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
 
 
 def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Collection[str],
-            folders: Folders) -> WriteStats:
+            folders: Folders, unchanged: Mapping[str, int]) -> WriteStats:
     """Stage the files whose bytes changed; once every output is made, move them into
     `out_dir` and delete what no output claims. Until then `out_dir` is not touched."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
@@ -272,6 +299,8 @@ def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Coll
             dirs.ensure(rel.rpartition("/")[0])
             _write(os.path.join(root, rel), data)
             changed.append(rel)
+        _claimed_batch(unchanged, seen)
+        files, total, reused = files + len(unchanged), total + sum(unchanged.values()), reused + len(unchanged)
         if any(_blocked(live, rel) for rel in changed):
             # Something other than a plain file sits where an output goes (a folder, a
             # symlink, a file where a folder must be): build the whole tree aside and swap.
@@ -279,7 +308,7 @@ def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Coll
                 dirs.ensure(rel.rpartition("/")[0])
                 os.link(os.path.join(live, rel), os.path.join(root, rel))
             _swap(staging, out_dir)
-            folders.at, folders.ctimes = 0, {}
+            folders.at, folders.ctimes, folders.complete = 0, {}, False
             return WriteStats(files, total, reused)
         # Every output is made: from here on only renames and deletions.
         live_dirs = _Dirs(live)
@@ -289,7 +318,10 @@ def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Coll
         # What no output claims goes, as a full write would leave it out: the last build's
         # outputs that are none now (a deleted document's page and its folder) and anything
         # put into out_dir by hand.
-        stray_files, stray_folders, listed, kept = _unclaimed(live, seen, folders, set(previous) - seen)
+        gone = set(previous) - seen
+        # The same outputs as the last update (none gone, as many): the same folders hold them.
+        same = not gone and len(seen) == len(previous)
+        stray_files, stray_folders, listed, kept = _unclaimed(live, seen, folders, gone, same)
         for rel in stray_files:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(live, rel))
@@ -297,31 +329,39 @@ def _update(outputs: Iterable[tuple[str, Output]], out_dir: Path, previous: Coll
             shutil.rmtree(os.path.join(live, rel), ignore_errors=True)
         # The folders listed now are seen again after the deletions (their change time moved);
         # `at` comes after every look, so a change in the same clock tick is never trusted.
+        complete = True
         for rel in listed:
-            with contextlib.suppress(OSError):
+            try:
                 kept[rel] = os.lstat(os.path.join(live, rel) if rel else live).st_ctime_ns
-        folders.at, folders.ctimes = time.time_ns(), kept
+            except OSError:
+                complete = False
+        folders.at, folders.ctimes, folders.complete = time.time_ns(), kept, complete
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return WriteStats(files, total, reused)
 
 
-def _unclaimed(root: str, claimed: Collection[str], folders: Folders,
-               gone: Iterable[str]) -> tuple[list[str], list[str], list[str], dict[str, int]]:
+def _unclaimed(root: str, claimed: Collection[str], folders: Folders, gone: Iterable[str],
+               same: bool = False) -> tuple[list[str], list[str], list[str], dict[str, int]]:
     """Files (symlinks included) and folders under `root` that are neither a claimed path nor
     a folder holding one; the claimed folders listed to find them; the change times of the
     others. A folder is listed unless `folders` vouches for it (the same change time as the
     last update saw, long enough before it looked): a folder's change time moves whenever
     an entry is added, removed or renamed in it, so one that did not move holds what it held.
     The folders that held the last build's outputs that are `gone` are listed in any case
-    (their files are still there: nothing on disk moved)."""
-    parents = {rel.rpartition("/")[0] for rel in claimed}
-    folders_claimed: set[str] = {"", *parents}
-    for parent in parents:          # their ancestors (most share one already added)
-        parent = parent.rpartition("/")[0]
-        while parent not in folders_claimed:
-            folders_claimed.add(parent)
+    (their files are still there: nothing on disk moved). `same`: `claimed` are the paths the
+    last update claimed (its folders are those `folders` recorded, when it recorded all)."""
+    folders_claimed: Collection[str]
+    if same and folders.complete and "" in folders.ctimes:
+        folders_claimed = folders.ctimes.keys()
+    else:
+        parents = {rel.rpartition("/")[0] for rel in claimed}
+        folders_claimed = {"", *parents}
+        for parent in parents:          # their ancestors (most share one already added)
             parent = parent.rpartition("/")[0]
+            while parent not in folders_claimed:
+                folders_claimed.add(parent)
+                parent = parent.rpartition("/")[0]
     must: set[str] = set()
     for rel in gone:
         parent = rel.rpartition("/")[0]

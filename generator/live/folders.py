@@ -107,7 +107,7 @@ class Folders:
             if (why := load.check_name(slug)) is not None:
                 ds.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
             else:
-                found, atts = load.walk_association(adir, slug, root, lambda f, folder, _entry: read(Path(f), folder), ds)
+                found, atts = load.walk_association(adir, slug, root, lambda f, folder, _entry, _stem: read(Path(f), folder), ds)
                 raws += found
 
         profiles: list[ValidDocument] = []

@@ -361,3 +361,68 @@ def test_an_output_changed_by_hand_in_an_untouched_association_is_made_again(tmp
     assert s.build().ok
     tree, dirs = s.clean()
     assert _tree(s.out) == tree and _dirs(s.out) == dirs
+
+
+def test_a_new_document_lists_each_association_once(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new document changes the set of output paths, which every key holds: the associations
+    the build state kept are listed after all, but only they (the one listed already, and
+    the site-wide pages, are not listed a second time)."""
+    from generator import render
+    s = Scene(tmp_path, corpus)
+    age_files(s, 0)
+    assert s.build().ok
+    assert s.build().ok
+    listed: list[str] = []
+    real_pages = render.association_pages
+
+    def listing(site, evaluation, assoc, shown=None):      # type: ignore[no-untyped-def]
+        listed.append(assoc.slug)
+        return real_pages(site, evaluation, assoc, shown)
+    monkeypatch.setattr(render, "association_pages", listing)
+    add_document(s, 3)
+    assert s.build().ok
+    slugs = sorted(p.name for p in (s.content / "associations").iterdir() if p.is_dir())
+    assert sorted(listed) == slugs
+    tree, dirs = s.clean()
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs
+
+
+def test_the_site_feeds_are_made_again_only_when_what_they_show_changes(
+        tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import feeds, incremental
+    from generator.views import public_documents
+    monkeypatch.setattr(feeds, "FEED_ENTRIES", 3)          # most documents are not in the feed
+    s = Scene(tmp_path, corpus)
+    age_files(s, 0)
+    assert s.build().ok
+    assert s.build().ok
+    rendered: list[str] = []
+    real_fill = incremental.BuildState.fill
+
+    def filling(self, artifact, data):                     # type: ignore[no-untyped-def]
+        if data is not None:
+            rendered.append(artifact.path)
+        if artifact.path == "feed.xml":
+            shown.extend(d.raw.rel for d in feeds.feed_entries(public_documents(self.site, self.evaluation)))
+        return real_fill(self, artifact, data)
+    shown: list[str] = []
+    monkeypatch.setattr(incremental.BuildState, "fill", filling)
+    assert s.build().ok
+    newest = shown[:3]
+    assert len(newest) == 3
+    # A body edit to a document the feed does not show: the feed stays as it is.
+    other = next(d for d in s.documents() if d.relative_to(s.content).as_posix() not in newest)
+    other.write_text(other.read_text(encoding="utf-8") + "\n补充说明：已整改。\n", encoding="utf-8")
+    rendered.clear()
+    assert s.build().ok
+    assert "feed.xml" not in rendered and "sanctions/feed.xml" not in rendered
+    tree, dirs = s.clean()
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs
+    # A title edit to one it shows: made again, as a clean build makes it.
+    shown_doc = s.content / newest[0]
+    shown_doc.write_text(shown_doc.read_text(encoding="utf-8").replace('title: "', 'title: "（更正）', 1), encoding="utf-8")
+    rendered.clear()
+    assert s.build().ok
+    assert "feed.xml" in rendered
+    tree, dirs = s.clean()
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs

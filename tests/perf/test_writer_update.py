@@ -126,3 +126,27 @@ def test_an_unchanged_output_still_reads_as_its_bytes(tmp_path: Path) -> None:
     unchanged = Unchanged(len(data), hashlib.sha256(data).hexdigest(), str(page))
     assert bytes(unchanged) == data and len(unchanged) == len(data)
     assert "前缀：".encode() + unchanged == "前缀：".encode() + data
+
+
+def test_a_batch_of_unchanged_outputs_is_claimed_like_the_others(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    site = {"index.html": "首页".encode(), "associations/甲协会/index.html": "甲".encode(),
+            "associations/乙协会/index.html": "乙".encode()}
+    _full(site, out)
+    inode = os.stat(out / "associations/甲协会/index.html").st_ino
+    stats = write_site([("index.html", "新首页".encode())], out, previous=list(site),
+                       unchanged={"associations/甲协会/index.html": 3})
+    # Untouched, counted; what neither the outputs nor the batch claim is gone.
+    assert _tree(out) == {"index.html": "新首页".encode(), "associations/甲协会/index.html": "甲".encode()}
+    assert os.stat(out / "associations/甲协会/index.html").st_ino == inode
+    assert (stats.files, stats.reused) == (2, 1)
+    # The same path from the outputs and the batch, or a path outside the output: refused,
+    # the site left as it was.
+    before = _tree(out)
+    for batch in ({"index.html": 9}, {"../外面.html": 1}):
+        with pytest.raises(ValueError):
+            write_site([("index.html", "再改".encode())], out, previous=list(before), unchanged=batch)
+        assert _tree(out) == before
+    # A full write (no record of the previous output) links the batch from it.
+    write_site([("index.html", "首页".encode())], out, unchanged={"associations/甲协会/index.html": 3})
+    assert _tree(out) == {"index.html": "首页".encode(), "associations/甲协会/index.html": "甲".encode()}

@@ -1,0 +1,108 @@
+"""Models the per-file cache keeps pickled until a document asks for one (filecache.Deferred):
+a run served from the pack has every document, sort key, list variant and diagnostic of a
+run without the cache; a model is unpickled only when asked for; a damaged group of the
+pack costs a validation of its files, nothing else; and a site built over deferred models
+is the site built without the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator import cache, filecache, pipeline
+from tests.conftest import EXAMPLE_CONTENT
+from tests.cachecheck.test_file_cache import count_validations, fresh, snapshot
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "gongshi-cache"
+    monkeypatch.setenv("GONGSHI_CACHE", str(root))
+    monkeypatch.delenv("GONGSHI_FILE_CACHE", raising=False)
+    return root
+
+
+@pytest.fixture()
+def example(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(EXAMPLE_CONTENT, content)
+    return content
+
+
+def listing(content: Any) -> list[tuple[Any, ...]]:
+    """What the site-wide lists ask of every document."""
+    return [(d.raw.rel, d.newest_first, d.variant) for d in content.documents]
+
+
+def test_models_stay_pickled_until_asked_for_and_are_the_same(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = fresh(example, monkeypatch)
+    with monkeypatch.context() as m:
+        m.setenv("GONGSHI_FILE_CACHE", "0")
+        expected_listing = listing(pipeline.check(example))
+    snapshot(example)                                   # writes the pack
+    cache._stores.clear()                               # a new process
+    content = pipeline.check(example)
+    deferred = [d for d in content.documents if "_load" in d.__dict__]
+    assert deferred and len(deferred) == len(content.documents)
+    # The site-wide lists' sort keys and variants come without a model.
+    assert listing(content) == expected_listing
+    assert all("model" not in d.__dict__ for d in content.documents)
+    # Asked for, a model is the one a run without the cache validates.
+    assert snapshot(example) == expected
+
+
+def damage_one_group(own_cache: Path) -> str:
+    """Replace the pickled models of one group (association and kind) of every pack."""
+    damaged = ""
+    for db in own_cache.rglob("*.sqlite"):
+        with sqlite3.connect(db) as conn:
+            tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if filecache.TABLE not in tables:
+                continue
+            for k, v in conn.execute(f"SELECT k, v FROM {filecache.TABLE} WHERE k LIKE 'pack:%'").fetchall():
+                version, index, blobs = pickle.loads(v)
+                damaged = sorted(blobs)[0]
+                blobs[damaged] = b"\x80\x04\x95 not a pickle"
+                conn.execute(f"UPDATE {filecache.TABLE} SET v = ? WHERE k = ?",
+                             (pickle.dumps((version, index, blobs)), k))
+    assert damaged
+    return damaged
+
+
+def test_a_damaged_group_is_validated_again_and_changes_nothing(example: Path, own_cache: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = fresh(example, monkeypatch)
+    snapshot(example)
+    cache._stores.clear()
+    group = damage_one_group(own_cache)
+    cache._stores.clear()
+    validated = count_validations(monkeypatch)
+    assert snapshot(example) == expected
+    association, kind = group.split("\0")
+    # Only the files of the damaged group were validated again, when their models were asked for.
+    assert validated and all(rel.startswith(f"associations/{association}/") for rel in validated)
+
+
+def test_a_site_built_over_deferred_models_is_the_site_built_without_the_cache(
+        example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    as_of = dt.date(2026, 6, 30)
+
+    def tree(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    with monkeypatch.context() as m:
+        m.setenv("GONGSHI_FILE_CACHE", "0")
+        m.setenv("GONGSHI_INCREMENTAL", "0")
+        assert pipeline.build(example, tmp_path / "clean", as_of, search=False).ok
+    pipeline.check(example)                             # writes the pack
+    cache._stores.clear()
+    # A full write (no build state) over deferred models: every page asks for them.
+    with monkeypatch.context() as m:
+        m.setenv("GONGSHI_INCREMENTAL", "0")
+        assert pipeline.build(example, tmp_path / "deferred", as_of, search=False).ok
+    assert tree(tmp_path / "deferred") == tree(tmp_path / "clean")
