@@ -25,11 +25,11 @@ import json
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Sequence
 
 from .assemble import Association, Site
 from .evaluate import STATUS_LABELS, STATUS_ORDER, Evaluation, ObligationStatus, status_rank
-from .render import Artifact, Theme, localised
+from .render import Artifact, SharedContexts, Theme, localised
 from .incremental import COMPLETE_SOURCES, memoised
 from .rules import RuleBase
 
@@ -246,25 +246,25 @@ def compliance_key(site: Site, evaluation: Evaluation) -> str:
     return h.hexdigest()
 
 
+# The pages (zh; `localised` adds the English twins) and their templates: the matrix by
+# association, the same sorted worst first, the late list, and one page per rule.
+MATRIX_PAGE, BY_STATUS_PAGE, LATE_PAGE = "compliance/index.html", "compliance/by-status/index.html", "compliance/late/index.html"
+_TEMPLATES = {MATRIX_PAGE: "compliance.html", BY_STATUS_PAGE: "compliance.html", LATE_PAGE: "compliance_late.html"}
+
+
+def rule_page(rule_id: str) -> str:
+    return rule_url(rule_id).lstrip("/") + "index.html"
+
+
 def compliance_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> list[Artifact]:
     # Keyed by exactly what they show (`compliance_key`); their context (the matrix, the
-    # groups per rule) is made only when a page is rendered, not on every build that lists them.
+    # groups per rule) is made only when a page is rendered, not on every build that lists
+    # them, and once for all of them (a forking renderer makes it before the fork).
     sources = (COMPLETE_SOURCES, "compliance:" + compliance_key(site, evaluation))
-    contexts: dict[str, dict[str, Any]] = {}
-
-    def context(path: str) -> Callable[[str], Mapping[str, Any]]:
-        def made(lang: str) -> Mapping[str, Any]:
-            if not contexts:
-                contexts.update(_page_contexts(site, evaluation))
-            return contexts[path]
-        return made
-
-    paths = ["compliance/index.html", "compliance/by-status/index.html", "compliance/late/index.html"]
-    templates = ["compliance.html", "compliance.html", "compliance_late.html"]
-    arts = [Artifact(path, template, {}, sources, lazy=context(path)) for path, template in zip(paths, templates)]
-    for rule in rules_of(site):
-        path = f"compliance/rules/{rule.id}/index.html"
-        arts.append(Artifact(path, "compliance_rule.html", {}, sources, lazy=context(path)))
+    contexts = SharedContexts(lambda: _page_contexts(site, evaluation))
+    arts = [Artifact(path, template, {}, sources, lazy=contexts.of(path)) for path, template in _TEMPLATES.items()]
+    arts += [Artifact(rule_page(rule.id), "compliance_rule.html", {}, sources, lazy=contexts.of(rule_page(rule.id)))
+             for rule in rules_of(site)]
     # Chinese at /compliance/..., and the English twins under /en/compliance/... the way every
     # other page gets them, so hreflang alternates and the language switch find each other.
     return localised(arts, site.config.languages)
@@ -280,9 +280,9 @@ def _page_contexts(site: Site, evaluation: Evaluation) -> dict[str, dict[str, An
               "anchor": anchor, "basis_labels": BASIS_LABELS, "basis_keys": BASIS_KEYS,
               "rule_by_id": {r.id: r for r in rules_of(site)}}
     out = {
-        "compliance/index.html": {**common, "rows": by_association(rows), "sort": "association"},
-        "compliance/by-status/index.html": {**common, "rows": by_status(rows), "sort": "status"},
-        "compliance/late/index.html": {**common, "items": late_items(evaluation)},
+        MATRIX_PAGE: {**common, "rows": by_association(rows), "sort": "association"},
+        BY_STATUS_PAGE: {**common, "rows": by_status(rows), "sort": "status"},
+        LATE_PAGE: {**common, "items": late_items(evaluation)},
     }
     by_rule: dict[str, list[ObligationStatus]] = {}
     for s in evaluation.statuses:
@@ -293,7 +293,7 @@ def _page_contexts(site: Site, evaluation: Evaluation) -> dict[str, dict[str, An
         mine = _by_association(lines)
         groups = [(a, sorted(mine.get(a.slug, ()), key=lambda s: (status_rank(s.status), s.instance)))
                   for a in ordered]
-        out[f"compliance/rules/{rule.id}/index.html"] = {
+        out[rule_page(rule.id)] = {
             **common, "rule": rule, "groups": groups,
             "counts": [(st, sum(1 for s in lines if s.status == st)) for st in STATUS_ORDER]}
     return out

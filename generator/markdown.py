@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 from markdown_it import MarkdownIt
 from markdown_it import rules_inline
 from markdown_it.common import normalize_url
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
@@ -155,12 +156,66 @@ def _normalize_link(url: str) -> str:
 
 
 class _Renderer(RendererHTML):
-    """markdown-it's HTML renderer; a token without attributes (most of them) skips the
-    attribute loop, which writes nothing for it."""
+    """markdown-it's HTML renderer, writing the same HTML with less work per token (0.7
+    million tokens at 10k documents): text is escaped where the loop meets it while the
+    `text` rule is markdown-it's own, and `renderToken` tests each condition once; a token
+    without attributes (most of them) skips the attribute loop, which writes nothing for it."""
 
     @staticmethod
     def renderAttrs(token: Token) -> str:
         return RendererHTML.renderAttrs(token) if token.attrs else ""
+
+    def render(self, tokens: Sequence[Token], options: Any, env: Any) -> str:
+        out: list[str] = []
+        rules = self.rules
+        for i, token in enumerate(tokens):
+            kind = token.type
+            if kind == "inline":
+                if token.children:
+                    out.append(self.renderInline(token.children, options, env))
+            elif kind in rules:
+                out.append(rules[kind](tokens, i, options, env))
+            else:
+                out.append(self.renderToken(tokens, i, options, env))
+        return "".join(out)
+
+    def renderInline(self, tokens: Sequence[Token], options: Any, env: Any) -> str:
+        out: list[str] = []
+        rules = self.rules
+        own_text = getattr(rules.get("text"), "__func__", None) is RendererHTML.text
+        for i, token in enumerate(tokens):
+            kind = token.type
+            if kind == "text" and own_text:
+                out.append(escapeHtml(token.content))
+            elif kind in rules:
+                out.append(rules[kind](tokens, i, options, env))
+            else:
+                out.append(self.renderToken(tokens, i, options, env))
+        return "".join(out)
+
+    def renderToken(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        if token.hidden:
+            return ""
+        nesting = token.nesting
+        if nesting == -1:
+            result = "</" + token.tag
+        elif token.block and idx and tokens[idx - 1].hidden:
+            result = "\n<" + token.tag          # after a hidden (tight list) paragraph
+        else:
+            result = "<" + token.tag
+        if token.attrs:
+            result += RendererHTML.renderAttrs(token)
+        if nesting == 0 and options["xhtmlOut"]:
+            result += " /"
+        if not token.block:
+            return result + ">"
+        if nesting == 1 and idx + 1 < len(tokens):
+            following = tokens[idx + 1]
+            # an inline or hidden token next, or the closing tag itself (`<li></li>`): no newline
+            if following.type == "inline" or following.hidden or (following.nesting == -1 and following.tag == token.tag):
+                return result + ">"
+        return result + ">\n"
 
 
 def _make_engine(validate_link: Callable[[str], bool]) -> MarkdownIt:

@@ -92,6 +92,13 @@ def _pool(artifacts: Sequence[Any], templated: Sequence[int], theme: Any, global
     # Compile every template once, before the fork, so workers share the compiled code.
     for name in sorted({artifacts[i].template for i in templated if artifacts[i].template}):
         theme.env.get_template(name)
+    # Contexts some pages share (the compliance matrix), made once here rather than in each
+    # worker; the parent lets go of them once the workers have them (its peak memory).
+    from .render import SharedContext
+    shared = {id(a.lazy.contexts): a.lazy.contexts for a in (artifacts[i] for i in templated)
+              if type(a.lazy) is SharedContext}
+    for contexts in shared.values():
+        contexts.made()
     if markdown._memo.store is not None:
         markdown._memo.store.flush()
     _work, _staging = (artifacts, theme, globals_, build), staging
@@ -100,6 +107,8 @@ def _pool(artifacts: Sequence[Any], templated: Sequence[int], theme: Any, global
     # page by page) the parent's whole heap.
     with collector.frozen():
         pool = multiprocessing.get_context("fork").Pool(n)
+        for contexts in shared.values():
+            contexts.forget()
         try:
             yield pool
             pool.close()

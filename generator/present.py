@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -46,6 +47,8 @@ def display_name(subject: Subject, mask: bool) -> str:
 
 
 def fmt_value(value: Any, lang: str = "zh", mask: bool = True) -> str:
+    if type(value) is str:      # most values (a str subclass, such as a Labelled member, goes on)
+        return value
     if value is None or value == "" or value == []:
         return ""
     if isinstance(value, Labelled):
@@ -94,10 +97,16 @@ def field_rows(model: BaseModel, lang: str = "zh", mask: bool = True,
                hidden: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """(label, text) for every filled field of a model, in declaration order."""
     rows = []
-    for name, info in type(model).model_fields.items():
-        if name in hidden:
-            continue
+    for name, field in _shown_fields(type(model), lang, hidden):
         text = fmt_value(getattr(model, name), lang, mask)
         if text:
-            rows.append((field_label(name, info.title, lang), text))
+            rows.append((field, text))
     return rows
+
+
+@lru_cache(maxsize=None)
+def _shown_fields(model_type: type[BaseModel], lang: str, hidden: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(field name, label) of every field of a model type not `hidden`: the same for each of
+    its documents, made once per type and language instead of on every page."""
+    return tuple((name, field_label(name, info.title, lang))
+                 for name, info in model_type.model_fields.items() if name not in hidden)

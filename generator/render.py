@@ -60,6 +60,40 @@ class Artifact:
     stream: Callable[[], Iterable[bytes]] | None = field(default=None, compare=False)
 
 
+class SharedContexts:
+    """The contexts of several pages made together, once (the compliance pages share one
+    matrix): made when the first of them is rendered, or by a renderer that forks workers
+    before the fork (`parallel`), so that each worker does not make them again."""
+
+    def __init__(self, make: Callable[[], Mapping[str, Mapping[str, Any]]]) -> None:
+        self._make = make
+        self._made: Mapping[str, Mapping[str, Any]] | None = None
+
+    def made(self) -> Mapping[str, Mapping[str, Any]]:
+        """Every page's context by its path (in the default language)."""
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def forget(self) -> None:
+        """Let go of the contexts (made again if asked for again)."""
+        self._made = None
+
+    def of(self, path: str) -> "SharedContext":
+        return SharedContext(self, path)
+
+
+@dataclass(frozen=True, slots=True)
+class SharedContext:
+    """One page's part of `SharedContexts`: an artifact's `lazy` (the same in every language)."""
+
+    contexts: SharedContexts
+    path: str
+
+    def __call__(self, lang: str) -> Mapping[str, Any]:
+        return self.contexts.made()[self.path]
+
+
 @dataclass(frozen=True)
 class Theme:
     env: Environment

@@ -187,6 +187,10 @@ def deadline_statuses(doc: ValidDocument, evaluation: Evaluation) -> list[Obliga
     return list(evaluation.public.deadlines.get((doc.association, doc.id), ()))
 
 
+# A document page shows the declared publication date with the evidence, not among the facts.
+_HIDDEN_ON_PAGE = HIDDEN_FIELDS | {"published_on"}
+
+
 @dataclass(slots=True)
 class DocumentView:
     """What a document page shows (the template's `view`).
@@ -233,7 +237,7 @@ def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc:
         doc=doc, model=doc.model, kind=doc.kind, association=assoc, url=doc.url,
         title=doc.model.title,
         # the declared publication date is shown with the evidence, beside the attested one
-        facts=field_rows(doc.model, lang, mask, hidden=HIDDEN_FIELDS | {"published_on"}),
+        facts=field_rows(doc.model, lang, mask, hidden=_HIDDEN_ON_PAGE),
         state=state,
         declared_on=state.declared_on or doc.model.published_on,
         attested_on=attested_date(doc, site, evaluation),

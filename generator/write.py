@@ -85,6 +85,9 @@ class Staging:
     root: str
     previous_root: str
     dirs: "_Dirs | None" = field(default=None, repr=False)
+    # Whether there is a previous output to link unchanged files from (a cold build has none:
+    # no look-up per file then).
+    has_previous: bool | None = field(default=None, repr=False)
 
     def place(self, rel: str, chunks: Iterable[bytes]) -> Placed:
         """Put one output, given in pieces, at `rel` in the staging folder; a file whose
@@ -96,17 +99,24 @@ class Staging:
         target = os.path.join(self.root, rel)
         digest = hashlib.sha256()
         size = 0
-        old = _open_regular(os.path.join(self.previous_root, rel))
+        if self.has_previous is None:
+            self.has_previous = os.path.isdir(self.previous_root)
+        old = _open_regular(os.path.join(self.previous_root, rel)) if self.has_previous else None
         same = old is not None
         try:
-            # "x": a second output for one path fails, never overwrites the first.
-            with open(target, "xb") as f:
+            # O_EXCL: a second output for one path fails, never overwrites the first. The
+            # descriptor is written directly: a file object costs three more system calls
+            # (fstat, ioctl, lseek) per output, 20,000 outputs a build.
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            try:
                 for chunk in chunks:
-                    f.write(chunk)
+                    _write_all(fd, chunk)
                     digest.update(chunk)
                     size += len(chunk)
                     if same:
                         same = old.read(len(chunk)) == chunk       # type: ignore[union-attr]
+            finally:
+                os.close(fd)
             same = same and not old.read(1)                         # type: ignore[union-attr]
             if same:
                 os.unlink(target)
@@ -117,6 +127,12 @@ class Staging:
             if old is not None:
                 old.close()
         return Placed(size, digest.hexdigest(), same)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    written = os.write(fd, data)
+    while written < len(data):                      # a short write (a signal, a full disk)
+        written += os.write(fd, memoryview(data)[written:])
 
 
 def _open_regular(path: str) -> Any:
@@ -183,7 +199,15 @@ class _Dirs:
     def ensure(self, rel_dir: str) -> None:
         if rel_dir in self.made:
             return
-        os.makedirs(os.path.join(self.root, rel_dir), exist_ok=True)
+        if rel_dir.rpartition("/")[0] in self.made:
+            # Its parent is made: one mkdir (os.makedirs asks whether the parent exists first).
+            try:
+                os.mkdir(os.path.join(self.root, rel_dir))
+            except FileExistsError:
+                if not os.path.isdir(os.path.join(self.root, rel_dir)):     # as makedirs(exist_ok=True)
+                    raise
+        else:
+            os.makedirs(os.path.join(self.root, rel_dir), exist_ok=True)
         while rel_dir not in self.made:
             self.made.add(rel_dir)
             rel_dir = rel_dir.rpartition("/")[0]

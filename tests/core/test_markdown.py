@@ -148,3 +148,12 @@ def test_warm_up_on_two_cores_stores_what_one_parse_gives(tmp_path, monkeypatch)
     for body in bodies:
         assert md_module._decode(found[md_module.body_key(body)]) == md_module._analyse_now(body)
     assert store.get(md_module.body_key(kept)) == b"kept"
+
+
+def test_renderer_on_tight_lists_and_nested_blocks() -> None:
+    """Hidden (tight-list) paragraphs before a block, empty items, nested lists and quotes,
+    self-closing tags: the newlines the renderer writes are markdown-it's own."""
+    text = ("- 一\n  > 引用\n- \n- 二\n  - 三\n    ```\n    代码\n    ```\n\n1. 甲\n\n   乙\n2. ***\n\n"
+            "> - 丙\n>   ---\n\n第一行  \n第二行 ![图](/a.png \"题\")\n\n| 甲 | 乙 |\n|:-|-:|\n| 1 |\n")
+    plain, fast = _plain_engine(), md_module._engine()
+    assert fast.render(text) == plain.render(text)

@@ -105,3 +105,45 @@ def test_rule_page_anchors_each_association(tmp_path: Path) -> None:
     page = _pages(tmp_path)["compliance/rules/sanction-7-working-days/index.html"]
     assert 'id="a-测试协会"' in page
     assert 'href="/associations/测试协会/sanctions/2025-警告-001/"' in page
+
+
+def test_the_compliance_pages_context_is_made_once_for_every_page_and_language(tmp_path: Path, monkeypatch) -> None:
+    """One matrix for every compliance page in both languages, and the same bytes as
+    making it again for each page."""
+    from generator import compliance
+    made: list[int] = []
+    page_contexts = compliance._page_contexts
+    monkeypatch.setattr(compliance, "_page_contexts", lambda *a: made.append(1) or page_contexts(*a))
+    prepared = evaluate_tree(content_tree(tmp_path, FILES), "2025-07-01")
+    site, evaluation = prepared.site, prepared.evaluation
+    assert site is not None and evaluation is not None
+    theme = load_theme(site.theme_dir)
+    globals_ = template_globals(site, evaluation, theme)
+    arts = compliance_artifacts(site, evaluation, theme)
+    assert {a.path.removeprefix("en/") for a in arts} == {a.path for a in arts if not a.path.startswith("en/")}
+    shared = [build_artifact(a, theme, globals_) for a in arts]
+    assert len(made) == 1
+    again = [build_artifact(a, theme, globals_) for a in compliance_artifacts(site, evaluation, theme)]
+    assert shared == again
+
+
+def test_forked_workers_render_the_compliance_pages_from_the_parents_context(tmp_path: Path, monkeypatch) -> None:
+    """The render pool makes the shared context before it forks (once, not in each worker),
+    lets go of it in the parent, and the pages' bytes are a serial build's."""
+    from generator import compliance, parallel
+    prepared = evaluate_tree(content_tree(tmp_path, FILES), "2025-07-01")
+    site, evaluation = prepared.site, prepared.evaluation
+    assert site is not None and evaluation is not None
+    theme = load_theme(site.theme_dir)
+    globals_ = template_globals(site, evaluation, theme)
+    serial = [build_artifact(a, theme, globals_) for a in compliance_artifacts(site, evaluation, theme)]
+    made: list[int] = []
+    page_contexts = compliance._page_contexts
+    monkeypatch.setattr(compliance, "_page_contexts", lambda *a: made.append(1) or page_contexts(*a))
+    monkeypatch.setattr(parallel, "SERIAL_BELOW", 0)
+    monkeypatch.setenv("GONGSHI_JOBS", "2")
+    arts = compliance_artifacts(site, evaluation, theme)
+    forked = [data for _, data in parallel.build_all(arts, theme, globals_, build_artifact)]
+    assert forked == serial
+    assert made == [1]                      # in this process, before the fork; the workers made none
+    assert arts[0].lazy.contexts._made is None  # type: ignore[union-attr]
