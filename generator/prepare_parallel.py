@@ -28,7 +28,7 @@ import traceback
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 from . import kinds as k
 from .filecache import FileCache
@@ -147,11 +147,10 @@ def _triples(docs: tuple[ValidDocument, ...]) -> list[Triple]:
     return [(d.raw, d.kind.name, d.model) for d in docs]
 
 
-def _receive(in_fd: int) -> tuple[Any, ...] | None:
+def _receive(stream: BinaryIO) -> tuple[Any, ...] | None:
     """The worker's result, or None when it failed, died or sent something unreadable."""
     try:
-        with os.fdopen(in_fd, "rb") as stream:
-            payload = pickle.load(stream)
+        payload = pickle.load(stream)
     except Exception:               # noqa: BLE001 - EOF (it died), a broken stream
         return None
     if not (isinstance(payload, tuple) and len(payload) == 6 and payload[0] == "ok"):
@@ -172,18 +171,26 @@ def check(content_dir: Path, files: FileCache, halves: Halves) -> ValidatedConte
     read_fd, write_fd = os.pipe()
     worker = multiprocessing.get_context("fork").Process(
         target=_work, args=(content_dir, halves.worker, view, write_fd), daemon=True)
-    try:
-        worker.start()
-    finally:
-        os.close(write_fd)          # the worker holds the only writer: its death is our EOF
-    try:
-        mine = _half(content_dir, halves.mine, files)
-        payload = _receive(read_fd)
-    except BaseException:
-        worker.kill()
-        raise
-    finally:
-        worker.join()
+    with os.fdopen(read_fd, "rb") as results:
+        try:
+            worker.start()
+            started = True
+        except (AssertionError, OSError):   # a daemonic process may not fork; no memory for it
+            started = False
+        finally:
+            os.close(write_fd)      # the worker holds the only writer: its death is our EOF
+        payload: tuple[Any, ...] | None = None
+        try:
+            mine = _half(content_dir, halves.mine, files)
+            if started:
+                payload = _receive(results)
+        except BaseException:
+            if started:
+                worker.kill()
+            raise
+        finally:
+            if started:
+                worker.join()
     if payload is None:
         # The worker failed: its half here (its cache entries, if any, are what these write).
         again = files.sibling()
