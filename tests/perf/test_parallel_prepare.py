@@ -259,3 +259,17 @@ def test_halves_share_the_bytes(tmp_path_factory: pytest.TempPathFactory, monkey
     worker = sum(sizes[int(s[-2:])] for s in halves.worker)
     # Greedy, largest first: the halves differ by at most the largest folder.
     assert abs(2 * worker - sum(sizes)) <= max(sizes)
+
+
+def test_two_folders_of_one_slug_keep_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A CJK compatibility ideograph normalises (NFC) to a unified one: two folders, one slug.
+    # Load meets them in name order, not slug by slug; one process keeps that order exactly.
+    for name in ("\u8c48", "\uf900", "xiehui"):
+        (tmp_path / "associations" / name / "sanctions").mkdir(parents=True)
+        (tmp_path / "associations" / name / "sanctions" / "a.md").write_text("---\n---\n", encoding="utf-8")
+    monkeypatch.setattr(prepare_parallel, "SPLIT_MIN_FILES", 1)
+    monkeypatch.setattr(prepare_parallel, "jobs", lambda: 2)
+    monkeypatch.setenv("GONGSHI_CACHE", str(tmp_path / "cache"))
+    assert prepare_parallel.plan(tmp_path, for_content(tmp_path.absolute())) is None
+    shutil.rmtree(tmp_path / "associations" / "\uf900")
+    assert prepare_parallel.plan(tmp_path, for_content(tmp_path.absolute())) is not None
