@@ -41,7 +41,7 @@ import os
 import pickle
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from .cache import RACY_NS, Store, cache_dir, code_version, store
 from .diagnostics import Diagnostic
@@ -364,6 +364,54 @@ class FileCache:
         if prune:
             live = self.used | {STATS + self.version, FOLDERS + self.version, self._pack_key(False), self._pack_key(True)}
             self.store.delete([k for k in self.store.keys() if k not in live])
+
+    # --- one run on two processes (generator.prepare_parallel) ----------------------------
+
+    def sibling(self) -> "FileCache":
+        """A view of the same cache for another share of this run's files (another process's):
+        the same snapshot and clock, nothing seen yet. Its `share()` goes back through `absorb`."""
+        other = FileCache(self.store, self.version)
+        other._stats, other._good, other._since_pruned = self._snapshot(), self._good, self._since_pruned
+        other.now_ns = self.now_ns
+        return other
+
+    def recorded(self) -> Collection[str]:
+        """The absolute paths of the files whose stats the last run recorded (none: a cold cache)."""
+        return self._snapshot().keys()
+
+    def share(self) -> tuple[Any, ...]:
+        """What this view met and added in this run, for `absorb` (picklable: a model still
+        pickled in the pack is unpickled, since a `Deferred` holds the whole pack)."""
+        results = {file: (raw, (kind, model() if type(model) is Deferred else model, diagnostics))
+                   for file, (raw, (kind, model, diagnostics)) in self._results.items()}
+        return (self.fresh, self.used, self.written, self._seen_stats, self._seen_good, results,
+                self._packed, self._unpacked, self._mask, self._folders, self._seen_folders)
+
+    def absorb(self, share: tuple[Any, ...], rank: Callable[[str], Any]) -> None:
+        """Take in a sibling's `share()` (other files than this view's). `rank(path)` orders
+        the files as one process meets them, so what `finish` writes is what a run on one
+        process writes, byte for byte."""
+        fresh, used, written, seen_stats, seen_good, results, packed, unpacked, mask, folders, seen_folders = share
+        self.fresh |= fresh
+        self.used |= used
+        self.written += written
+        self._seen_stats = _in_order(self._seen_stats, seen_stats, rank)
+        self._seen_good = _in_order(self._seen_good, seen_good, rank)
+        self._results = _in_order(self._results, results, rank)
+        self._packed += packed
+        self._unpacked += unpacked
+        if mask is not None:
+            self._mask = mask
+        if self._folders is None:
+            self._folders = folders
+        # Folders are checked in slug order (validate), each in one half.
+        self._seen_folders = dict(sorted((*self._seen_folders.items(), *seen_folders.items())))
+
+
+def _in_order(mine: dict[str, Any], theirs: dict[str, Any], rank: Callable[[str], Any]) -> dict[str, Any]:
+    if not theirs:
+        return mine
+    return dict(sorted((*mine.items(), *theirs.items()), key=lambda item: rank(item[0])))
 
 
 def for_content(root: Path) -> FileCache:

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 import yaml
 
@@ -496,12 +496,14 @@ def _configured_max_bytes(site: RawDocument | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1_000 else None
 
 
-def load_content(root: Path, max_bytes: int | None = None, files: Any = None) -> LoadedContent:
+def load_content(root: Path, max_bytes: int | None = None, files: Any = None,
+                 slugs: Collection[str] | None = None) -> LoadedContent:
     """Read every content file under `root`. Never raises for bad content.
 
     `max_bytes` defaults to site.yaml's `limits.max_file_bytes`, else MAX_FILE_BYTES.
     `files` (a generator.filecache.FileCache) skips the YAML parse of documents whose bytes
-    an earlier run parsed without a problem."""
+    an earlier run parsed without a problem. `slugs`: read only these association folders
+    (generator.prepare_parallel loads the two halves of a site on two cores)."""
     root = root.absolute()
     diagnostics: list[Diagnostic] = []
     documents: list[RawDocument] = []
@@ -553,6 +555,8 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None) ->
             slug = unicodedata.normalize("NFC", a.name)
             if (why := check_name(slug)) is not None:
                 diagnostics.append(diag(adir, 1, 1, "file.bad_name", name=slug, why=why))
+                continue
+            if slugs is not None and slug not in slugs:
                 continue
             docs, atts = walk_association(adir, slug, root, lambda f, folder, e, stem: read(f, slug, folder, e, stem), diagnostics)
             documents += docs

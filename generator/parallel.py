@@ -222,8 +222,8 @@ def _analyse_range(span: tuple[int, int]) -> list[tuple[str, bytes]]:
     return markdown.analysed(_bodies[span[0]: span[1]])
 
 
-def warm_markdown(bodies: Sequence[str]) -> None:
-    """Analyse every body the persistent store lacks, on all cores, into the store."""
+def warm_markdown(bodies: Sequence[str], workers: int | None = None) -> None:
+    """Analyse every body the persistent store lacks, on all cores (or `workers`), into the store."""
     store = markdown._memo.store
     if store is None:
         return
@@ -231,7 +231,7 @@ def warm_markdown(bodies: Sequence[str]) -> None:
     keys = [markdown.body_key(b) for b in unique]
     known = store.has_many(keys)
     missing = [(key, b) for b, key in zip(unique, keys) if key not in known]
-    n = jobs()
+    n = jobs() if workers is None else workers
     if n < 2 or len(missing) < SERIAL_BELOW or not fork_available():
         for key, value in markdown.analysed(missing):
             store.put(key, value)

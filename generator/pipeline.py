@@ -77,15 +77,22 @@ def check(content_dir: Path, hooks: Hooks = Hooks()) -> ValidatedContent:
     if _caching(hooks, through="on_loaded") and not in_session:
         files = for_content(content_dir)
     with collector.paused():
-        loaded = hooks.on_loaded(load_content(content_dir, files=files))
-        _warm_markdown(loaded, None if files is None else files.fresh)
-        content = validate(loaded, files)
+        from . import prepare_parallel
+        # A cold cache (nearly every file read, analysed and validated): two halves on two
+        # cores. Only with the per-file cache, so never under an `on_loaded` hook.
+        halves = prepare_parallel.plan(content_dir, files) if files is not None else None
+        if files is not None and halves is not None:
+            content = prepare_parallel.check(content_dir, files, halves)
+        else:
+            loaded = hooks.on_loaded(load_content(content_dir, files=files))
+            _warm_markdown(loaded, None if files is None else files.fresh)
+            content = validate(loaded, files)
         if files is not None:
             files.finish()
     return hooks.on_validated(content)
 
 
-def _warm_markdown(loaded: LoadedContent, only: set[str] | None = None) -> None:
+def _warm_markdown(loaded: LoadedContent, only: set[str] | None = None, workers: int | None = None) -> None:
     """Every body parsed once, on all cores, into the build cache: validation (unsafe links),
     pages and search then read the analysis instead of parsing again. `only`: the paths of
     the files to warm (those the per-file cache did not know: the others were analysed by
@@ -94,7 +101,7 @@ def _warm_markdown(loaded: LoadedContent, only: set[str] | None = None) -> None:
     from .cache import cache_dir, store
     from .parallel import warm_markdown
     markdown.use_store(store(cache_dir(loaded.root), "markdown"))
-    warm_markdown([d.body for d in loaded.documents if (only is None or d.file in only) and d.body])
+    warm_markdown([d.body for d in loaded.documents if (only is None or d.file in only) and d.body], workers)
 
 
 def prepare(content_dir: Path, as_of: dt.date, base_url: str | None = None, hooks: Hooks = Hooks()) -> Prepared:
