@@ -116,5 +116,5 @@ def _parses(text: str) -> bool:
     try:
         yaml.safe_load(text)
         return True
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):     # ValueError: an impossible date (2025-02-30)
         return False
