@@ -235,8 +235,9 @@ class FileCache:
 
     def absorb(self, share: tuple[Any, ...], rank: Callable[[str], Any]) -> None:
         """Take in a sibling's `share()` (other files than this view's). `rank(path)` orders
-        the files as one process meets them, so what `finish` writes is what a run on one
-        process writes, byte for byte."""
+        the files as one process meets them, so what `finish` writes reads back as what a run
+        on one process writes, entry for entry and in the same order (the pickled bytes of
+        the pack may differ: equal strings from two processes are two objects to pickle)."""
         fresh, used, written, seen_stats, seen_good, results, packed, unpacked, mask = share
         self.fresh |= fresh
         self.used |= used
