@@ -387,31 +387,34 @@ class FileCache:
         return (self.fresh, self.used, self.written, self._seen_stats, self._seen_good, results,
                 self._packed, self._unpacked, self._mask, self._folders, self._seen_folders)
 
-    def absorb(self, share: tuple[Any, ...], rank: Callable[[str], Any]) -> None:
-        """Take in a sibling's `share()` (other files than this view's). `rank(path)` orders
-        the files as one process meets them, so what `finish` writes is what a run on one
-        process writes, byte for byte."""
-        fresh, used, written, seen_stats, seen_good, results, packed, unpacked, mask, folders, seen_folders = share
-        self.fresh |= fresh
-        self.used |= used
-        self.written += written
-        self._seen_stats = _in_order(self._seen_stats, seen_stats, rank)
-        self._seen_good = _in_order(self._seen_good, seen_good, rank)
-        self._results = _in_order(self._results, results, rank)
-        self._packed += packed
-        self._unpacked += unpacked
-        if mask is not None:
-            self._mask = mask
-        if self._folders is None:
-            self._folders = folders
-        # Folders are checked in slug order (validate), each in one half.
-        self._seen_folders = dict(sorted((*self._seen_folders.items(), *seen_folders.items())))
+    def absorb(self, shares: Iterable[tuple[Any, ...]], rank: Callable[[str], Any]) -> None:
+        """Take in siblings' `share()`s (other files than this view's). `rank(path)` orders
+        the files as one process meets them, so what `finish` writes reads back as what a run
+        on one process writes, entry for entry and in the same order (the pickled bytes of
+        the pack may differ: equal strings from two processes are two objects to pickle)."""
+        seen_stats, seen_good, results = dict(self._seen_stats), dict(self._seen_good), dict(self._results)
+        seen_folders = dict(self._seen_folders)
+        for fresh, used, written, stats, good, found, packed, unpacked, mask, folders, checked in shares:
+            self.fresh |= fresh
+            self.used |= used
+            self.written += written
+            seen_stats.update(stats)
+            seen_good.update(good)
+            results.update(found)
+            self._packed += packed
+            self._unpacked += unpacked
+            if mask is not None:
+                self._mask = mask
+            if self._folders is None:
+                self._folders = folders
+            seen_folders.update(checked)
+        self._seen_stats, self._seen_good, self._results = (
+            _in_order(seen_stats, rank), _in_order(seen_good, rank), _in_order(results, rank))
+        self._seen_folders = dict(sorted(seen_folders.items()))     # validate checks folders in slug order
 
 
-def _in_order(mine: dict[str, Any], theirs: dict[str, Any], rank: Callable[[str], Any]) -> dict[str, Any]:
-    if not theirs:
-        return mine
-    return dict(sorted((*mine.items(), *theirs.items()), key=lambda item: rank(item[0])))
+def _in_order(entries: dict[str, Any], rank: Callable[[str], Any]) -> dict[str, Any]:
+    return dict(sorted(entries.items(), key=lambda item: rank(item[0])))
 
 
 def for_content(root: Path) -> FileCache:

@@ -78,11 +78,11 @@ def check(content_dir: Path, hooks: Hooks = Hooks()) -> ValidatedContent:
         files = for_content(content_dir)
     with collector.paused():
         from . import prepare_parallel
-        # A cold cache (nearly every file read, analysed and validated): two halves on two
+        # A cold cache (nearly every file read, analysed and validated): portions on two
         # cores. Only with the per-file cache, so never under an `on_loaded` hook.
-        halves = prepare_parallel.plan(content_dir, files) if files is not None else None
-        if files is not None and halves is not None:
-            content = prepare_parallel.check(content_dir, files, halves)
+        split = prepare_parallel.plan(content_dir, files) if files is not None else None
+        if files is not None and split is not None:
+            content = prepare_parallel.check(content_dir, files, split)
         else:
             loaded = hooks.on_loaded(load_content(content_dir, files=files))
             _warm_markdown(loaded, None if files is None else files.fresh)

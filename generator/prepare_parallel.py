@@ -1,22 +1,25 @@
-"""A cold `check` on both cores: the association folders in two halves (by bytes), one
-loaded, Markdown-analysed and validated by a forked worker while this process does the other.
+"""A cold `check` on both cores: the association folders in portions (by bytes, biggest
+first), loaded, Markdown-analysed and validated by this process and a forked worker, each
+taking the next portion no one took yet until none is left.
 
 Why: with a cold per-file cache every file is parsed, analysed and validated (~4 s at 10k
 documents), and loading and validating ran on one core. Every per-file step, and every
-cross-file check (they never look beyond one association), works on a half as on the whole.
+cross-file check (they never look beyond one association), works on a portion as on the
+whole. Portions rather than two fixed halves: on a busy machine one process gets less of a
+core than the other, and a fixed half left the faster one idle for up to a second.
 
 What comes back is what the serial check gives: the same `ValidatedContent` (profiles,
 documents and attachments in the same order, the same sorted diagnostics) and the same
-per-file cache (`FileCache.absorb` puts the worker's files in the order one process meets
-them; the worker writes its own cache entries, the same keys and values as serial).
+per-file cache (`FileCache.absorb` puts every portion's files in the order one process meets
+them; the worker writes its own entries: the same keys, and values that read back equal).
 
 When (`plan`): two or more jobs, fork available, a per-file cache that knows too few files
 to make the run cheap, and at least SPLIT_MIN_FILES documents unknown to it (below that the
 fork costs more than it saves). `pipeline.check` keeps the serial path for a hook that may
 change what was loaded and for serve sessions (no per-file cache there).
 
-A worker that dies, raises or sends something unreadable: this process does that half
-itself — the result is the same, only slower.
+A worker that dies, raises or sends something unreadable: this process does the portions
+it took itself — the result is the same, only slower.
 """
 
 from __future__ import annotations
@@ -40,18 +43,17 @@ from .validate import ValidatedContent, ValidDocument, validate
 # corpora, a busy 2-core machine, medians of 5-6): at 500 documents a wash (0.42 s both, 0.02 s
 # more CPU split), at 1,000 0.62 s split against 0.77 s, at 10,000 3.6 s against 5.4 s.
 SPLIT_MIN_FILES = 800
-WORKER_SHARE = 0.5          # of the bytes: this process also merges the worker's half
+GUIDED = 6                  # a portion is a sixth of the bytes left (at least 0.5 % of all)
 
 
 @dataclass(frozen=True)
-class Halves:
-    worker: frozenset[str]          # association slugs the forked worker loads and validates
-    mine: frozenset[str]            # the rest: this process's
-    folder_rank: dict[str, int]     # association folder name -> its place in load order
+class Split:
+    portions: tuple[frozenset[str], ...]    # association slugs, biggest portions first
+    folder_rank: dict[str, int]             # association folder name -> its place in load order
 
 
-def plan(content_dir: Path, files: FileCache) -> Halves | None:
-    """The two halves of a cold check, or None when one process should do it all."""
+def plan(content_dir: Path, files: FileCache) -> Split | None:
+    """The portions of a cold check, or None when one process should do it all."""
     if jobs() < 2 or not fork_available():
         return None
     known = files.recorded()
@@ -82,19 +84,24 @@ def plan(content_dir: Path, files: FileCache) -> Halves | None:
         return None
     if unknown < SPLIT_MIN_FILES or len(sizes) < 2:
         return None
-    # Largest first, each to the half furthest below its share of the bytes.
-    total = sum(sizes.values())
-    want_worker, got_worker, got_mine = total * WORKER_SHARE, 0, 0
-    worker: set[str] = set()
+    # Guided: each portion a sixth of the bytes left (biggest folders first), so the two
+    # processes, taking the next portion as they finish one, end close together however
+    # fast each runs (a busy machine gives one core less than the other).
+    portions: list[frozenset[str]] = []
+    left = sum(sizes.values())
+    smallest = left / 200           # so at most 201 portions: one byte each (see `check`)
+    portion: list[str] = []
+    size = 0
     for slug in sorted(sizes, key=lambda s: (-sizes[s], s)):
-        if want_worker - got_worker >= (total - want_worker) - got_mine:
-            worker.add(slug)
-            got_worker += sizes[slug]
-        else:
-            got_mine += sizes[slug]
-    if not worker or len(worker) == len(sizes):
-        return None
-    return Halves(frozenset(worker), frozenset(sizes) - worker, rank)
+        portion.append(slug)
+        size += sizes[slug]
+        if size >= max(left / GUIDED, smallest):
+            portions.append(frozenset(portion))
+            left -= size
+            portion, size = [], 0
+    if portion:
+        portions.append(frozenset(portion))
+    return Split(tuple(portions), rank)
 
 
 def _documents(folder: str, known: Any) -> tuple[int, int]:
@@ -114,9 +121,9 @@ def _documents(folder: str, known: Any) -> tuple[int, int]:
     return size, unknown
 
 
-def _half(content_dir: Path, slugs: frozenset[str], files: FileCache, workers: int | None = 1) -> ValidatedContent:
+def _portion(content_dir: Path, slugs: frozenset[str], files: FileCache, workers: int | None = 1) -> ValidatedContent:
     """What `pipeline.check` does, for the association folders `slugs` (and site.yaml and
-    the calendars, which both halves read: their diagnostics are the same in both)."""
+    the calendars, which every portion reads: their diagnostics are the same in all)."""
     from .pipeline import _warm_markdown
     loaded = load_content(content_dir, files=files, slugs=slugs)
     _warm_markdown(loaded, files.fresh, workers)
@@ -124,19 +131,44 @@ def _half(content_dir: Path, slugs: frozenset[str], files: FileCache, workers: i
 
 
 Triple = tuple[Any, str, Any]      # (RawDocument, kind name, model): a Kind is looked up, not pickled
+Done = tuple[list[Triple], list[Triple], tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]
 
 
-def _work(content_dir: Path, slugs: frozenset[str], files: FileCache, out_fd: int) -> None:
-    """The forked worker: its half, its cache entries written, the result down the pipe."""
+def _take(content_dir: Path, split: Split, tickets: int | None, files: FileCache, workers: int | None = 1,
+          only: list[int] | None = None) -> dict[int, Done]:
+    """Portions, each the next one no process took yet (a byte read from the pipe `tickets`:
+    a pipe hands each byte to one reader), or those of `only`: {index: (profiles, documents,
+    attachments, diagnostics, cache share)}."""
+    done: dict[int, Done] = {}
+    while True:
+        if only is not None:
+            if not only:
+                break
+            i = only.pop(0)
+        else:
+            assert tickets is not None
+            ticket = os.read(tickets, 1)
+            if not ticket:
+                break               # none left
+            i = ticket[0]
+        view = files.sibling()
+        content = _portion(content_dir, split.portions[i], view, workers)
+        done[i] = (_triples(content.profiles), _triples(content.documents), content.attachments,
+                   content.diagnostics, view.share())
+    return done
+
+
+def _work(content_dir: Path, split: Split, tickets: int, files: FileCache, out_fd: int) -> None:
+    """The forked worker: portions until none is left, its cache entries written, the
+    results down the pipe."""
     from . import markdown
     try:
-        content = _half(content_dir, slugs, files)
+        done = _take(content_dir, split, tickets, files)
         files.store.flush()
         if markdown._memo.store is not None:
             markdown._memo.store.flush()
-        payload: tuple[Any, ...] = ("ok", _triples(content.profiles), _triples(content.documents),
-                                    content.attachments, content.diagnostics, files.share())
-    except BaseException:           # noqa: BLE001 - the parent does the half itself
+        payload: tuple[Any, ...] = ("ok", done)
+    except BaseException:           # noqa: BLE001 - the parent does its portions itself
         payload = ("failed", traceback.format_exc())
     # Streamed: the parent unpickles while this pickles, and neither holds the whole blob.
     with os.fdopen(out_fd, "wb") as out:
@@ -147,18 +179,51 @@ def _triples(docs: tuple[ValidDocument, ...]) -> list[Triple]:
     return [(d.raw, d.kind.name, d.model) for d in docs]
 
 
-def _receive(stream: BinaryIO) -> tuple[Any, ...] | None:
-    """The worker's result, or None when it failed, died or sent something unreadable."""
+def _receive(stream: BinaryIO) -> dict[int, Done]:
+    """The worker's portions; none when it failed, died or sent something unreadable."""
     try:
         payload = pickle.load(stream)
     except Exception:               # noqa: BLE001 - EOF (it died), a broken stream
-        return None
-    if not (isinstance(payload, tuple) and len(payload) == 6 and payload[0] == "ok"):
-        return None
-    return payload
+        return {}
+    if not (isinstance(payload, tuple) and len(payload) == 2 and payload[0] == "ok" and isinstance(payload[1], dict)):
+        return {}
+    return payload[1]
 
 
-def check(content_dir: Path, files: FileCache, halves: Halves) -> ValidatedContent:
+def _together(content_dir: Path, split: Split, files: FileCache) -> tuple[dict[int, Done], dict[int, Done]]:
+    """The portions this process did and those the forked worker sent back (none if it failed)."""
+    # One byte per portion, all written before the fork (far less than a pipe holds).
+    tickets, tickets_in = os.pipe()
+    os.write(tickets_in, bytes(range(len(split.portions))))
+    os.close(tickets_in)
+    read_fd, write_fd = os.pipe()
+    worker = multiprocessing.get_context("fork").Process(
+        target=_work, args=(content_dir, split, tickets, files.sibling(), write_fd), daemon=True)
+    try:
+        started = True
+        worker.start()
+    except (AssertionError, OSError):   # a daemonic process may not fork; no memory for it
+        started = False
+    finally:
+        os.close(write_fd)          # the worker holds the only writer: its death is our EOF
+    theirs: dict[int, Done] = {}
+    try:
+        with os.fdopen(read_fd, "rb") as results:
+            mine = _take(content_dir, split, tickets, files)
+            if started:
+                theirs = _receive(results)
+    except BaseException:
+        if started:
+            worker.kill()
+        raise
+    finally:
+        os.close(tickets)
+        if started:
+            worker.join()
+    return mine, theirs
+
+
+def check(content_dir: Path, files: FileCache, split: Split) -> ValidatedContent:
     """Load, analyse and validate on two processes; the result `pipeline.check`'s serial
     path gives (`files.finish()` is left to the caller, as there)."""
     from . import markdown
@@ -167,48 +232,26 @@ def check(content_dir: Path, files: FileCache, halves: Halves) -> ValidatedConte
     markdown.use_store(store(cache_dir(root), "markdown"))
     for pending in (files.store, markdown._memo.store):
         pending.flush()             # a fork must not inherit unwritten entries
-    view = files.sibling()
-    read_fd, write_fd = os.pipe()
-    worker = multiprocessing.get_context("fork").Process(
-        target=_work, args=(content_dir, halves.worker, view, write_fd), daemon=True)
-    with os.fdopen(read_fd, "rb") as results:
-        try:
-            worker.start()
-            started = True
-        except (AssertionError, OSError):   # a daemonic process may not fork; no memory for it
-            started = False
-        finally:
-            os.close(write_fd)      # the worker holds the only writer: its death is our EOF
-        payload: tuple[Any, ...] | None = None
-        try:
-            mine = _half(content_dir, halves.mine, files)
-            if started:
-                payload = _receive(results)
-        except BaseException:
-            if started:
-                worker.kill()
-            raise
-        finally:
-            if started:
-                worker.join()
-    if payload is None:
-        # The worker failed: its half here (its cache entries, if any, are what these write).
-        again = files.sibling()
-        theirs = _half(content_dir, halves.worker, again, workers=None)
-        payload = ("ok", _triples(theirs.profiles), _triples(theirs.documents), theirs.attachments,
-                   theirs.diagnostics, again.share())
-    _, profiles, documents, attachments, diagnostics, share = payload
-    prefix = f"{root}/associations/"
-    files.absorb(share, _rank_of_path(prefix, halves.folder_rank))
-    slug_rank = {unicodedata.normalize("NFC", name): n for name, n in halves.folder_rank.items()}
+    mine, theirs = _together(content_dir, split, files)
+    # What the worker did not send (it failed, or died): done here, as one process would.
+    left = [i for i in range(len(split.portions)) if i not in mine and i not in theirs]
+    if left:
+        mine.update(_take(content_dir, split, None, files, None, left))
+    # site.yaml, the calendars and the folder names again (a few milliseconds): the
+    # configuration and what every portion reports about them, whoever did which portion.
+    head = validate(load_content(content_dir, slugs=frozenset()))
+    done = [*mine.values(), *theirs.values()]
+    files.absorb([share for *_, share in done], _rank_of_path(f"{root}/associations/", split.folder_rank))
+    slug_rank = {unicodedata.normalize("NFC", name): n for name, n in split.folder_rank.items()}
     return ValidatedContent(
-        config=mine.config, calendar_years=mine.calendar_years,
-        profiles=tuple(sorted((*mine.profiles, *_valid(profiles)), key=lambda d: d.association)),
-        documents=tuple(sorted((*mine.documents, *_valid(documents)), key=lambda d: (d.association, d.kind.name, d.id))),
-        # In load order: folder by folder (each folder's attachments are in one half, in order).
-        attachments=tuple(sorted((*mine.attachments, *attachments), key=lambda a: slug_rank[a.association])),
-        diagnostics=tuple(sorted(set(mine.diagnostics + diagnostics))),
-        root=mine.root, theme_dir=mine.theme_dir,
+        config=head.config, calendar_years=head.calendar_years,
+        profiles=tuple(sorted((d for part in done for d in _valid(part[0])), key=lambda d: d.association)),
+        documents=tuple(sorted((d for part in done for d in _valid(part[1])),
+                               key=lambda d: (d.association, d.kind.name, d.id))),
+        # In load order: folder by folder (each folder's attachments are in one portion, in order).
+        attachments=tuple(sorted((a for part in done for a in part[2]), key=lambda a: slug_rank[a.association])),
+        diagnostics=tuple(sorted(set(head.diagnostics).union(*(part[3] for part in done)))),
+        root=head.root, theme_dir=head.theme_dir,
     )
 
 

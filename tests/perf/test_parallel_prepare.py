@@ -15,6 +15,7 @@ import os
 import pickle
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -50,7 +51,7 @@ def split_always(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _check(content: Path, cache: Path, split: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    """(validated content, the halves or None) of a cold check with its own cache root."""
+    """(validated content, the split or None) of a cold check with its own cache root."""
     shutil.rmtree(cache, ignore_errors=True)
     monkeypatch.setenv("GONGSHI_CACHE", str(cache))
     planned: list[Any] = []
@@ -102,9 +103,9 @@ def _files_table(cache: Path) -> dict[str, Any]:
 
 def test_split_check_is_the_serial_check(corpus: Path, tmp_path: Path, split_always: None,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    split, halves = _check(corpus, tmp_path / "split", True, monkeypatch)
+    split, portions = _check(corpus, tmp_path / "split", True, monkeypatch)
     serial, _ = _check(corpus, tmp_path / "serial", False, monkeypatch)
-    assert halves is not None and halves.worker and halves.mine
+    assert portions is not None and len(portions.portions) >= 2
     assert not split.diagnostics or all(d.severity.value != "error" for d in split.diagnostics)
     _same_content(split, serial)
     # The next run finds what a serial run left: the same entries, in the same order.
@@ -113,7 +114,7 @@ def test_split_check_is_the_serial_check(corpus: Path, tmp_path: Path, split_alw
 
 def _break(content: Path, picks: list[tuple[int, int]]) -> list[str]:
     """Schema and YAML errors, a duplicate key and an unsafe link in the files `picks` names
-    (association, file), so both halves hold bad files; returns their paths in the content folder."""
+    (association, file), so several portions hold bad files; returns their paths in the content folder."""
     folders = sorted((content / "associations").iterdir())
     done = []
     for n, (a, f) in enumerate(picks):
@@ -146,38 +147,41 @@ def test_bad_content_gives_the_same_diagnostics(corpus: Path, tmp_path_factory: 
     content = base / "内容"
     shutil.copytree(corpus, content)
     broken = _break(content, picks)
-    split, halves = _check(content, base / "split", True, monkeypatch)
+    split, portions = _check(content, base / "split", True, monkeypatch)
     serial, _ = _check(content, base / "serial", False, monkeypatch)
-    assert halves is not None
+    assert portions is not None
     _same_content(split, serial)
     assert all(d.line >= 1 and d.column >= 1 for d in split.diagnostics)
     # Every broken file is reported, wherever its half was done.
     named = {str(d.file) for d in split.diagnostics}
     assert all(any(f.endswith(rel) for f in named) for rel in broken)
-    # The broken files sit in both halves (when the picks touch both), each reported once.
+    # The broken files sit in several portions (when the picks touch several), each reported once.
     assert len(split.diagnostics) == len(set(split.diagnostics))
 
 
-def _die(how: str) -> Any:
-    real = prepare_parallel._half
+def _die(how: str, marker: Path) -> Any:
+    """`_portion` for a worker that fails at its first portion (after leaving `marker`)."""
+    real = prepare_parallel._portion
     parent = os.getpid()
 
-    def half(*args: Any, **kwargs: Any) -> Any:
+    def portion(*args: Any, **kwargs: Any) -> Any:
         if os.getpid() != parent:
+            marker.touch()
             if how == "dies":
                 os._exit(3)
             raise RuntimeError("a bug in the worker")
+        time.sleep(0.05)            # the worker surely takes a portion before this process takes them all
         return real(*args, **kwargs)
-    return half
+    return portion
 
 
 @pytest.mark.parametrize("how", ["dies", "raises"])
-def test_a_failed_worker_leaves_the_half_to_the_parent(corpus: Path, tmp_path: Path, split_always: None,
-                                                       monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+def test_a_failed_worker_leaves_its_portions_to_the_parent(corpus: Path, tmp_path: Path, split_always: None,
+                                                           monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     serial, _ = _check(corpus, tmp_path / "serial", False, monkeypatch)
-    monkeypatch.setattr(prepare_parallel, "_half", _die(how))
-    split, halves = _check(corpus, tmp_path / "split", True, monkeypatch)
-    assert halves is not None
+    monkeypatch.setattr(prepare_parallel, "_portion", _die(how, tmp_path / "worker-took-one"))
+    split, portions = _check(corpus, tmp_path / "split", True, monkeypatch)
+    assert portions is not None and (tmp_path / "worker-took-one").exists()
     _same_content(split, serial)
     assert _files_table(tmp_path / "split") == _files_table(tmp_path / "serial")
 
@@ -244,10 +248,10 @@ def test_hooks_and_serve_sessions_keep_one_process(corpus: Path, tmp_path: Path,
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sizes=st.lists(st.integers(1, 5_000), min_size=2, max_size=12))
-def test_halves_share_the_bytes(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
-                                sizes: list[int]) -> None:
-    base = tmp_path_factory.mktemp("halves")
+@given(sizes=st.lists(st.integers(1, 5_000), min_size=2, max_size=40))
+def test_portions_cover_every_folder_once_biggest_first(tmp_path_factory: pytest.TempPathFactory,
+                                                         monkeypatch: pytest.MonkeyPatch, sizes: list[int]) -> None:
+    base = tmp_path_factory.mktemp("portions")
     for n, size in enumerate(sizes):
         folder = base / "associations" / f"xiehui-{n:02d}" / "sanctions"
         folder.mkdir(parents=True)
@@ -255,14 +259,17 @@ def test_halves_share_the_bytes(tmp_path_factory: pytest.TempPathFactory, monkey
     monkeypatch.setattr(prepare_parallel, "SPLIT_MIN_FILES", 1)
     monkeypatch.setattr(prepare_parallel, "jobs", lambda: 2)
     monkeypatch.setenv("GONGSHI_CACHE", str(base / "cache"))
-    halves = prepare_parallel.plan(base, for_content(base.absolute()))
-    assert halves is not None
+    split = prepare_parallel.plan(base, for_content(base.absolute()))
+    assert split is not None
     slugs = {f"xiehui-{n:02d}" for n in range(len(sizes))}
-    assert halves.worker | halves.mine == slugs and not halves.worker & halves.mine
-    assert sorted(halves.folder_rank, key=halves.folder_rank.__getitem__) == sorted(slugs)
-    worker = sum(sizes[int(s[-2:])] for s in halves.worker)
-    # Greedy, largest first: the halves differ by at most the largest folder.
-    assert abs(2 * worker - sum(sizes)) <= max(sizes)
+    assert sorted(s for p in split.portions for s in p) == sorted(slugs)      # each folder in one portion
+    assert sorted(split.folder_rank, key=split.folder_rank.__getitem__) == sorted(slugs)
+    weights = [sum(sizes[int(s[-2:])] for s in p) for p in split.portions]
+    # Guided: no portion but the last is lighter than a sixth of what was left before it.
+    left = sum(sizes)
+    for w in weights[:-1]:
+        assert w * prepare_parallel.GUIDED >= left or w * 200 >= sum(sizes)
+        left -= w
 
 
 def test_two_folders_of_one_slug_keep_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
