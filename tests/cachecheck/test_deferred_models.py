@@ -65,12 +65,16 @@ def damage_one_group(own_cache: Path) -> str:
             tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if filecache.TABLE not in tables:
                 continue
-            for k, v in conn.execute(f"SELECT k, v FROM {filecache.TABLE} WHERE k LIKE 'pack:%'").fetchall():
-                version, index, blobs = pickle.loads(v)
-                damaged = sorted(blobs)[0]
-                blobs[damaged] = b"\x80\x04\x95 not a pickle"
-                conn.execute(f"UPDATE {filecache.TABLE} SET v = ? WHERE k = ?",
-                             (pickle.dumps((version, index, blobs)), k))
+            packs = dict(conn.execute(f"SELECT k, v FROM {filecache.TABLE} WHERE k LIKE 'pack:%'").fetchall())
+            for k, v in packs.items():
+                if k.endswith(filecache.MODELS):
+                    continue
+                version, token, index, spans = pickle.loads(v)
+                damaged = sorted(spans)[0]
+                start, end = spans[damaged]
+                models = bytearray(packs[k + filecache.MODELS])
+                models[len(token) + start: len(token) + end] = b"\x80\x04\x95 not a pickle".ljust(end - start, b"!")
+                conn.execute(f"UPDATE {filecache.TABLE} SET v = ? WHERE k = ?", (bytes(models), k + filecache.MODELS))
     assert damaged
     return damaged
 
