@@ -110,3 +110,22 @@ def test_a_site_built_over_deferred_models_is_the_site_built_without_the_cache(
         m.setenv("GONGSHI_INCREMENTAL", "0")
         assert pipeline.build(example, tmp_path / "deferred", as_of, search=False).ok
     assert tree(tmp_path / "deferred") == tree(tmp_path / "clean")
+
+
+def test_models_of_another_pack_are_not_used(example: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack's models entry names the index it belongs to (a run stopped between the two
+    writes leaves them apart): another's is not read, every model is validated again."""
+    expected = fresh(example, monkeypatch)
+    snapshot(example)
+    cache._stores.clear()
+    for db in own_cache.rglob("*.sqlite"):
+        with sqlite3.connect(db) as conn:
+            tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if filecache.TABLE in tables:
+                conn.execute(f"UPDATE {filecache.TABLE} SET v = CAST(zeroblob(16) || substr(v, 17) AS BLOB) "
+                             f"WHERE k LIKE 'pack:%{filecache.MODELS}'")
+    cache._stores.clear()
+    validated = count_validations(monkeypatch)
+    assert snapshot(example) == expected
+    # (The profiles' models are in the index itself.)
+    assert sorted(validated) == sorted(d[0] for d in expected[1] if d[1] != "association")
