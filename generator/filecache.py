@@ -36,6 +36,7 @@ again, and the result is what a run without the cache gives.
 from __future__ import annotations
 
 import hashlib
+import io
 import marshal
 import os
 import pickle
@@ -80,18 +81,24 @@ class Deferred:
 
 
 class _Models:
-    """The pack's models, pickled by group (association and kind), unpickled a group at a time."""
+    """The pack's models, pickled by group (association and kind) one after the other in one
+    buffer (`spans`: group -> start, end), unpickled a group at a time."""
 
-    def __init__(self, blobs: dict[str, bytes]) -> None:
-        self.blobs = blobs
+    def __init__(self, data: bytes | memoryview = b"", spans: dict[str, tuple[int, int]] | None = None) -> None:
+        self.data = memoryview(data)
+        self.spans = spans or {}
         self.loaded: dict[str, dict[str, Any]] = {}
+
+    def blob(self, group: str) -> memoryview:
+        start, end = self.spans[group]
+        return self.data[start:end]
 
     def model(self, group: str, file: str) -> Any:
         """The model of `file`, or None when its group is damaged or lacks it."""
         models = self.loaded.get(group)
         if models is None:
             try:
-                models = pickle.loads(self.blobs[group])
+                models = pickle.loads(self.blob(group))
                 if not isinstance(models, dict):
                     raise TypeError
             except Exception:           # corrupt or foreign: the caller validates the file again
@@ -99,14 +106,12 @@ class _Models:
             self.loaded[group] = models
         return models.get(file)
 
-    def files(self, group: str) -> set[str]:
-        return set(self.loaded[group]) if group in self.loaded else set()
-
 
 # Models of this kind are kept in the pack's index, not deferred: every run needs every
 # association's profile (its name, members and facets are on site-wide pages).
 _EAGER_KIND = "association"
-PACK_FORMAT = 2
+PACK_FORMAT = 4
+MODELS = ":models"             # the pack's second entry: its key + this
 
 
 class FileCache:
@@ -196,19 +201,25 @@ class FileCache:
     def _pack(self, mask: bool) -> tuple[dict[str, Any], _Models]:
         """The `pack:` entry: the validation results of every file of the run that made it, by
         absolute path: (association, folder, sha256 of the bytes, kind, diagnostics, model
-        or None, group or None, (`newest_first`, `variant`) or None), and the models of every group but the
-        profiles', pickled apart (one load per group shares every class and enum look-up:
-        models unpickle in a third of the time they take one by one). The pack's key holds
+        or None, group or None, (`newest_first`, `variant`) or None), and the models of
+        every group but the profiles', pickled apart after it (one load per group shares
+        every class and enum look-up: models unpickle in a third of the time they take one
+        by one). The groups' pickles are one after the other in a second entry (`MODELS`),
+        after a token the index names (the index gives each one's span). The key holds
         the code version and the masking setting, so with the path those three are the
         whole `valid:` key of an entry (no digest per file to find it)."""
-        blob = self.store.get(self._pack_key(mask))
+        key = self._pack_key(mask)
+        found = self.store.get_many([key, key + MODELS])
         try:
-            version, index, blobs = pickle.loads(blob) if blob is not None else (PACK_FORMAT, {}, {})
-            if version != PACK_FORMAT or not isinstance(index, dict) or not isinstance(blobs, dict):
+            version, token, index, spans = pickle.loads(found[key])
+            if version != PACK_FORMAT or not isinstance(index, dict) or not isinstance(spans, dict):
                 raise TypeError
-        except Exception:               # corrupt or foreign: the entries one by one
-            return {}, _Models({})
-        return index, _Models(blobs)
+        except Exception:               # none, corrupt or foreign: the entries one by one
+            return {}, _Models()
+        models = memoryview(found.get(key + MODELS, b""))
+        if type(token) is not bytes or models[: len(token)] != token:
+            return index, _Models()     # not the models of this index: each file validated again when asked for
+        return index, _Models(models[len(token):], spans)
 
     def _pack_key(self, mask: bool) -> str:
         return f"pack:{self.version}:{int(mask)}"
@@ -274,9 +285,11 @@ class FileCache:
         self.written += 1
         self._results[raw.file] = (raw, (kind, model, diagnostics))
 
-    def _pack_blob(self) -> bytes:
+    def _pack_blob(self) -> tuple[bytes, io.BytesIO]:
         """This run's results as a pack: a group none of whose files changed keeps its pickled
-        models as they are (not even unpickled); the others are pickled again."""
+        models as they are (not even unpickled); the others are pickled again. Every group
+        is pickled into one buffer (no object per group: at 10k documents, thousands of
+        small buffers freed would leave the heap that much larger for the rest of a build)."""
         index: dict[str, tuple[Any, ...]] = {}
         members: dict[str, dict[str, Any]] = {}
         for file, (raw, (kind, model, diagnostics)) in self._results.items():
@@ -297,23 +310,28 @@ class FileCache:
         for file, entry in self._index.items():
             if type(entry) is tuple and len(entry) == 8 and type(entry[6]) is str:
                 held.setdefault(entry[6], set()).add(file)
-        blobs: dict[str, bytes] = {}
-        for group, models in members.items():
-            old = next(iter(models.values()))
-            if (isinstance(old, Deferred) and old.group == group and held.get(group) == set(models)
-                    and all(isinstance(m, Deferred) for m in models.values())):
-                blobs[group] = old.models.blobs[group]
-                continue
-            plain = {}
-            for file, m in models.items():
-                if isinstance(m, Deferred):
-                    m = m.models.model(m.group, file)
-                    if m is None:       # damaged: left out (validated again next time)
-                        index.pop(file, None)
-                        continue
-                plain[file] = m
-            blobs[group] = pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
-        return pickle.dumps((PACK_FORMAT, index, blobs), protocol=pickle.HIGHEST_PROTOCOL)
+        token = os.urandom(16)
+        models = io.BytesIO()
+        models.write(token)
+        spans: dict[str, tuple[int, int]] = {}
+        for group, found in members.items():
+            start = models.tell() - len(token)
+            old = next(iter(found.values()))
+            if (isinstance(old, Deferred) and old.group == group and held.get(group) == set(found)
+                    and all(isinstance(m, Deferred) for m in found.values())):
+                models.write(old.models.blob(group))
+            else:
+                plain = {}
+                for file, m in found.items():
+                    if isinstance(m, Deferred):
+                        m = m.models.model(m.group, file)
+                        if m is None:       # damaged: left out (validated again next time)
+                            index.pop(file, None)
+                            continue
+                    plain[file] = m
+                pickle.Pickler(models, protocol=pickle.HIGHEST_PROTOCOL).dump(plain)
+            spans[group] = (start, models.tell() - len(token))
+        return pickle.dumps((PACK_FORMAT, token, index, spans), protocol=pickle.HIGHEST_PROTOCOL), models
 
     # --- cross-file checks -----------------------------------------------------------------
 
@@ -357,12 +375,19 @@ class FileCache:
         # since): pickling every model costs a fifth of a second, so not after every edit.
         if self._mask is not None and self._unpacked > len(self._results) // 20:
             try:
-                self.store.put(self._pack_key(self._mask), self._pack_blob())
+                index, models = self._pack_blob()
+                key = self._pack_key(self._mask)
+                self.store.put(key, index)
+                # The buffer itself (no copy: megabytes that would stay in the heap's high-water mark).
+                self.store.put(key + MODELS, models.getbuffer())        # type: ignore[arg-type]
+                self.store.flush()
+                del index, models
             except Exception:           # something unpicklable: no pack this time
                 pass
         self.store.flush()
         if prune:
-            live = self.used | {STATS + self.version, FOLDERS + self.version, self._pack_key(False), self._pack_key(True)}
+            live = self.used | {STATS + self.version, FOLDERS + self.version, *(self._pack_key(mask) + part
+                                                                            for mask in (False, True) for part in ("", MODELS))}
             self.store.delete([k for k in self.store.keys() if k not in live])
 
     # --- one run on two processes (generator.prepare_parallel) ----------------------------

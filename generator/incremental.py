@@ -12,7 +12,9 @@ the writer and the manifest as `write.Unchanged` with the recorded size and dige
 
 One level up, an association whose inputs (its files, and everything the site shares) and
 output files are those of the last build is not even listed: its pages and feed go to the
-writer as `Unchanged` straight from the state, and what site-wide outputs need of it (open
+writer and the manifest as one batch straight from the state (their recorded sizes and
+digests: `pipeline.outputs(unchanged=...)`, `write_site(unchanged=...)`), and what
+site-wide outputs need of it (open
 data rows, compliance lines, list entries, published sources) comes from digests kept per
 association (`BuildState.kept`, `BuildState.memoised`). A one-document edit lists one
 association and the site-wide pages, whatever the size of the site.
@@ -90,8 +92,8 @@ class BuildState:
     calendar, as-of date and history): the paths of its outputs (its pages in every language
     and its feed, `owned`) and a few digests derived from its files (`memoised`: open-data
     rows, compliance lines). An association whose key and output files are those of the last
-    build is not listed again: its outputs go to the writer and the manifest as `Unchanged`
-    straight from the record (`kept`), and the site-wide outputs take its digests from there."""
+    build is not listed again: its outputs go to the writer and the manifest as they are
+    recorded (`kept`), and the site-wide outputs take its digests from there."""
 
     out_dir: Path
     shared: str                                    # site_digest

@@ -300,6 +300,13 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
         raise
     finally:
         _staging.reset(token)
+    if folders is not None:
+        # The fresh tree's folders, looked at now: the next update need not list them all
+        # (those made in the last moments before the look are listed: their change time is
+        # too close to it to vouch for them).
+        with contextlib.suppress(OSError):
+            folders.ctimes, folders.complete = _looked(str(out_dir), _folders_of(seen))
+            folders.at = time.time_ns()
     return WriteStats(files, total, reused)
 
 
@@ -379,13 +386,7 @@ def _unclaimed(root: str, claimed: Collection[str], folders: Folders, gone: Iter
     if same and folders.complete and "" in folders.ctimes:
         folders_claimed = folders.ctimes.keys()
     else:
-        parents = {rel.rpartition("/")[0] for rel in claimed}
-        folders_claimed = {"", *parents}
-        for parent in parents:          # their ancestors (most share one already added)
-            parent = parent.rpartition("/")[0]
-            while parent not in folders_claimed:
-                folders_claimed.add(parent)
-                parent = parent.rpartition("/")[0]
+        folders_claimed = _folders_of(claimed)
     must: set[str] = set()
     for rel in gone:
         parent = rel.rpartition("/")[0]
@@ -432,6 +433,35 @@ def _unclaimed(root: str, claimed: Collection[str], folders: Folders, gone: Iter
                 elif path not in claimed:
                     files.append(path)
     return files, stray, listed, kept
+
+
+def _folders_of(paths: Iterable[str]) -> set[str]:
+    """The folders that hold `paths`, and theirs up to the root ("")."""
+    parents = {rel.rpartition("/")[0] for rel in paths}
+    found = {"", *parents}
+    for parent in parents:          # their ancestors (most share one already added)
+        parent = parent.rpartition("/")[0]
+        while parent not in found:
+            found.add(parent)
+            parent = parent.rpartition("/")[0]
+    return found
+
+
+def _looked(root: str, folders: Iterable[str]) -> tuple[dict[str, int], bool]:
+    """Each folder's change time (relative to `root`), and whether none failed to stat."""
+    ctimes: dict[str, int] = {}
+    complete = True
+    root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        lstat = os.lstat
+        for rel in folders:
+            try:
+                ctimes[rel] = lstat(rel or ".", dir_fd=root_fd).st_ctime_ns
+            except OSError:
+                complete = False
+    finally:
+        os.close(root_fd)
+    return ctimes, complete
 
 
 def _ancestors(rel: str) -> Iterator[str]:

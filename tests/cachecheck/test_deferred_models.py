@@ -65,12 +65,16 @@ def damage_one_group(own_cache: Path) -> str:
             tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if filecache.TABLE not in tables:
                 continue
-            for k, v in conn.execute(f"SELECT k, v FROM {filecache.TABLE} WHERE k LIKE 'pack:%'").fetchall():
-                version, index, blobs = pickle.loads(v)
-                damaged = sorted(blobs)[0]
-                blobs[damaged] = b"\x80\x04\x95 not a pickle"
-                conn.execute(f"UPDATE {filecache.TABLE} SET v = ? WHERE k = ?",
-                             (pickle.dumps((version, index, blobs)), k))
+            packs = dict(conn.execute(f"SELECT k, v FROM {filecache.TABLE} WHERE k LIKE 'pack:%'").fetchall())
+            for k, v in packs.items():
+                if k.endswith(filecache.MODELS):
+                    continue
+                version, token, index, spans = pickle.loads(v)
+                damaged = sorted(spans)[0]
+                start, end = spans[damaged]
+                models = bytearray(packs[k + filecache.MODELS])
+                models[len(token) + start: len(token) + end] = b"\x80\x04\x95 not a pickle".ljust(end - start, b"!")
+                conn.execute(f"UPDATE {filecache.TABLE} SET v = ? WHERE k = ?", (bytes(models), k + filecache.MODELS))
     assert damaged
     return damaged
 
@@ -106,3 +110,22 @@ def test_a_site_built_over_deferred_models_is_the_site_built_without_the_cache(
         m.setenv("GONGSHI_INCREMENTAL", "0")
         assert pipeline.build(example, tmp_path / "deferred", as_of, search=False).ok
     assert tree(tmp_path / "deferred") == tree(tmp_path / "clean")
+
+
+def test_models_of_another_pack_are_not_used(example: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack's models entry names the index it belongs to (a run stopped between the two
+    writes leaves them apart): another's is not read, every model is validated again."""
+    expected = fresh(example, monkeypatch)
+    snapshot(example)
+    cache._stores.clear()
+    for db in own_cache.rglob("*.sqlite"):
+        with sqlite3.connect(db) as conn:
+            tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if filecache.TABLE in tables:
+                conn.execute(f"UPDATE {filecache.TABLE} SET v = CAST(zeroblob(16) || substr(v, 17) AS BLOB) "
+                             f"WHERE k LIKE 'pack:%{filecache.MODELS}'")
+    cache._stores.clear()
+    validated = count_validations(monkeypatch)
+    assert snapshot(example) == expected
+    # (The profiles' models are in the index itself.)
+    assert sorted(validated) == sorted(d[0] for d in expected[1] if d[1] != "association")

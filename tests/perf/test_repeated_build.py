@@ -426,3 +426,34 @@ def test_the_site_feeds_are_made_again_only_when_what_they_show_changes(
     assert "feed.xml" in rendered
     tree, dirs = s.clean()
     assert _tree(s.out) == tree and _dirs(s.out) == dirs
+
+
+def test_the_update_after_a_full_write_trusts_its_folders_and_still_sees_what_was_put_in(
+        tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full write looks at the folders it made: the next update lists only those whose
+    change time moved (a file put into one moves it), not the whole tree."""
+    import time
+
+    from generator import write
+    # A build of this small corpus takes less than the time a change time must be older than
+    # the look to be trusted (write.RACY_NS): here any older one is.
+    monkeypatch.setattr(write, "RACY_NS", 0)
+    s = Scene(tmp_path, corpus)
+    assert s.build().ok                   # a full write (no output before)
+    time.sleep(0.05)
+    listed: list[int] = []
+    real = write._unclaimed
+
+    def counting(*args: object) -> tuple[list[str], list[str], list[str], dict[str, int]]:
+        found = real(*args)  # type: ignore[arg-type]
+        listed.append(len(found[2]))
+        return found
+    monkeypatch.setattr(write, "_unclaimed", counting)
+    deep = sorted(p for p in s.out.rglob("*") if p.is_dir())[-1]
+    (deep / "手工.html").write_text("手工放置", encoding="utf-8")
+    edit_body(s, 2)
+    assert s.build().ok
+    folders = {p for p in s.out.rglob("*") if p.is_dir()}
+    assert 0 < listed[-1] < len(folders) // 2
+    tree, dirs = s.clean()
+    assert _tree(s.out) == tree and _dirs(s.out) == dirs
