@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import pipeline, prepare_parallel
-from generator.filecache import for_content
+from generator.filecache import MODELS, for_content
 from generator.parallel import fork_available
 
 from .corpora import synthetic_corpus
@@ -88,15 +88,18 @@ def _files_table(cache: Path) -> dict[str, Any]:
         markdown = dict(db.execute("SELECT k, v FROM markdown").fetchall())
     out: dict[str, Any] = {"markdown": {k: marshal.loads(v) for k, v in markdown.items()}}
     for key, value in rows.items():
+        if key.endswith(MODELS):
+            continue                        # read with its pack
         if key.startswith("stats:"):
             stats, good, since_pruned = marshal.loads(value)
             out[key] = ([(f, v[:-1]) for f, v in stats.items()], list(good.items()), since_pruned)
         else:
             entry = pickle.loads(value)     # a file's result, or the pack of them all (by path, in load order)
-            if key.startswith("pack:"):     # its index, and its models pickled by group
-                version, index, groups = entry
+            if key.startswith("pack:"):     # its index, and its models pickled by group after a random token
+                version, token, index, spans = entry
+                models = rows[key + MODELS][len(token):]
                 entry = (version, list(index.items()),
-                         [(group, list(pickle.loads(blob).items())) for group, blob in groups.items()])
+                         [(group, list(pickle.loads(models[start:end]).items())) for group, (start, end) in spans.items()])
             out[key] = list(entry.items()) if isinstance(entry, dict) else entry
     return out
 
