@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -179,32 +179,35 @@ def test_the_masking_setting_is_part_of_the_key(hostile: Path, monkeypatch: pyte
     assert after == fresh(hostile, monkeypatch)
 
 
-def corrupt_values(own_cache: Path) -> None:
+def files_tables(own_cache: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to each cache database under own_cache that holds the per-file cache's table."""
     for db in own_cache.rglob("*.sqlite"):
         with sqlite3.connect(db) as conn:
             tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if filecache.TABLE in tables:
-                # Every kind of entry: a result, the pack of all results, the stats snapshot.
-                conn.execute(f"UPDATE {filecache.TABLE} SET v = CASE WHEN k LIKE 'valid:%' OR k LIKE 'pack:%' "
-                             f"OR k LIKE 'stats:%' THEN x'80049504' ELSE v END")
+                yield conn
+
+
+def corrupt_values(own_cache: Path) -> None:
+    for conn in files_tables(own_cache):
+        # Every kind of entry: a result, the pack of all results, the stats snapshot.
+        conn.execute(f"UPDATE {filecache.TABLE} SET v = CASE WHEN k LIKE 'valid:%' OR k LIKE 'pack:%' "
+                     f"OR k LIKE 'stats:%' THEN x'80049504' ELSE v END")
 
 
 def foreign_values(own_cache: Path) -> None:
     """Entries that unpickle fine but to something else (another program's, an older format)."""
     import marshal
     import pickle
-    for db in own_cache.rglob("*.sqlite"):
-        with sqlite3.connect(db) as conn:
-            tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if filecache.TABLE in tables:
-                keys = [k for (k,) in conn.execute(f"SELECT k FROM {filecache.TABLE}").fetchall()]
-                assert any(k.startswith("pack:") for k in keys)
-                results = [k for k in keys if k.startswith("valid:")]
-                for k in keys:
-                    value = (marshal.dumps(({k: ("不是", "统计")}, {}, 0)) if k.startswith("stats:") else
-                             pickle.dumps({r: ("不是", "结果", ("外来",)) for r in results} if k.startswith("pack:")
-                                          else ["外来", "数据", ()]))
-                    conn.execute(f"UPDATE {filecache.TABLE} SET v = ? WHERE k = ?", (value, k))
+    for conn in files_tables(own_cache):
+        keys = [k for (k,) in conn.execute(f"SELECT k FROM {filecache.TABLE}").fetchall()]
+        assert any(k.startswith("pack:") for k in keys)
+        results = [k for k in keys if k.startswith("valid:")]
+        for k in keys:
+            value = (marshal.dumps(({k: ("不是", "统计")}, {}, 0)) if k.startswith("stats:") else
+                     pickle.dumps({r: ("不是", "结果", ("外来",)) for r in results} if k.startswith("pack:")
+                                  else ["外来", "数据", ()]))
+            conn.execute(f"UPDATE {filecache.TABLE} SET v = ? WHERE k = ?", (value, k))
 
 
 @pytest.mark.parametrize("damage", ["values", "foreign", "file"])

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from typing import Any
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -67,12 +68,17 @@ def test_table_is_aligned_for_a_terminal(tmp_path: Path) -> None:
     assert len(starts) == 1
 
 
-def _pages(tmp_path: Path) -> dict[str, str]:
+def _compliance_site(tmp_path: Path) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """The FILES site evaluated on 2025-07-01, its theme and its template globals."""
     prepared = evaluate_tree(content_tree(tmp_path, FILES), "2025-07-01")
     site, evaluation = prepared.site, prepared.evaluation
     assert site is not None and evaluation is not None
     theme = load_theme(site.theme_dir)
-    globals_ = template_globals(site, evaluation, theme)
+    return site, evaluation, theme, template_globals(site, evaluation, theme)
+
+
+def _pages(tmp_path: Path) -> dict[str, str]:
+    site, evaluation, theme, globals_ = _compliance_site(tmp_path)
     arts = compliance_artifacts(site, evaluation, theme)
     assert len({a.path for a in arts}) == len(arts)
     return {a.path: build_artifact(a, theme, globals_).decode() for a in arts}
@@ -114,11 +120,7 @@ def test_the_compliance_pages_context_is_made_once_for_every_page_and_language(t
     made: list[int] = []
     page_contexts = compliance._page_contexts
     monkeypatch.setattr(compliance, "_page_contexts", lambda *a: made.append(1) or page_contexts(*a))
-    prepared = evaluate_tree(content_tree(tmp_path, FILES), "2025-07-01")
-    site, evaluation = prepared.site, prepared.evaluation
-    assert site is not None and evaluation is not None
-    theme = load_theme(site.theme_dir)
-    globals_ = template_globals(site, evaluation, theme)
+    site, evaluation, theme, globals_ = _compliance_site(tmp_path)
     arts = compliance_artifacts(site, evaluation, theme)
     assert {a.path.removeprefix("en/") for a in arts} == {a.path for a in arts if not a.path.startswith("en/")}
     shared = [build_artifact(a, theme, globals_) for a in arts]
@@ -131,11 +133,7 @@ def test_forked_workers_render_the_compliance_pages_from_the_parents_context(tmp
     """The render pool makes the shared context before it forks (once, not in each worker),
     lets go of it in the parent, and the pages' bytes are a serial build's."""
     from generator import compliance, parallel
-    prepared = evaluate_tree(content_tree(tmp_path, FILES), "2025-07-01")
-    site, evaluation = prepared.site, prepared.evaluation
-    assert site is not None and evaluation is not None
-    theme = load_theme(site.theme_dir)
-    globals_ = template_globals(site, evaluation, theme)
+    site, evaluation, theme, globals_ = _compliance_site(tmp_path)
     serial = [build_artifact(a, theme, globals_) for a in compliance_artifacts(site, evaluation, theme)]
     made: list[int] = []
     page_contexts = compliance._page_contexts

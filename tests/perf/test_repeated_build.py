@@ -287,20 +287,12 @@ def test_folders_the_last_update_vouched_for_still_give_up_what_was_put_into_the
     those it looked at too recently to tell): a file put into any folder moves its time."""
     import time
 
-    from generator import write
     s = Scene(tmp_path, corpus)
     assert s.build().ok
     assert s.build().ok                   # an update: it records what it saw of every folder
     time.sleep(2.2)                       # long enough before the next look to be trusted
     assert s.build().ok
-    listed: list[int] = []
-    real = write._unclaimed
-
-    def counting(*args: object) -> tuple[list[str], list[str], list[str], dict[str, int]]:
-        found = real(*args)  # type: ignore[arg-type]
-        listed.append(len(found[2]))
-        return found
-    monkeypatch.setattr(write, "_unclaimed", counting)
+    listed = folders_listed(monkeypatch)
     stray_files(s, 5)                                          # the root and an association's folder
     deep = sorted(p for p in s.out.rglob("*") if p.is_dir())[-1]
     (deep / "备份.html").write_text("旧版本", encoding="utf-8")   # a folder deep down
@@ -441,14 +433,7 @@ def test_the_update_after_a_full_write_trusts_its_folders_and_still_sees_what_wa
     s = Scene(tmp_path, corpus)
     assert s.build().ok                   # a full write (no output before)
     time.sleep(0.05)
-    listed: list[int] = []
-    real = write._unclaimed
-
-    def counting(*args: object) -> tuple[list[str], list[str], list[str], dict[str, int]]:
-        found = real(*args)  # type: ignore[arg-type]
-        listed.append(len(found[2]))
-        return found
-    monkeypatch.setattr(write, "_unclaimed", counting)
+    listed = folders_listed(monkeypatch)
     deep = sorted(p for p in s.out.rglob("*") if p.is_dir())[-1]
     (deep / "手工.html").write_text("手工放置", encoding="utf-8")
     edit_body(s, 2)
@@ -457,3 +442,17 @@ def test_the_update_after_a_full_write_trusts_its_folders_and_still_sees_what_wa
     assert 0 < listed[-1] < len(folders) // 2
     tree, dirs = s.clean()
     assert _tree(s.out) == tree and _dirs(s.out) == dirs
+
+
+def folders_listed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many folders the writer lists in each build from now on (its `_unclaimed` walk)."""
+    from generator import write
+    listed: list[int] = []
+    real = write._unclaimed
+
+    def counting(*args: object) -> tuple[list[str], list[str], list[str], dict[str, int]]:
+        found = real(*args)  # type: ignore[arg-type]
+        listed.append(len(found[2]))
+        return found
+    monkeypatch.setattr(write, "_unclaimed", counting)
+    return listed
