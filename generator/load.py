@@ -496,6 +496,19 @@ def _configured_max_bytes(site: RawDocument | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1_000 else None
 
 
+def reported(diagnostics: list[Diagnostic], path: Path | str, read: Callable[..., RawDocument],
+             *args: Any) -> RawDocument | None:
+    """`read(*args)`, or None with why the file at `path` could not be parsed or read added to
+    `diagnostics` (the file is then left out). Shared by the full load and serve's re-read."""
+    try:
+        return read(*args)
+    except _YamlError as exc:
+        diagnostics.extend(exc.diagnostics)
+    except OSError as exc:
+        diagnostics.append(diag(path, 1, 1, "yaml.syntax", problem=str(exc)))
+    return None
+
+
 def load_content(root: Path, max_bytes: int | None = None, files: Any = None,
                  slugs: Collection[str] | None = None) -> LoadedContent:
     """Read every content file under `root`. Never raises for bad content.
@@ -513,26 +526,24 @@ def load_content(root: Path, max_bytes: int | None = None, files: Any = None,
 
     rel_root = len(str(root)) + 1
 
+    def read_one(path: Path | str, association: str | None, folder: str | None,
+                 entry: os.DirEntry[str] | None, stem: str | None) -> RawDocument:
+        if parsed_memo is not None:
+            return _read_memoised(parsed_memo, Path(path), root, association, folder, max_bytes or MAX_FILE_BYTES)
+        if files is None or not association or entry is None:
+            return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES)
+        file = str(path)
+        st = entry.stat()
+        if st.st_size <= (max_bytes or MAX_FILE_BYTES) and (hit := files.unchanged(file, st)) is not None:
+            return RawDocument.unread(file, file[rel_root:], association, folder, hit[1], hit[0], stem)
+        doc = read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES,
+                            known_good=lambda h: files.known_good(file, h))
+        files.note_stat(file, st, doc.content_hash, doc.body_line)
+        return doc
+
     def read(path: Path | str, association: str | None, folder: str | None,
              entry: os.DirEntry[str] | None = None, stem: str | None = None) -> RawDocument | None:
-        try:
-            if parsed_memo is not None:
-                return _read_memoised(parsed_memo, Path(path), root, association, folder, max_bytes or MAX_FILE_BYTES)
-            if files is None or not association or entry is None:
-                return read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES)
-            file = str(path)
-            st = entry.stat()
-            if st.st_size <= (max_bytes or MAX_FILE_BYTES) and (hit := files.unchanged(file, st)) is not None:
-                return RawDocument.unread(file, file[rel_root:], association, folder, hit[1], hit[0], stem)
-            doc = read_document(path, root, association, folder, max_bytes or MAX_FILE_BYTES,
-                                known_good=lambda h: files.known_good(file, h))
-            files.note_stat(file, st, doc.content_hash, doc.body_line)
-            return doc
-        except _YamlError as exc:
-            diagnostics.extend(exc.diagnostics)
-        except OSError as exc:
-            diagnostics.append(diag(path, 1, 1, "yaml.syntax", problem=str(exc)))
-        return None
+        return reported(diagnostics, path, read_one, path, association, folder, entry, stem)
 
     site_file = root / "site.yaml"
     if site_file.is_symlink() and (why := _symlink_problem(site_file, root)) is not None:

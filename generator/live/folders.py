@@ -92,13 +92,7 @@ class Folders:
         slug = folder_slug(name)
 
         def read(path: Path, folder: str | None) -> RawDocument | None:
-            try:
-                return load._read_memoised(memo, path, root, slug, folder, self.max_bytes)
-            except load._YamlError as exc:
-                ds.extend(exc.diagnostics)
-            except OSError as exc:
-                ds.append(diag(path, 1, 1, "yaml.syntax", problem=str(exc)))
-            return None
+            return load.reported(ds, path, load._read_memoised, memo, path, root, slug, folder, self.max_bytes)
 
         usable = not (name.startswith(".") or name.endswith("~"))
         if usable and adir.is_symlink() and (why := load._symlink_problem(adir, root)) is not None:
