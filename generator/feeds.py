@@ -33,6 +33,8 @@ def quoteattr(text: str) -> str:
     if "'" not in text:
         return f"'{text}'"
     return '"' + text.replace('"', "&quot;") + '"'
+
+
 _TZ = "+08:00"
 
 

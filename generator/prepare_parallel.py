@@ -35,7 +35,7 @@ from typing import Any, BinaryIO, Callable
 
 from . import kinds as k
 from .filecache import FileCache
-from .load import DOCUMENT_SUFFIXES, _suffix, check_name, load_content
+from .load import DOCUMENT_SUFFIXES, _safe_entries, _suffix, check_name, load_content
 from .parallel import fork_available, jobs
 from .validate import ValidatedContent, ValidDocument, validate
 
@@ -60,17 +60,16 @@ def plan(content_dir: Path, files: FileCache) -> Split | None:
     if len(known) >= SPLIT_MIN_FILES:
         # A warm cache: a repeated build reads next to nothing (and must not pay for a walk).
         return None
-    assoc_root = f"{content_dir.absolute()}/associations"
+    root = content_dir.absolute()
     sizes: dict[str, int] = {}
     rank: dict[str, int] = {}
     unknown = 0
     try:
-        with os.scandir(assoc_root) as it:
-            folders = sorted((e for e in it if e.is_dir()), key=lambda e: e.name)
-        for folder in folders:
-            name = folder.name
-            if name.startswith(".") or name.endswith("~"):
+        # load's own walk of the folders (what it skips or refuses, its diagnostics, are load's to report)
+        for _, folder in _safe_entries(f"{root}/associations", root, []):
+            if not folder.is_dir():
                 continue
+            name = folder.name
             slug = unicodedata.normalize("NFC", name)
             if check_name(slug) is not None:
                 continue            # load reports it and reads nothing in it
