@@ -183,7 +183,8 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     results on as they come instead of holding them."""
     producers = [[i] for i, a in enumerate(artifacts) if a.produce is not None and wanted(a)]
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
-    pages = [templated[i: i + CHUNK] for i in range(0, len(templated), CHUNK)]
+    ordered = mirrors_together(artifacts, templated)
+    pages = [ordered[i: i + CHUNK] for i in range(0, len(ordered), CHUNK)]
     slices = producers + pages[-BIG_LAST_SLICES:] + pages[:-BIG_LAST_SLICES]
     with _pool(artifacts, templated, theme, globals_, build, n, target) as pool:
         # Results are a few numbers per output: every slice is queued at once.
@@ -210,6 +211,17 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
                 ready.update(zip(chunk, done))
                 results[slice_of[i]] = None     # type: ignore[call-overload]
             yield a, ready.pop(i)
+
+
+def mirrors_together(artifacts: Sequence[Any], indices: Sequence[int]) -> list[int]:
+    """`indices` with the artifacts that share one context (a page and its mirrors in the
+    other languages, `render.localised`) next to each other, in the order each context
+    first comes: one worker renders a page's languages one after the other, so what they
+    share is made once (`render.DocumentPage`). Only the order of the work changes."""
+    groups: dict[int, list[int]] = {}
+    for i in indices:
+        groups.setdefault(id(artifacts[i].context), []).append(i)
+    return [i for group in groups.values() for i in group]
 
 
 # The bodies a warm-up's forked workers analyse, inherited through fork: a task is an index

@@ -29,8 +29,8 @@ from .kinds import BY_NAME, KINDS
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
 from .templating import ThemeEnvironment, reads_context
 from .validate import ValidDocument
-from .views import (FACET_FOLDERS, association_view, document_view, facets, latest_first, listed_documents, page_path,
-                    paginate, public_documents)
+from .views import (FACET_FOLDERS, DocumentShared, association_view, document_shared, document_view, facets, latest_first,
+                    listed_documents, page_path, paginate, public_documents)
 
 # The page variable that holds the variables every page of the build shares (site_part).
 SITE_VARIABLES = "site_variables"
@@ -336,7 +336,45 @@ def _siblings_digest(assoc: Association, evaluation: Evaluation, shown: Callable
 def _document_lazy(doc: ValidDocument, site: Site, evaluation: Evaluation,
                    assoc: Association) -> Callable[[str], Mapping[str, Any]]:
     # Markdown is rendered when the page is built, not when the list of outputs is made.
-    return lambda lang: {"view": document_view(doc, site, evaluation, assoc, lang)}
+    return DocumentPage(doc, site, evaluation, assoc)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DocumentPage:
+    """A document page's `lazy`: its view in the page's language. The part of the view
+    that is the same in every language (`views.document_shared`: its Markdown, history,
+    deadlines, references) is kept for the last document only, so its page in the next
+    language takes it from there (a parallel build renders a page's mirrors one after the
+    other, `parallel.mirrors_together`); any other order makes it again, as it was."""
+
+    doc: ValidDocument
+    site: Site
+    evaluation: Evaluation
+    association: Association
+
+    def __call__(self, lang: str) -> Mapping[str, Any]:
+        return {"view": document_view(self.doc, self.site, self.evaluation, self.association, lang, self.shared())}
+
+    def shared(self) -> DocumentShared:
+        global _last_shared
+        last = _last_shared
+        # by identity, all four: under serve an unchanged document meets a new evaluation
+        if last is not None and last[0] is self.doc and last[1] is self.site and last[2] is self.evaluation \
+                and last[3] is self.association:
+            return last[4]
+        made = document_shared(self.doc, self.site, self.evaluation, self.association)
+        _last_shared = (self.doc, self.site, self.evaluation, self.association, made)
+        return made
+
+
+# (document, site, evaluation, association, its shared view part) of the last document page made
+_last_shared: tuple[ValidDocument, Site, Evaluation, Association, DocumentShared] | None = None
+
+
+def forget_shared() -> None:
+    """Let go of the last document's shared view part (and the site it holds)."""
+    global _last_shared
+    _last_shared = None
 
 
 def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]:
@@ -438,15 +476,15 @@ def _site_part(ctx: Any, name: str) -> Markup:
     footer: two dozen calls a page). The template sees the site's variables and `lang` only,
     so a page's variable there is an error, not a stale value; another set of site
     variables (serve after an edit) renders it again."""
-    template = ctx.environment.get_template(name)
     site_variables = ctx.resolve_or_missing(SITE_VARIABLES)
     parts = getattr(ctx.environment, "site_parts", None)
     if site_variables is missing or parts is None:     # not a page of a build: like an include
-        return Markup(template.render(ctx.get_all()))
+        return Markup(ctx.environment.get_template(name).render(ctx.get_all()))
     lang = ctx.resolve_or_missing("lang")
     lang = "zh" if lang is missing else lang
     made = parts.get((name, lang))
-    if made is None or made[0] is not site_variables:
+    if made is None or made[0] is not site_variables:   # the template is looked up only then
+        template = ctx.environment.get_template(name)
         made = parts[(name, lang)] = (site_variables, Markup(template.render({**site_variables, "lang": lang})))
     return made[1]
 
@@ -542,4 +580,7 @@ def render_site(site: Site, evaluation: Evaluation, theme: Theme,
     all_paths = frozenset([*(a.path for a in artifacts), *other_paths])
     globals_ = {**template_globals(site, evaluation, theme), "all_paths": all_paths}
     from .parallel import build_all  # both cores; the same bytes in the same order as one
-    yield from build_all(artifacts, theme, globals_, build_artifact)  # type: ignore[misc]
+    try:
+        yield from build_all(artifacts, theme, globals_, build_artifact)  # type: ignore[misc]
+    finally:
+        forget_shared()     # the last page's site is not kept past its build

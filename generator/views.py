@@ -225,29 +225,61 @@ class DocumentView:
             raise KeyError(name) from None
 
 
-def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc: Association,
-                  lang: str = "zh") -> DocumentView:
+@dataclass(frozen=True, slots=True)
+class DocumentShared:
+    """The part of a document page's view that is the same in every language: a document's
+    zh and en pages make it once (`document_shared`) instead of each fetching its Markdown
+    analysis and history again. Its lists are tuples: the views copy them."""
+
+    state: DocumentState
+    declared_on: dt.date | None
+    attested_on: dt.date | None
+    deadlines: tuple[ObligationStatus, ...]
+    body_html: str
+    toc: tuple[tuple[int, str, str], ...]
+    revisions: tuple[Any, ...]
+    in_git: bool
+    date: dt.date | None
+    subject_name: str | None
+    references: tuple[ValidDocument, ...]
+
+
+def document_shared(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc: Association) -> DocumentShared:
     state = evaluation.state(doc.raw.rel)
     history = site.history.get(doc.raw.rel) if site.history else None
     body = doc.raw.body or ""
     analysis = markdown.analyse(body) if body else None     # one lookup for the HTML and the headings
-    mask = site.config.mask_individuals
     subject = getattr(doc.model, "subject", None)
+    return DocumentShared(
+        state=state,
+        declared_on=state.declared_on or doc.model.published_on,
+        attested_on=attested_date(doc, site, evaluation),
+        deadlines=tuple(deadline_statuses(doc, evaluation)),
+        body_html=analysis.html if analysis else "", toc=tuple(analysis.headings) if analysis else (),
+        revisions=tuple(reversed(history.revisions)) if history else (),
+        in_git=site.history is not None,
+        date=doc.model.event_date(),
+        subject_name=display_name(subject, site.config.mask_individuals) if subject is not None else None,
+        references=tuple(_references(doc, evaluation, assoc)),
+    )
+
+
+def document_view(doc: ValidDocument, site: Site, evaluation: Evaluation, assoc: Association,
+                  lang: str = "zh", shared: DocumentShared | None = None) -> DocumentView:
+    """`shared`: `document_shared` of this document, site and evaluation, when the caller
+    made it already (for the page in another language)."""
+    if shared is None:
+        shared = document_shared(doc, site, evaluation, assoc)
     return DocumentView(
         doc=doc, model=doc.model, kind=doc.kind, association=assoc, url=doc.url,
         title=doc.model.title,
         # the declared publication date is shown with the evidence, beside the attested one
-        facts=field_rows(doc.model, lang, mask, hidden=_HIDDEN_ON_PAGE),
-        state=state,
-        declared_on=state.declared_on or doc.model.published_on,
-        attested_on=attested_date(doc, site, evaluation),
-        deadlines=deadline_statuses(doc, evaluation),
-        body_html=analysis.html if analysis else "", toc=list(analysis.headings) if analysis else [],
-        revisions=tuple(reversed(history.revisions)) if history else (),
-        in_git=site.history is not None,
-        date=doc.model.event_date(),
-        subject_name=display_name(subject, mask) if subject is not None else None,
-        references=_references(doc, evaluation, assoc),
+        facts=field_rows(doc.model, lang, site.config.mask_individuals, hidden=_HIDDEN_ON_PAGE),
+        state=shared.state, declared_on=shared.declared_on, attested_on=shared.attested_on,
+        # lists of its own for each page, as before (a template could change one)
+        deadlines=list(shared.deadlines), body_html=shared.body_html, toc=list(shared.toc),
+        revisions=shared.revisions, in_git=shared.in_git, date=shared.date, subject_name=shared.subject_name,
+        references=list(shared.references),
     )
 
 
