@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, MutableMapping, TypeVar
 
 from jinja2 import Environment, Template, pass_context
 from jinja2.runtime import Context, Macro
-from jinja2.utils import _PassArg, internalcode
+from jinja2.utils import _PassArg, internalcode, missing
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
 
@@ -30,10 +30,10 @@ class PageContext(Context):
     """Jinja's Context with a quicker `call`, which every `{{ f(...) }}` in a template goes
     through (about a hundred a page).
 
-    Same semantics as `Context.call`: plain functions, methods, builtins and macros skip its
-    generic probing of `__call__` (theirs never carries a pass_context/pass_environment
-    mark: a function's or method's mark is an attribute of the function, builtins and
-    macros have none); other callables take Jinja's own path. A pass_context function
+    Same semantics as `Context.call`: plain functions, methods and builtins skip its
+    generic probing of `__call__` (a function's or method's pass_context/pass_environment
+    mark is an attribute of the function, builtins have none), macros go straight to
+    their body (`_call_macro`); other callables take Jinja's own path. A pass_context function
     that says which variables it reads (`reads_context`) gets this context instead of a
     derived copy when the loop's or block's own variables include none of them (the
     derived copy would answer those reads the same; making it merged every variable)."""
@@ -46,14 +46,19 @@ class PageContext(Context):
         if kind is FunctionType:
             # its attributes (a getattr with a default raises and catches when there is none)
             pass_arg = obj.__dict__.get("jinja_pass_arg")
-        elif kind is Macro or kind is BuiltinFunctionType:
+        elif kind is Macro:
+            return self._call_macro(obj, args, kwargs)
+        elif kind is BuiltinFunctionType:
             pass_arg = None
         elif kind is MethodType:
             pass_arg = getattr(obj, "jinja_pass_arg", None)     # its function's
         else:
             return Context.call(self, obj, *args, **kwargs)
-        loop_vars = kwargs.pop("_loop_vars", None)
-        block_vars = kwargs.pop("_block_vars", None)
+        if kwargs:      # Jinja passes its loop's and block's variables as keywords
+            loop_vars = kwargs.pop("_loop_vars", None)
+            block_vars = kwargs.pop("_block_vars", None)
+        else:
+            loop_vars = block_vars = None
         if pass_arg is not None:
             if pass_arg is _PassArg.context:
                 context: Context = self
@@ -71,6 +76,28 @@ class PageContext(Context):
             return obj(*args, **kwargs)
         except StopIteration:
             return self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+    @internalcode
+    def _call_macro(self, macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """A macro call (a hundred thousand list items a build): what `Macro.__call__` does
+        with the calling context's autoescape (it is pass_eval_context, as Jinja's `call`
+        sees) for the plain case — positional arguments, no caller, no *varargs or
+        **kwargs — and `Macro.__call__` itself for anything else."""
+        if __debug__:
+            __traceback_hide__ = True  # noqa: F841
+        if kwargs:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+        missing_args = macro._argument_count - len(args)
+        try:
+            if kwargs or missing_args < 0 or macro.caller or macro.catch_kwargs or macro.catch_varargs \
+                    or macro._environment.is_async:
+                return macro(self.eval_ctx, *args, **kwargs)
+            # arguments left out are `missing`: the macro's body puts their defaults in
+            text = macro._func(*args, *(missing,) * missing_args) if missing_args else macro._func(*args)
+        except StopIteration:
+            return self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+        return Markup(text) if self.eval_ctx.autoescape else text
 
 
 def _escape_piece(value: Any) -> str:

@@ -194,3 +194,46 @@ def test_a_site_part_is_rendered_again_for_other_site_variables() -> None:
 def test_a_site_part_outside_a_build_renders_like_an_include() -> None:
     env = _theme_env({"part.html": "{{ body }}·{{ lang }}", "page.html": "{{ site_part('part.html') }}"})
     assert env.get_template("page.html").render(site_part=_site_part, body="<b>", lang="en") == "&lt;b&gt;·en"
+
+
+# Macros of every signature, called every way: the quick path (positional arguments, no
+# caller) and Jinja's own for the rest, under autoescape on and off.
+MACRO_TEMPLATES = {
+    "m.html": """{% macro plain(a, b='默认<>') -%}<p>{{ a }}·{{ b }}</p>{%- endmacro %}
+{% macro bare() -%}<hr>{{ lang }}{%- endmacro %}
+{% macro rest(a) -%}{{ a }}{{ varargs|join('|') }}{{ kwargs|dictsort|join(';') }}{%- endmacro %}
+{% macro framed(a) -%}[{{ a }}{{ caller(a) }}]{%- endmacro %}
+{% macro named(a, caller=None) -%}<{{ a }}{{ caller() }}>{%- endmacro %}""",
+    "page.html": """{% from "m.html" import plain, bare, rest, framed, named with context %}
+{{ plain(v) }}{{ plain(v, w) }}{{ plain(b=w, a=v) }}{{ bare() }}{{ rest(v) }}{{ rest(v, w, 1) }}{{ rest(v, k=w) }}
+{% call(x) framed(v) %}<i>{{ x }}{{ w }}</i>{% endcall %}{{ named(v, caller=bare) }}
+{% for i in [v, w] %}{{ plain(i) }}{% set j = loop.index %}{{ plain(i, j) }}{% endfor %}
+{% set ns = namespace(a='', b='') %}{% autoescape false %}{% set ns.a = plain(v) %}{{ plain(w) }}{{ plain(v) ~ w }}{% endautoescape %}
+{% set ns.b = plain(v) %}{{ ns.a }}{{ ns.b }}{{ plain(v) ~ w }}{{ (plain(v) ~ w)|length }}{{ plain(v)|upper }}
+{% set caught = plain %}{{ caught(w) }}{{ [plain(v), bare()]|join }}""",
+}
+
+
+@settings(max_examples=120, deadline=None)
+@given(v=values, w=values, lang=st.sampled_from(["zh", "en"]))
+def test_macros_are_called_as_jinja_calls_them(v: Any, w: Any, lang: str) -> None:
+    from jinja2 import DictLoader
+    plain, theme = (cls(loader=DictLoader(MACRO_TEMPLATES), autoescape=True, undefined=StrictUndefined)
+                    for cls in (Environment, ThemeEnvironment))
+    context = {"v": v, "w": w, "lang": lang}
+    expected = plain.get_template("page.html").render(context)
+    assert theme.get_template("page.html").render(context) == expected
+
+
+@pytest.mark.parametrize("call", ["plain(1, 2, 3)", "plain(1, c=2)", "bare(1)", "framed(1)", "named(1, 2, caller=bare)", "plain()"])
+def test_a_macro_called_wrongly_fails_as_in_jinja(call: str) -> None:
+    from jinja2 import DictLoader
+    failures = []
+    for cls in (Environment, ThemeEnvironment):
+        env = cls(loader=DictLoader({**MACRO_TEMPLATES, "bad.html": '{% from "m.html" import plain, bare, framed, named %}'
+                                     "{{ " + call + " }}"}), autoescape=True)
+        try:
+            failures.append(("ok", env.get_template("bad.html").render()))
+        except Exception as exc:  # noqa: BLE001 - the same failure either way is the point
+            failures.append((type(exc).__name__, str(exc)))
+    assert failures[0] == failures[1]
