@@ -9,11 +9,12 @@ ordinary Jinja templates.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from types import BuiltinFunctionType, CodeType, FunctionType, MethodType
 from typing import Any, Callable, Mapping, MutableMapping, TypeVar
 
 from jinja2 import Environment, Template, pass_context
-from jinja2.runtime import Context, Macro
+from jinja2.runtime import Context, Macro, new_context
 from jinja2.utils import _PassArg, internalcode, missing
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
@@ -115,7 +116,24 @@ def _escape_piece(value: Any) -> str:
     return markup_escape(value)
 
 
+def _flat(names: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """A template's globals (a ChainMap: its own over the environment's) as one dict with
+    the same names, values and order: Jinja copies them into every new context and lists
+    them again for it, two or three contexts a page, and a ChainMap does both key by key in
+    Python. Made at each call, so a global set after the template was loaded still shows."""
+    if type(names) is not ChainMap:
+        return names
+    flat: dict[str, Any] = {}
+    for layer in reversed(names.maps):      # the first map wins, as in the ChainMap
+        flat.update(layer)
+    return flat
+
+
 class ThemeTemplate(Template):
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> Context:
+        return new_context(self.environment, self.name, self.blocks, vars, shared, _flat(self.globals), locals)
+
     @classmethod
     def from_code(cls, environment: Environment, code: CodeType, globals: MutableMapping[str, Any],
                   uptodate: Callable[[], bool] | None = None) -> Template:

@@ -237,3 +237,25 @@ def test_a_macro_called_wrongly_fails_as_in_jinja(call: str) -> None:
         except Exception as exc:  # noqa: BLE001 - the same failure either way is the point
             failures.append((type(exc).__name__, str(exc)))
     assert failures[0] == failures[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=hostile, later=hostile, own=hostile, passed=st.none() | hostile)
+def test_template_globals_are_seen_as_jinja_sees_them(first: str, later: str, own: str, passed: str | None) -> None:
+    """A template's globals are its own over the environment's (a ChainMap), read when each
+    context is made: one set after the template was loaded shows, a template's own wins over
+    the environment's, a page's variable over both (ThemeTemplate.new_context flattens them)."""
+    from jinja2 import DictLoader
+    templates = {"a.html": '{% import "m.html" as m %}{% from "m.html" import x with context %}'
+                           "{{ g }}·{{ h }}·{{ m.x() }}·{{ x() }}·{{ range(2)|list }}·{{ 'p' ~ (h is defined) }}",
+                 "m.html": "{% macro x() %}{{ g }}{{ h is defined }}{% endmacro %}"}
+    out = []
+    for cls in (Environment, ThemeEnvironment):
+        env = cls(loader=DictLoader(templates), autoescape=True)
+        env.globals.update(g="环境·" + first, h="环境h")
+        template = env.get_template("a.html", globals={"h": "模板·" + own})
+        seen = [template.render()]
+        env.globals["g"] = "之后·" + later
+        seen.append(template.render() if passed is None else template.render(g=passed))
+        out.append(seen)
+    assert out[0] == out[1]
