@@ -12,9 +12,15 @@ caller uses markdown-it-py. That is:
 - a link whose URL markdown-it-py would normalise differently (it parses the URL and
   punycodes the host first; Rust only percent-encodes): only relative URLs, http(s) and
   protocol-relative URLs with a plain ASCII host, and plain ASCII mailto addresses pass;
-- emphasis next to a Unicode symbol, control or line separator (punctuation to markdown-it-py, not to Rust);
+- emphasis next to a Unicode symbol, control or line separator (punctuation to
+  markdown-it-py, not to Rust), and runs of three or more * or _ inside text;
+- a table without blank lines around it or with a row not starting with |, a quote with a
+  lazy line, a code span over a line end, a setext heading over lines;
 - numeric character references, carriage returns and NULs, escaped or entity-bearing fence
   info, a Rust panic, and any node this module does not know.
+
+Each of these was found by the differential tests (tests/core/test_markdown_rs.py), which
+compare this path with markdown-it-py on generated bodies, the example site and a corpus.
 """
 
 from __future__ import annotations
@@ -181,6 +187,20 @@ def _alt(children: Any) -> str:
 
 # --- blocks: markdown-it-py's block tokens, written by its renderToken rules ----------------
 
+# markdown-it-py trims a paragraph's, heading's or cell's content of Unicode spaces too (the
+# ideographic space 　 a Chinese paragraph may start with); the Rust port of ASCII ones only.
+# A superset of the spaces it trims: those are declined.
+_UNICODE_SPACES = frozenset(chr(c) for c in range(0x80, 0x3001) if chr(c).isspace())
+
+
+def _check_edges(first: Any, last: Any) -> None:
+    """(An entity or escape, text_special, was no space in the source: nothing trimmed it.)"""
+    if first.name == "text" and first.meta["content"][:1] in _UNICODE_SPACES:
+        raise _Unsure
+    if last.name == "text" and last.meta["content"][-1:] in _UNICODE_SPACES:
+        raise _Unsure
+
+
 class _Document:
     """The HTML as generator.markdown._Renderer writes the block tokens (xhtmlOut on): an
     opening tag ends its line unless an inline token, a hidden (tight list) paragraph or its
@@ -222,17 +242,35 @@ class _Document:
     def inline(self, children: Any) -> str:
         """An inline token; returns its text (and code) tokens' content."""
         self._settle(True)
-        parts: list[str] = []
+        return self._inline_content(children)
+
+    def _inline_content(self, children: Any) -> str:
         if len(children) == 1 and children[0].name == "text":     # most cells and headings
             content = children[0].meta["content"]
+            if content[:1] in _UNICODE_SPACES or content[-1:] in _UNICODE_SPACES:
+                raise _Unsure
             self.out.append(_escape(content))
-            parts.append(content)
-        else:
-            _inline(children, self.out, parts, self)
+            if content:
+                self.text.append(content)
+            return content
+        if children:
+            _check_edges(children[0], children[-1])
+        parts: list[str] = []
+        _inline(children, self.out, parts, self)
         joined = "".join(parts)
         if joined:
             self.text.append(joined)
         return joined
+
+    def leaf(self, tag: str, children: Any, attrs: str = "") -> str:
+        """A paragraph, heading or cell: its opening tag, inline token and closing tag (an
+        inline token next: the opening tag keeps its line). Returns the inline's text."""
+        lead = "\n<" if self.after_hidden else "<"
+        self._settle(False)
+        self.out.append(lead + tag + attrs + ">")
+        title = self._inline_content(children)
+        self.out.append("</" + tag + ">\n")
+        return title
 
     def hidden_paragraph(self, children: Any) -> None:
         self._settle(True)                     # a hidden token after an opening tag joins it
@@ -265,9 +303,7 @@ def _blocks(doc: _Document, children: Any) -> None:
     for node in children:
         name = node.name
         if name == "paragraph":
-            doc.open("p")
-            doc.inline(node.children)
-            doc.close("p")
+            doc.leaf("p", node.children)
         elif name == "heading" or name == "lheading":      # ATX or setext
             _heading(doc, node)
         elif name == "bullet_list" or name == "ordered_list":
@@ -326,6 +362,7 @@ def _table(doc: _Document, node: Any) -> None:
             raise _Unsure
         styles.append(' style="text-align:' + align + '"' if align != "none" else "")
     doc.open("table")
+    out = doc.out
     for part in node.children:
         if part.name not in ("thead", "tbody"):
             raise _Unsure
@@ -338,9 +375,12 @@ def _table(doc: _Document, node: Any) -> None:
             for i, c in enumerate(row.children):
                 if c.name != "tcell":
                     raise _Unsure
-                doc.open(cell, styles[i])
-                doc.inline(c.children)
-                doc.close(cell)
+                if i == 0:
+                    doc.leaf(cell, c.children, styles[i])   # settles the row's line end
+                else:                                       # the same, known to need no settling
+                    out.append("<" + cell + styles[i] + ">")
+                    doc._inline_content(c.children)
+                    out.append("</" + cell + ">\n")
             doc.close("tr")
         doc.close(part.name)
     doc.close("table")
@@ -385,15 +425,11 @@ def _heading(doc: _Document, node: Any) -> None:
     tag = "h%d" % level
     children = node.children
     if not 2 <= level <= 4:
-        doc.open(tag)
-        doc.inline(children)
-        doc.close(tag)
+        doc.leaf(tag, children)
         return
     # mdit_py_plugins.anchors: the slug of the text and code tokens, unique in the document
-    doc.open(tag)
-    opening = len(doc.out) - 1                  # the tag just written (after any line end)
-    title = doc.inline(children)
-    doc.close(tag)
+    opening = len(doc.out) + (doc.open_tag is not None)     # after the line end it may settle
+    title = doc.leaf(tag, children)
     slug = base = slugify(title)
     n = 1
     while slug in doc.slugs:

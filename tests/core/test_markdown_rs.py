@@ -43,11 +43,13 @@ def assert_same(body: str) -> bool:
 
 # --- a grammar of what secretariats write ---------------------------------------------------
 
+# common pieces four times over, the rarer ones (symbols, tabs, odd spaces) once
 WORDS = ["本会", "会员单位", "应当", "遵守", "行业自律公约", "信用评价", "惩戒", "秘书处",
          "第二条", "2026年", "ISO 9001", "GB/T 19001", "Code of Conduct", "A股", "e-mail",
-         "深圳市", "餐饮", "协会", "附则", "x", "100%", "“诚信”", "（一）", "A&B", "a < b",
-         "\"引号\"", "'单引号'", "₩", "＋", "～", "…", "——"]
-PUNCT = ["，", "。", "；", "：", "、", "！", "？", "《", "》", "（", "）", "「", "」", ".", ",", " ", ""]
+         "深圳市", "餐饮", "协会", "附则", "x", "100%", "“诚信”", "（一）"] * 4 + [
+         "A&B", "a < b", "\"引号\"", "'单引号'", "₩", "＋", "～", "…", "——"]
+PUNCT = ["，", "。", "；", "：", "、", "！", "？", "《", "》", "（", "）", "「", "」", ".", ",", " ", ""] * 4 + [
+         "\t", "\u3000"]
 SAFE_URLS = ["/associations/canyin-0006/", "/associations/例子/公约 2026/", "../附件/章程.pdf",
              "#附则", "?q=1&r=2", "https://www.creditchina.gov.cn/", "https://example.com/a(b)c",
              "http://example.com:8080/x?y=1#z", "HTTPS://EXAMPLE.COM/X", "//cdn.example.com/a.png",
@@ -83,7 +85,7 @@ def words(draw: Any) -> str:
 
 @st.composite
 def inline_piece(draw: Any, depth: int = 0) -> str:
-    kind = draw(st.sampled_from(["text"] * 6 + ["strong", "strong", "em", "code", "link", "link", "image",
+    kind = draw(st.sampled_from(["text"] * (6 + 6 * depth) + ["strong", "strong", "em", "code", "link", "link", "image",
                                  "autolink", "entity", "escape", "html", "under", "ref"]))
     text = draw(words())
     if kind == "strong" and depth < 2:
@@ -124,7 +126,7 @@ def line(draw: Any) -> str:
 def paragraph(draw: Any) -> str:
     lines = draw(st.lists(line(), min_size=1, max_size=4))
     breaks = [draw(st.sampled_from(["\n", "\n", "\n", "  \n", "\\\n", " \n"])) for _ in lines[1:]]
-    out = lines[0]
+    out = draw(st.sampled_from(["", "", "", "\u3000\u3000"])) + lines[0]   # a Chinese indent, at times
     for br, ln in zip(breaks, lines[1:]):
         out += br + ln
     return out
@@ -164,7 +166,7 @@ def a_list(draw: Any, depth: int = 0) -> str:
     items = []
     for i in range(draw(st.integers(1, 4))):
         bullet = f"{start + i}." if ordered else marker
-        pad = " " * (len(bullet) + 1)
+        pad = draw(st.sampled_from([" " * (len(bullet) + 1), " " * (len(bullet) + 1), "\t"]))
         body = draw(st.one_of(paragraph(), st.just("")))
         item = bullet + (" " + body.replace("\n", "\n" + pad) if body else "")
         extra = draw(st.sampled_from(["none", "none", "nested", "fence", "para", "quote", "heading"]))
@@ -199,7 +201,7 @@ def block(draw: Any) -> str:
         fence = draw(st.sampled_from(["```", "~~~"]))
         return fence + info + "\n" + draw(st.sampled_from(["x = 1 & 2 < 3\n", "中文 \"代码\"\n", ""])) + fence
     if kind == "indented":
-        return "    " + draw(words()) + "\n    <b>&amp;</b>"
+        return draw(st.sampled_from(["    ", "\t", "  \t"])) + draw(words()) + "\n    <b>&amp;</b>"
     if kind == "quote":
         return "> " + draw(paragraph()).replace("\n", "\n> ")
     if kind == "hr":
