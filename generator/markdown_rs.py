@@ -525,7 +525,11 @@ def analyse(body: str) -> tuple[str, tuple[tuple[int, str, str], ...], str] | No
         return None
     try:
         doc = _Document(body)
-        _blocks(doc, _parser().tree(body).children)
+        # The parser reads a str as UTF-8, which CPython then keeps inside the str for as
+        # long as it lives, and the build keeps its bodies: 13 MB more at 10k documents.
+        # Its own copy, made from the bytes the tree's positions count anyway, is freed.
+        raw = doc.source_bytes()
+        _blocks(doc, _parser().tree(raw.decode("utf-8")).children)
     except (_Unsure, KeyError, TypeError, IndexError, UnicodeDecodeError):
         return None
     except (KeyboardInterrupt, SystemExit):
