@@ -1,0 +1,539 @@
+"""Fast path of the Markdown analysis: markdown-it-pyrs (Rust) parses, Python renders.
+
+markdown-it-pyrs is a port of the same markdown-it the markdown-it-py engine follows, and
+builds its syntax tree in a tenth of the time. From that tree this module writes exactly the
+`Analysis` fields the markdown-it-py engine (generator.markdown) gives — HTML, headings,
+plain text — with markdown-it-py's renderer rules, our Chinese line joins and its anchors.
+Where the two parsers could disagree it does not guess: `analyse` returns None and the
+caller uses markdown-it-py. That is:
+
+- a link or image our policy refuses (the result needs its line number, and Rust drops the
+  links *it* refuses, so a body that could spell such a scheme is refused up front);
+- a link whose URL markdown-it-py would normalise differently (it parses the URL and
+  punycodes the host first; Rust only percent-encodes): only relative URLs, http(s) and
+  protocol-relative URLs with a plain ASCII host, and plain ASCII mailto addresses pass;
+- emphasis next to a Unicode symbol, control or line separator (punctuation to
+  markdown-it-py, not to Rust), and runs of three or more * or _ inside text;
+- a table without blank lines around it or with a row not starting with |, a quote with a
+  lazy line, a code span over a line end, a setext heading over lines;
+- numeric character references, carriage returns and NULs, escaped or entity-bearing fence
+  info, a Rust panic, and any node this module does not know.
+
+Each of these was found by the differential tests (tests/core/test_markdown_rs.py), which
+compare this path with markdown-it-py on generated bodies, the example site and a corpus.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote
+
+from markdown_it.common.normalize_url import normalizeLinkText
+from markdown_it.common.utils import MD_TRIM_RE, escapeHtml, mdTrim
+
+from generator.markdown import _is_wide, _normalize_link, is_safe_url, slugify
+
+try:
+    import markdown_it_pyrs
+except ImportError:             # the fast path is optional: markdown-it-py does it all then
+    markdown_it_pyrs = None  # type: ignore[assignment]
+
+VERSION = getattr(markdown_it_pyrs, "__version__", "")
+
+# CommonMark + tables, raw HTML off: the markdown-it-py engine's rules, from 'zero'.
+_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+          "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image",
+          "link", "newline", "table"]
+
+# URLs whose markdown-it-py normalisation (mdurl parse, punycode host, format, encode) is
+# exactly Rust's percent-encoding: the parse round-trips and no host needs punycode.
+_PLAIN_HOST_URL = re.compile(r"(?:https?:)?//[A-Za-z0-9.-]{1,200}(?::[0-9]+)?(?:[/?#]|$)", re.I)
+_PLAIN_MAILTO = re.compile(r"mailto:[A-Za-z0-9._+-]+@[A-Za-z0-9.-]{1,200}", re.I)
+_SCHEME_OR_HOST = re.compile(r"[A-Za-z0-9.+-]+:|//")
+
+_INLINE = frozenset(("text", "text_special", "softbreak", "hardbreak", "em", "strong", "link",
+                     "image", "autolink", "code_inline"))
+
+
+class _Unsure(Exception):
+    """Something the fast path cannot prove it writes as markdown-it-py does."""
+
+
+@lru_cache(maxsize=4096)
+def _provable(url: str) -> bool:
+    """Whether Rust's URL (the destination percent-encoded) is markdown-it-py's too, and safe."""
+    if not is_safe_url(url):
+        return False                            # markdown-it-py reports it, with its line
+    if "%" in url:
+        plain = unquote(url)
+        if plain != plain.strip():
+            return False                        # mdurl trims the destination first
+    if _SCHEME_OR_HOST.match(url):              # a host mdurl parses (and may punycode)
+        return bool(_PLAIN_HOST_URL.match(url) or _PLAIN_MAILTO.fullmatch(url))
+    return True
+
+
+def _checked_url(url: str) -> str:
+    if not _provable(url):
+        raise _Unsure
+    return url
+
+
+_TEXT = ("text", "text_special")
+_SPECIAL = re.compile(r'[&<>"]')
+
+
+def _escape(s: str) -> str:
+    """markdown-it-py's escapeHtml, skipping its four replaces for text without & < > \"."""
+    return escapeHtml(s) if _SPECIAL.search(s) else s
+
+
+# --- inline content: markdown-it-py's flat token list, seen through the tree ---------------
+
+def _run_edge(children: Any, j: int, step: int) -> str:
+    """The character a text run touches a soft break with, or "" if no text token is there.
+    markdown-it-py joins adjacent text and text_special tokens into one (text_join)."""
+    while 0 <= j < len(children):
+        node = children[j]
+        if node.name not in _TEXT:
+            break
+        content = node.meta["content"]
+        if content:
+            return content[-1] if step < 0 else content[0]
+        j += step
+    return ""
+
+
+def _inline(children: Any, html: list[str], text: list[str], doc: "_Document") -> None:
+    """HTML of inline nodes, and the text markdown-it-py's text and code_inline tokens hold."""
+    for i, node in enumerate(children):
+        name = node.name
+        if name == "text" or name == "text_special":
+            content = node.meta["content"]
+            html.append(_escape(content))
+            text.append(content)
+        elif name == "softbreak":
+            # generator.markdown._join_wide_breaks: between two text tokens with wide ends
+            if _is_wide(_run_edge(children, i - 1, -1)) and _is_wide(_run_edge(children, i + 1, 1)):
+                continue
+            html.append("\n")
+        elif name == "hardbreak":
+            html.append("<br />\n")
+        elif name == "code_inline":
+            start, end = node.srcmap
+            if b"\n" in doc.source_bytes()[start:end]:
+                raise _Unsure                   # line ends inside code: trimmed differently
+            content = "".join(c.meta["content"] for c in node.children)
+            html.append("<code>" + _escape(content) + "</code>")
+            text.append(content)
+        elif name == "em" or name == "strong":
+            html.append("<" + name + ">")
+            _inline(node.children, html, text, doc)
+            html.append("</" + name + ">")
+        elif name == "link":
+            meta = node.meta
+            title = meta.get("title")
+            html.append('<a href="' + _escape(_checked_url(meta["url"])) + '"'
+                        + (' title="' + _escape(title) + '"' if title else "") + ">")
+            _inline(node.children, html, text, doc)
+            html.append("</a>")
+        elif name == "autolink":
+            _autolink(node, html, text)
+        elif name == "image":
+            meta = node.meta
+            title = meta.get("title")
+            html.append('<img src="' + _escape(_checked_url(meta["url"])) + '" alt="'
+                        + _escape(_alt(node.children)) + '"'
+                        + (' title="' + _escape(title) + '"' if title else "") + " />")
+        else:
+            raise _Unsure
+
+
+def _autolink(node: Any, html: list[str], text: list[str]) -> None:
+    raw = "".join(c.meta["content"] for c in node.children)
+    # the autolink's own text is its URL: markdown-it-py's href and text, from it (an
+    # e-mail autolink is the one kind without a scheme)
+    href = _normalize_link(raw if ":" in raw else "mailto:" + raw)
+    if not is_safe_url(href):
+        raise _Unsure
+    shown = normalizeLinkText(raw)
+    html.append('<a href="' + _escape(href) + '">' + _escape(shown) + "</a>")
+    text.append(shown)
+
+
+def _alt(children: Any) -> str:
+    """markdown-it-py's renderInlineAsText: text, code and nested images; breaks as newlines;
+    the open and close tokens of emphasis and links add nothing, their children do."""
+    out: list[str] = []
+    for node in children:
+        name = node.name
+        if name == "text" or name == "text_special":
+            out.append(node.meta["content"])
+        elif name == "code_inline":
+            out.append("".join(c.meta["content"] for c in node.children))
+        elif name == "softbreak" or name == "hardbreak":
+            out.append("\n")
+        elif name in ("image", "em", "strong", "link"):
+            out.append(_alt(node.children))
+        elif name == "autolink":
+            out.append(normalizeLinkText("".join(c.meta["content"] for c in node.children)))
+        else:
+            raise _Unsure
+    return "".join(out)
+
+
+# --- blocks: markdown-it-py's block tokens, written by its renderToken rules ----------------
+
+# markdown-it-py trims a paragraph's, heading's or cell's content of Unicode spaces too (the
+# ideographic space 　 a Chinese paragraph may start with); the Rust port of ASCII ones only.
+# A superset of the spaces it trims: those are declined.
+_UNICODE_SPACES = frozenset(chr(c) for c in range(0x80, 0x3001) if chr(c).isspace())
+
+
+def _check_edges(first: Any, last: Any) -> None:
+    """(An entity or escape, text_special, was no space in the source: nothing trimmed it.)"""
+    if first.name == "text" and first.meta["content"][:1] in _UNICODE_SPACES:
+        raise _Unsure
+    if last.name == "text" and last.meta["content"][-1:] in _UNICODE_SPACES:
+        raise _Unsure
+
+
+class _Document:
+    """The HTML as generator.markdown._Renderer writes the block tokens (xhtmlOut on): an
+    opening tag ends its line unless an inline token, a hidden (tight list) paragraph or its
+    own closing tag follows; an opening tag right after a hidden paragraph starts a line."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self.raw: bytes | None = None
+        self.out: list[str] = []
+        self.open_tag: str | None = None      # the last token was this opening tag
+        self.after_hidden = False             # the last token was a hidden paragraph's close
+        self.text: list[str] = []
+        self.headings: list[tuple[int, str, str]] = []
+        self.slugs: set[str] = set()
+
+    def _settle(self, joins: bool) -> None:
+        """Before a token: the previous opening tag's line end (none if this token `joins`)."""
+        if self.open_tag is not None:
+            if not joins:
+                self.out.append("\n")
+            self.open_tag = None
+        self.after_hidden = False
+
+    def open(self, tag: str, attrs: str = "") -> None:
+        lead = "\n<" if self.after_hidden else "<"
+        self._settle(False)
+        self.out.append(lead + tag + attrs + ">")
+        self.open_tag = tag
+
+    def close(self, tag: str) -> None:
+        self._settle(self.open_tag == tag)
+        self.out.append("</" + tag + ">\n")
+
+    def single(self, tag: str) -> None:
+        lead = "\n<" if self.after_hidden else "<"
+        self._settle(False)
+        self.out.append(lead + tag + " />\n")
+
+    def inline(self, children: Any) -> str:
+        """An inline token; returns its text (and code) tokens' content."""
+        self._settle(True)
+        return self._inline_content(children)
+
+    def _inline_content(self, children: Any) -> str:
+        if len(children) == 1 and children[0].name == "text":     # most cells and headings
+            content = children[0].meta["content"]
+            if content[:1] in _UNICODE_SPACES or content[-1:] in _UNICODE_SPACES:
+                raise _Unsure
+            self.out.append(_escape(content))
+            if content:
+                self.text.append(content)
+            return content
+        if children:
+            _check_edges(children[0], children[-1])
+        parts: list[str] = []
+        _inline(children, self.out, parts, self)
+        joined = "".join(parts)
+        if joined:
+            self.text.append(joined)
+        return joined
+
+    def leaf(self, tag: str, children: Any, attrs: str = "") -> str:
+        """A paragraph, heading or cell: its opening tag, inline token and closing tag (an
+        inline token next: the opening tag keeps its line). Returns the inline's text."""
+        lead = "\n<" if self.after_hidden else "<"
+        self._settle(False)
+        self.out.append(lead + tag + attrs + ">")
+        title = self._inline_content(children)
+        self.out.append("</" + tag + ">\n")
+        return title
+
+    def hidden_paragraph(self, children: Any) -> None:
+        self._settle(True)                     # a hidden token after an opening tag joins it
+        self.inline(children)
+        self.after_hidden = True
+
+    def code(self, html: str, content: str) -> None:
+        self._settle(False)
+        self.out.append(html)
+        if content:
+            self.text.append(content)
+
+    def source_bytes(self) -> bytes:
+        """The body in UTF-8: the tree's source positions count its bytes."""
+        if self.raw is None:
+            self.raw = self.body.encode("utf-8")
+        return self.raw
+
+    def source(self, children: Any) -> str:
+        """A heading's inline source, as markdown-it-py's inline token holds it."""
+        if not children:
+            return ""
+        content = self.source_bytes()[children[0].srcmap[0]:children[-1].srcmap[1]].decode("utf-8")
+        if "\n" in content:
+            raise _Unsure                       # a setext heading over lines: indents differ
+        return content
+
+
+def _blocks(doc: _Document, children: Any) -> None:
+    for node in children:
+        name = node.name
+        if name == "paragraph":
+            doc.leaf("p", node.children)
+        elif name == "heading" or name == "lheading":      # ATX or setext
+            _heading(doc, node)
+        elif name == "bullet_list" or name == "ordered_list":
+            _list(doc, node, "ul" if name == "bullet_list" else "ol")
+        elif name == "blockquote":
+            _check_no_lazy_lines(doc, node)
+            doc.open("blockquote")
+            _blocks(doc, node.children)
+            doc.close("blockquote")
+        elif name == "fence":
+            _fence(doc, node)
+        elif name == "code_block":
+            content = node.meta["content"]
+            doc.code("<pre><code>" + _escape(content) + "</code></pre>\n", content)
+        elif name == "hr":
+            doc.single("hr")
+        elif name == "table":
+            _table(doc, node)
+        elif name == "definition":
+            # writes nothing, but markdown-it-py notes an unsafe one (and then, strict,
+            # reads its line as a paragraph)
+            _checked_url(node.meta["destination"])
+        else:
+            raise _Unsure
+
+
+def _list(doc: _Document, node: Any, tag: str) -> None:
+    start = node.meta.get("start", 1) if tag == "ol" else 1
+    doc.open(tag, ' start="%d"' % start if start != 1 else "")
+    for item in node.children:
+        if item.name != "list_item":
+            raise _Unsure
+        # a tight item holds its paragraphs' inline nodes directly: markdown-it-py's hidden
+        # paragraph tokens around them
+        doc.open("li")
+        pending: list[Any] = []
+        for child in item.children:
+            if child.name in _INLINE:
+                pending.append(child)
+                continue
+            if pending:
+                doc.hidden_paragraph(pending)
+                pending = []
+            _blocks(doc, (child,))
+        if pending:
+            doc.hidden_paragraph(pending)
+        doc.close("li")
+    doc.close(tag)
+
+
+def _table(doc: _Document, node: Any) -> None:
+    _check_table_ends(doc, node)
+    styles = []
+    for align in node.meta["alignments"]:
+        if align not in ("none", "left", "center", "right"):
+            raise _Unsure
+        styles.append(' style="text-align:' + align + '"' if align != "none" else "")
+    doc.open("table")
+    out = doc.out
+    for part in node.children:
+        if part.name not in ("thead", "tbody"):
+            raise _Unsure
+        cell = "th" if part.name == "thead" else "td"
+        doc.open(part.name)
+        for row in part.children:
+            if row.name != "trow":
+                raise _Unsure
+            doc.open("tr")
+            for i, c in enumerate(row.children):
+                if c.name != "tcell":
+                    raise _Unsure
+                if i == 0:
+                    doc.leaf(cell, c.children, styles[i])   # settles the row's line end
+                else:                                       # the same, known to need no settling
+                    out.append("<" + cell + styles[i] + ">")
+                    doc._inline_content(c.children)
+                    out.append("</" + cell + ">\n")
+            doc.close("tr")
+        doc.close(part.name)
+    doc.close("table")
+
+
+def _check_no_lazy_lines(doc: _Document, node: Any) -> None:
+    """A quote's line without > continues its paragraph lazily, unless another block starts
+    there: the two parsers do not agree which (an empty list item, say). Every line marked."""
+    raw = doc.source_bytes()
+    start, end = node.srcmap
+    for line in raw[start:end].split(b"\n"):
+        if not line.lstrip(b" ").startswith(b">"):
+            raise _Unsure
+
+
+def _check_table_ends(doc: _Document, node: Any) -> None:
+    """markdown-it-py ends a table's body at a line another block could start with (a list
+    item, a quote, indented code...), the Rust port does not. Taken only when that cannot
+    matter: every row starts with | (nothing else starts with it) after the same prefix as
+    the header row, and the table has a blank line (or the body's edge) before and after it:
+    whether a table may interrupt a paragraph (or a quote's lazy line) differs too."""
+    raw = doc.source_bytes()
+    start, end = node.srcmap
+    line = raw.rfind(b"\n", 0, start) + 1
+    prefix = raw[line:start]
+    if line and raw[raw.rfind(b"\n", 0, line - 1) + 1:line - 1].strip(b" \t>"):
+        raise _Unsure
+    for part in node.children:
+        for row in part.children:
+            at = row.srcmap[0]
+            if raw[at:at + 1] != b"|" or raw[raw.rfind(b"\n", 0, at) + 1:at] != prefix:
+                raise _Unsure
+    after = raw[end:raw.find(b"\n", end + 1) if raw.find(b"\n", end + 1) >= 0 else len(raw)]
+    if after.strip(b" \t\n>"):
+        raise _Unsure
+
+
+def _heading(doc: _Document, node: Any) -> None:
+    level = node.meta["level"]
+    if level not in (1, 2, 3, 4, 5, 6):
+        raise _Unsure
+    tag = "h%d" % level
+    children = node.children
+    if not 2 <= level <= 4:
+        doc.leaf(tag, children)
+        return
+    # mdit_py_plugins.anchors: the slug of the text and code tokens, unique in the document
+    opening = len(doc.out) + (doc.open_tag is not None)     # after the line end it may settle
+    title = doc.leaf(tag, children)
+    slug = base = slugify(title)
+    n = 1
+    while slug in doc.slugs:
+        slug = f"{base}-{n}"
+        n += 1
+    doc.slugs.add(slug)
+    doc.out[opening] = doc.out[opening][:-1] + ' id="' + _escape(slug) + '">'
+    doc.headings.append((level, doc.source(children), slug))
+
+
+def _fence(doc: _Document, node: Any) -> None:
+    meta = node.meta
+    info = meta["info"]
+    if "\\" in info or "&" in info:
+        raise _Unsure                           # markdown-it-py unescapes the info string
+    content = meta["content"]
+    info = mdTrim(info) if info else ""
+    if info:
+        lang = MD_TRIM_RE.split(info, maxsplit=1)[0]
+        opening = '<pre><code class="' + _escape("language-" + lang) + '">'
+    else:
+        opening = "<pre><code>"
+    doc.code(opening + _escape(content) + "</code></pre>\n", content)
+
+
+_engine: Any = None
+
+
+def _parser() -> Any:
+    global _engine
+    if _engine is None:
+        _engine = markdown_it_pyrs.MarkdownIt("zero").enable_many(_RULES)
+    return _engine
+
+
+def available() -> bool:
+    return markdown_it_pyrs is not None
+
+
+_SIGN = re.compile(r"[:&\\]")
+_REFUSED_SCHEMES = ("javascript", "vbscript", "file", "data")
+
+
+def _maybe_refused_by_rust(body: str) -> bool:
+    """Whether a link Rust drops (javascript:, vbscript:, file:, data:) may be in the body:
+    its scheme is spelled with literal letters (no named reference yields one of them) or
+    numeric references, then a colon, a reference (&colon;) or an escaped colon."""
+    for m in _SIGN.finditer(body):
+        at = m.start()
+        if body.startswith("&#", at):
+            return True
+        if body[max(0, at - 16):at].rstrip().lower().endswith(_REFUSED_SCHEMES):
+            return True
+    return False
+
+
+# Emphasis: whether a * or _ run opens or closes depends on whether its neighbours are
+# punctuation. markdown-it-py counts Unicode symbols (₩, ＋, ～) as punctuation, as
+# CommonMark 0.31 says; the Rust port predates that. Letters, digits, marks, Unicode
+# punctuation (，。“”《》) and space separators (the ideographic space) are classed alike.
+_BESIDE_DELIMITER = re.compile(r"[*_]([^\x00-\x7f])|([^\x00-\x7f])(?=[*_])")
+
+
+@lru_cache(maxsize=4096)
+def _classed_alike(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category[0] in "LMNP" or category == "Zs"     # Zs (　) is space to both
+
+
+# Runs of three or more * or _ pair up differently in the two ports (where both could
+# close, which pair wins); a line of only such characters is a rule, no emphasis.
+_LONG_RUN = re.compile(r"\*{3,}|_{3,}")
+
+
+def _emphasis_may_differ(body: str) -> bool:
+    if "*" not in body and "_" not in body:
+        return False
+    for m in _BESIDE_DELIMITER.finditer(body):
+        if not _classed_alike(m.group(1) or m.group(2)):
+            return True
+    for m in _LONG_RUN.finditer(body):
+        end = body.find("\n", m.end())
+        if body[body.rfind("\n", 0, m.start()) + 1:end if end >= 0 else len(body)].strip(" \t*_-"):
+            return True
+    return False
+
+
+def analyse(body: str) -> tuple[str, tuple[tuple[int, str, str], ...], str] | None:
+    """(html, headings, text) exactly as the markdown-it-py engine gives them for a body
+    without unsafe links, or None when this path cannot promise that."""
+    if (markdown_it_pyrs is None or "\r" in body or "\x00" in body or _maybe_refused_by_rust(body)
+            or _emphasis_may_differ(body)):
+        return None
+    try:
+        doc = _Document(body)
+        # The parser reads a str as UTF-8, which CPython then keeps inside the str for as
+        # long as it lives, and the build keeps its bodies: 13 MB more at 10k documents.
+        # Its own copy, made from the bytes the tree's positions count anyway, is freed.
+        raw = doc.source_bytes()
+        _blocks(doc, _parser().tree(raw.decode("utf-8")).children)
+    except (_Unsure, KeyError, TypeError, IndexError, UnicodeDecodeError):
+        return None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:       # pyo3's PanicException (a Rust panic) is no Exception
+        return None
+    return "".join(doc.out), tuple(doc.headings), "\n".join(doc.text)
