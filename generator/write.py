@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Collection, Iterable, Iterator, Mapping, Union
 
-from .cache import RACY_NS
+from .cache import RACY_NS, process_id
 
 
 class UnsafeOutputPath(ValueError):
@@ -93,7 +93,7 @@ class Staging:
         """Put one output, given in pieces, at `rel` in the staging folder; a file whose
         bytes equal the previous output's is a hard link to it instead (as `write_site`)."""
         rel = _safe_relative(rel)
-        if self.dirs is None or self.dirs.pid != os.getpid():
+        if self.dirs is None or self.dirs.pid != process_id():
             self.dirs = _Dirs(self.root)        # per process: a forked worker makes its own
         self.dirs.ensure(rel.rpartition("/")[0])
         target = os.path.join(self.root, rel)
@@ -194,7 +194,7 @@ class _Dirs:
     def __init__(self, root: str) -> None:
         self.root = root
         self.made: set[str] = {""}
-        self.pid = os.getpid()
+        self.pid = process_id()
 
     def ensure(self, rel_dir: str) -> None:
         if rel_dir in self.made:

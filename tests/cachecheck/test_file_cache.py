@@ -325,3 +325,47 @@ def test_a_file_changed_moments_before_a_run_is_read_again_next_time(hostile: Pa
     files = filecache.for_content(hostile)
     raws = pipeline.load_content(hostile, files=files).documents
     assert raws and all("body" in raw.__dict__ for raw in raws)
+
+
+def entry_kinds(own_cache: Path) -> dict[str, int]:
+    """How many entries of each kind (`valid:`, `pack:`, ...) the per-file cache holds."""
+    kinds: dict[str, int] = {}
+    for conn in files_tables(own_cache):
+        for (k,) in conn.execute(f"SELECT k FROM {filecache.TABLE}"):
+            kinds[k.split(":", 1)[0]] = kinds.get(k.split(":", 1)[0], 0) + 1
+    return kinds
+
+
+def test_a_cold_run_keeps_results_in_the_pack_only(hostile: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold cache: every result goes into the pack, none into an entry of its own as well;
+    the next run validates nothing again and reports the same."""
+    expected = fresh(hostile, monkeypatch)
+    assert snapshot(hostile) == expected
+    cache._stores.clear()
+    kinds = entry_kinds(own_cache)
+    assert kinds.get("pack") == 2 and "valid" not in kinds
+    validated = count_validations(monkeypatch)
+    assert snapshot(hostile) == expected
+    assert validated == []
+    cache._stores.clear()
+
+
+def test_without_a_pack_after_all_every_result_gets_its_own_entry(hostile: Path, own_cache: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack cannot be made (a model that does not pickle, say): the results a cold run
+    left to it go to entries of their own, so the next run still validates nothing again."""
+    expected = fresh(hostile, monkeypatch)
+
+    def unpicklable(self: filecache.FileCache) -> Any:
+        raise TypeError("不能序列化")
+    with monkeypatch.context() as m:
+        m.setattr(filecache.FileCache, "_pack_blob", unpicklable)
+        assert snapshot(hostile) == expected
+    cache._stores.clear()
+    kinds = entry_kinds(own_cache)
+    files = sum(1 for f in hostile.rglob("*") if f.suffix in (".md", ".yaml") and "associations" in f.parts)
+    assert "pack" not in kinds and 0 < kinds["valid"] <= files
+    validated = count_validations(monkeypatch)
+    assert snapshot(hostile) == expected
+    assert validated == []
+    cache._stores.clear()
