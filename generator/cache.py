@@ -189,6 +189,20 @@ class Store:
         found.update((k, v) for k, v in rows if isinstance(v, bytes))
         return found
 
+    def any_prefixed(self, prefix: str) -> bool:
+        """Whether some entry's key starts with `prefix` (one probe of the key index; a broken
+        cache says yes, so that its caller asks for what it wants and finds it missing)."""
+        if any(k.startswith(prefix) for k in self._pending):
+            return True
+        conn = self._connection()
+        if conn is None:
+            return True
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        try:
+            return conn.execute(f"SELECT 1 FROM {self.table} WHERE k >= ? AND k < ? LIMIT 1", (prefix, upper)).fetchone() is not None
+        except sqlite3.Error:
+            return True
+
     def keys(self) -> list[str]:
         """Every key (no values read)."""
         found = list(self._pending)

@@ -57,6 +57,7 @@ def _digest(*parts: object) -> str:
 
 
 STATS = "stats:"
+VALID = "valid:"
 FOLDERS = "folders:"
 
 
@@ -199,7 +200,7 @@ class FileCache:
     # --- validate -----------------------------------------------------------------------
 
     def _valid_key(self, raw: Any, mask: bool) -> str:
-        return "valid:" + _digest(self.version, raw.file, raw.association, raw.folder, raw.content_hash, mask)
+        return VALID + _digest(self.version, raw.file, raw.association, raw.folder, raw.content_hash, mask)
 
     def _pack(self, mask: bool) -> tuple[dict[str, Any], _Models]:
         """The `pack:` entry: the validation results of every file of the run that made it, by
@@ -233,7 +234,7 @@ class FileCache:
         found: dict[str, tuple[str | None, Any, tuple[Diagnostic, ...]]] = {}
         index, models = self._pack(mask)
         self._index = index
-        missing: dict[str, Any] = {}            # `valid:` key -> raw, for those the pack lacks
+        unpacked: list[Any] = []                # the files the pack lacks
         for raw in raws:
             entry = index.get(raw.file)
             if (type(entry) is tuple and len(entry) == 8 and entry[0] == raw.association and entry[1] == raw.folder
@@ -244,9 +245,14 @@ class FileCache:
                 if self._take(raw, (kind, model, diagnostics), found):
                     self._packed += 1
                     continue
-            missing[self._valid_key(raw, mask)] = raw
-        self._mask, self._unpacked = mask, len(missing)
+            unpacked.append(raw)
+        self._mask, self._unpacked = mask, len(unpacked)
         self._packs_all = not index
+        # A cold cache has no entry of its own for any file: no key made (a digest per file)
+        # nor looked for then.
+        if not unpacked or not self.store.any_prefixed(VALID):
+            return found
+        missing = {self._valid_key(raw, mask): raw for raw in unpacked}     # `valid:` key -> raw
         for key, blob in self.store.get_many(list(missing)).items():
             try:
                 entry = pickle.loads(blob)

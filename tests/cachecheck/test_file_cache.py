@@ -369,3 +369,16 @@ def test_without_a_pack_after_all_every_result_gets_its_own_entry(hostile: Path,
     assert snapshot(hostile) == expected
     assert validated == []
     cache._stores.clear()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet="valid:协会报告ab", min_size=1, max_size=8), max_size=6, unique=True),
+       st.text(alphabet="valid:协会报告ab", min_size=1, max_size=4), st.booleans())
+def test_a_store_tells_whether_some_key_has_a_prefix(tmp_path_factory: pytest.TempPathFactory, keys: list[str],
+                                                    prefix: str, flushed: bool) -> None:
+    store = cache.Store(tmp_path_factory.mktemp("前缀") / "cache.sqlite", "files")
+    for k in keys:
+        store.put(k, "值".encode())
+    if flushed:
+        store.flush()
+    assert store.any_prefixed(prefix) == any(k.startswith(prefix) for k in keys)
