@@ -349,6 +349,10 @@ class FileCache:
             spans[group] = (start, models.tell() - len(token))
         return pickle.dumps((PACK_FORMAT, token, index, spans), protocol=pickle.HIGHEST_PROTOCOL), models
 
+    def will_pack(self) -> bool:
+        """Whether `finish` makes the pack again (it pickles every model: the costly part)."""
+        return self._mask is not None and self._unpacked > len(self._results) // 20
+
     def _write_unpacked(self) -> None:
         """No pack after all: every result `remember` kept for the pack goes to its own entry."""
         if not self._packs_all or self._mask is None:
@@ -398,7 +402,7 @@ class FileCache:
             self.store.put(FOLDERS + self.version, pickle.dumps(self._seen_folders, protocol=pickle.HIGHEST_PROTOCOL))
         # The pack is made again once a twentieth of the files come from elsewhere (edited
         # since): pickling every model costs a fifth of a second, so not after every edit.
-        if self._mask is not None and self._unpacked > len(self._results) // 20:
+        if self.will_pack():
             try:
                 index, models = self._pack_blob()
                 key = self._pack_key(self._mask)

@@ -67,6 +67,9 @@ class Placed:
     size: int
     digest: str                 # SHA-256 of its bytes
     linked: bool = False        # hard-linked from the previous output (bytes unchanged)
+    # Its modification time as written (0: not known), for the build state's record: the
+    # worker asks its descriptor, so the parent need not stat every output after the write.
+    mtime_ns: int = 0
 
     def __len__(self) -> int:
         return self.size
@@ -115,18 +118,20 @@ class Staging:
                     size += len(chunk)
                     if same:
                         same = old.read(len(chunk)) == chunk       # type: ignore[union-attr]
+                mtime_ns = os.fstat(fd).st_mtime_ns
             finally:
                 os.close(fd)
             same = same and not old.read(1)                         # type: ignore[union-attr]
             if same:
                 os.unlink(target)
                 os.link(os.path.join(self.previous_root, rel), target)
+                mtime_ns = 0            # the previous file's: the build state stats it
         except FileExistsError:
             raise UnsafeOutputPath(f"two outputs for {rel}") from None
         finally:
             if old is not None:
                 old.close()
-        return Placed(size, digest.hexdigest(), same)
+        return Placed(size, digest.hexdigest(), same, mtime_ns)
 
 
 def _write_all(fd: int, data: bytes) -> None:

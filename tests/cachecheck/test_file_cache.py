@@ -6,6 +6,7 @@ corrupt or foreign cache. And it does its job: an unchanged file is not validate
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -382,3 +383,49 @@ def test_a_store_tells_whether_some_key_has_a_prefix(tmp_path_factory: pytest.Te
     if flushed:
         store.flush()
     assert store.any_prefixed(prefix) == any(k.startswith(prefix) for k in keys)
+
+
+def test_a_build_packs_the_cache_in_another_process_and_waits_for_it(hostile: Path, own_cache: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """On two cores a cold build leaves the pack to a forked process (the build goes on to
+    evaluate meanwhile), and that process has written it by the time the build returns."""
+    from tests.conftest import EXAMPLE_AS_OF
+    monkeypatch.setenv("GONGSHI_JOBS", "2")
+    expected = fresh(hostile, monkeypatch)
+    real = filecache.FileCache.finish
+    record = tmp_path / "谁写的缓存"
+
+    def noting(self: filecache.FileCache) -> None:
+        real(self)
+        with open(record, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+    monkeypatch.setattr(filecache.FileCache, "finish", noting)
+    pipeline.build(hostile, tmp_path / "站点", EXAMPLE_AS_OF)
+    writers = record.read_text(encoding="utf-8").split()
+    assert writers and all(int(pid) != os.getpid() for pid in writers)
+    cache._stores.clear()
+    assert entry_kinds(own_cache).get("pack") == 2      # written before build returned
+    validated = count_validations(monkeypatch)
+    assert snapshot(hostile) == expected
+    assert validated == []
+    cache._stores.clear()
+
+
+def test_a_cache_writer_that_dies_leaves_a_cache_that_only_misses(minimal_copy: Path, own_cache: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked writer fails: the build does not, and the next run validates every file again."""
+    from tests.conftest import EXAMPLE_AS_OF
+    monkeypatch.setenv("GONGSHI_JOBS", "2")
+    expected = fresh(minimal_copy, monkeypatch)
+
+    def dying(self: filecache.FileCache) -> None:
+        raise MemoryError("写缓存的进程死了")
+    with monkeypatch.context() as m:
+        m.setattr(filecache.FileCache, "finish", dying)
+        assert pipeline.build(minimal_copy, tmp_path / "站点", EXAMPLE_AS_OF).ok
+    cache._stores.clear()
+    assert "pack" not in entry_kinds(own_cache)
+    validated = count_validations(monkeypatch)
+    assert snapshot(minimal_copy) == expected
+    assert validated
+    cache._stores.clear()
