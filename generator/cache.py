@@ -1,7 +1,8 @@
 """The persistent build cache (`.gongshi-cache/`): values keyed by a digest of their inputs.
 
-One SQLite file per content folder holds derived values that are costly to recompute and
-depend only on their key (rendered Markdown keyed by a hash of the body and of the code
+SQLite files per content folder (`database_name`: the per-file cache in one of its own,
+everything else in another) hold derived values that are costly to recompute and depend
+only on their key (rendered Markdown keyed by a hash of the body and of the code
 that renders it; build state of the last build). A cache may always be thrown away: every
 reader treats a missing, corrupt or foreign entry as a miss.
 
@@ -20,7 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-SCHEMA = 1
+SCHEMA = 2       # 2: the per-file cache in a file of its own (`OWN_FILE`)
+
+# Tables in a database file of their own. A build writes the per-file cache's pack from a
+# forked process (pipeline._finish) while it writes the evaluations: in one file, one of
+# them would wait for the other's write lock (SQLite locks a whole file).
+OWN_FILE = frozenset({"files"})
 
 
 @lru_cache(maxsize=1)
@@ -274,11 +280,16 @@ def _in_transaction(conn: sqlite3.Connection, statements: list[tuple[str, Any]])
             pass
 
 
+def database_name(table: str) -> str:
+    """The file (in a content folder's cache folder) that holds `table`."""
+    return f"{table}-v{SCHEMA}.sqlite" if table in OWN_FILE else f"cache-v{SCHEMA}.sqlite"
+
+
 _stores: dict[tuple[Path, str], Store] = {}
 
 
 def store(directory: Path, table: str) -> Store:
     key = (directory, table)
     if key not in _stores:
-        _stores[key] = Store(directory / f"cache-v{SCHEMA}.sqlite", table)
+        _stores[key] = Store(directory / database_name(table), table)
     return _stores[key]

@@ -429,3 +429,23 @@ def test_a_cache_writer_that_dies_leaves_a_cache_that_only_misses(minimal_copy: 
     assert snapshot(minimal_copy) == expected
     assert validated
     cache._stores.clear()
+
+
+def test_the_per_file_cache_is_written_while_another_process_holds_the_build_caches_lock(tmp_path: Path) -> None:
+    """The pack is written by a forked process while the build writes its evaluations: the
+    per-file cache's file of its own means neither waits for the other's write lock."""
+    folder = tmp_path / "缓存"
+    evaluations = cache.Store(folder / cache.database_name("evaluations"), "evaluations")
+    evaluations.put("协会", "评价".encode())
+    evaluations.flush()
+    files = cache.Store(folder / cache.database_name(filecache.TABLE), filecache.TABLE)
+    holder = sqlite3.connect(evaluations.path, isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")                 # another process's write in progress
+    try:
+        files.put("stats:版本", "统计".encode())
+        files.flush()
+        with sqlite3.connect(files.path, timeout=0) as reader:
+            assert reader.execute(f"SELECT v FROM {filecache.TABLE} WHERE k = ?", ("stats:版本",)).fetchone() == ("统计".encode(),)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
