@@ -1,7 +1,8 @@
 """The persistent build cache (`.gongshi-cache/`): values keyed by a digest of their inputs.
 
-One SQLite file per content folder holds derived values that are costly to recompute and
-depend only on their key (rendered Markdown keyed by a hash of the body and of the code
+SQLite files per content folder (`database_name`: the per-file cache in one of its own,
+everything else in another) hold derived values that are costly to recompute and depend
+only on their key (rendered Markdown keyed by a hash of the body and of the code
 that renders it; build state of the last build). A cache may always be thrown away: every
 reader treats a missing, corrupt or foreign entry as a miss.
 
@@ -20,7 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-SCHEMA = 1
+SCHEMA = 2       # 2: the per-file cache in a file of its own (`OWN_FILE`)
+
+# Tables in a database file of their own. A build writes the per-file cache's pack from a
+# forked process (pipeline._finish) while it writes the evaluations: in one file, one of
+# them would wait for the other's write lock (SQLite locks a whole file).
+OWN_FILE = frozenset({"files"})
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +93,24 @@ def code_digest(*files: str | Path, extra: str = "") -> str:
 
 PENDING_BYTES = 2 << 20
 
+# This process's id, kept up to date across forks: a Store asks on every get and put whether
+# it runs in the process that opened its connection, and os.getpid() is a system call
+# (65,000 of them in a cold build at 10k documents).
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def process_id() -> int:
+    """os.getpid() without the system call."""
+    return _pid
+
 
 class Store:
     """A key → bytes table in SQLite, with writes batched until `flush`."""
@@ -100,9 +124,9 @@ class Store:
         self._pending_bytes = 0
 
     def _connection(self) -> sqlite3.Connection | None:
-        if self._conn is not None and self._pid == os.getpid():
+        if self._conn is not None and self._pid == _pid:
             return self._conn
-        if self._pid != os.getpid():
+        if self._pid != _pid:
             self._conn = None          # inherited through fork: never reuse
             self._pending, self._pending_bytes = {}, 0
         try:
@@ -113,7 +137,7 @@ class Store:
             conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (k TEXT PRIMARY KEY, v BLOB NOT NULL)")
         except sqlite3.Error:
             return None                # an unusable cache is a cache that always misses
-        self._conn, self._pid = conn, os.getpid()
+        self._conn, self._pid = conn, _pid
         return conn
 
     def get(self, key: str) -> bytes | None:
@@ -171,6 +195,20 @@ class Store:
         found.update((k, v) for k, v in rows if isinstance(v, bytes))
         return found
 
+    def any_prefixed(self, prefix: str) -> bool:
+        """Whether some entry's key starts with `prefix` (one probe of the key index; a broken
+        cache says yes, so that its caller asks for what it wants and finds it missing)."""
+        if any(k.startswith(prefix) for k in self._pending):
+            return True
+        conn = self._connection()
+        if conn is None:
+            return True
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        try:
+            return conn.execute(f"SELECT 1 FROM {self.table} WHERE k >= ? AND k < ? LIMIT 1", (prefix, upper)).fetchone() is not None
+        except sqlite3.Error:
+            return True
+
     def keys(self) -> list[str]:
         """Every key (no values read)."""
         found = list(self._pending)
@@ -192,7 +230,7 @@ class Store:
         _in_transaction(conn, [(f"DELETE FROM {self.table} WHERE k = ?", [(k,) for k in keys])])
 
     def put(self, key: str, value: bytes) -> None:
-        if self._pid != os.getpid():
+        if self._pid != _pid:
             self._connection()
         self._pending[key] = value
         self._pending_bytes += len(value)
@@ -216,7 +254,7 @@ class Store:
                                (f"INSERT INTO {self.table} (k, v) VALUES (?, ?)", values.items())])
 
     def flush(self) -> None:
-        if not self._pending or self._pid != os.getpid():
+        if not self._pending or self._pid != _pid:
             return
         conn = self._connection()
         pending, self._pending, self._pending_bytes = self._pending, {}, 0
@@ -242,11 +280,16 @@ def _in_transaction(conn: sqlite3.Connection, statements: list[tuple[str, Any]])
             pass
 
 
+def database_name(table: str) -> str:
+    """The file (in a content folder's cache folder) that holds `table`."""
+    return f"{table}-v{SCHEMA}.sqlite" if table in OWN_FILE else f"cache-v{SCHEMA}.sqlite"
+
+
 _stores: dict[tuple[Path, str], Store] = {}
 
 
 def store(directory: Path, table: str) -> Store:
     key = (directory, table)
     if key not in _stores:
-        _stores[key] = Store(directory / f"cache-v{SCHEMA}.sqlite", table)
+        _stores[key] = Store(directory / database_name(table), table)
     return _stores[key]

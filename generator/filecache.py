@@ -57,6 +57,7 @@ def _digest(*parts: object) -> str:
 
 
 STATS = "stats:"
+VALID = "valid:"
 FOLDERS = "folders:"
 
 
@@ -133,6 +134,9 @@ class FileCache:
         self._packed = 0                       # files of this run found in the pack
         self._mask: bool | None = None
         self._unpacked = 0                     # files of this run not in the pack
+        # No pack to read (a cold cache): this run's `finish` packs every file, so no file's
+        # result is written on its own as well (`remember`).
+        self._packs_all = False
         self._index: dict[str, Any] = {}       # the last pack's, by path
         self._folders: dict[str, tuple[str, tuple[Diagnostic, ...]]] | None = None   # slug -> key, diagnostics
         self._seen_folders: dict[str, tuple[str, tuple[Diagnostic, ...]]] = {}
@@ -196,7 +200,7 @@ class FileCache:
     # --- validate -----------------------------------------------------------------------
 
     def _valid_key(self, raw: Any, mask: bool) -> str:
-        return "valid:" + _digest(self.version, raw.file, raw.association, raw.folder, raw.content_hash, mask)
+        return VALID + _digest(self.version, raw.file, raw.association, raw.folder, raw.content_hash, mask)
 
     def _pack(self, mask: bool) -> tuple[dict[str, Any], _Models]:
         """The `pack:` entry: the validation results of every file of the run that made it, by
@@ -230,7 +234,7 @@ class FileCache:
         found: dict[str, tuple[str | None, Any, tuple[Diagnostic, ...]]] = {}
         index, models = self._pack(mask)
         self._index = index
-        missing: dict[str, Any] = {}            # `valid:` key -> raw, for those the pack lacks
+        unpacked: list[Any] = []                # the files the pack lacks
         for raw in raws:
             entry = index.get(raw.file)
             if (type(entry) is tuple and len(entry) == 8 and entry[0] == raw.association and entry[1] == raw.folder
@@ -241,8 +245,14 @@ class FileCache:
                 if self._take(raw, (kind, model, diagnostics), found):
                     self._packed += 1
                     continue
-            missing[self._valid_key(raw, mask)] = raw
-        self._mask, self._unpacked = mask, len(missing)
+            unpacked.append(raw)
+        self._mask, self._unpacked = mask, len(unpacked)
+        self._packs_all = not index
+        # A cold cache has no entry of its own for any file: no key made (a digest per file)
+        # nor looked for then.
+        if not unpacked or not self.store.any_prefixed(VALID):
+            return found
+        missing = {self._valid_key(raw, mask): raw for raw in unpacked}     # `valid:` key -> raw
         for key, blob in self.store.get_many(list(missing)).items():
             try:
                 entry = pickle.loads(blob)
@@ -274,7 +284,14 @@ class FileCache:
         return ValidDocument.deferred(raw, kind, model, model.listing)
 
     def remember(self, raw: Any, mask: bool, kind: str | None, model: Any, diagnostics: tuple[Diagnostic, ...]) -> None:
-        """Keep a file's own validation result."""
+        """Keep a file's own validation result: in its `valid:` entry, or only for the pack
+        when this run writes a pack of every file (a cold cache: at 10k files, pickling each
+        result on its own as well cost a third of a second and 11 MB of cache)."""
+        self._results[raw.file] = (raw, (kind, model, diagnostics))
+        if not self._packs_all:
+            self._write_result(raw, mask, kind, model, diagnostics)
+
+    def _write_result(self, raw: Any, mask: bool, kind: str | None, model: Any, diagnostics: tuple[Diagnostic, ...]) -> None:
         try:
             blob = pickle.dumps((kind, model, diagnostics), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:               # something unpicklable: that file is simply not cached
@@ -283,7 +300,6 @@ class FileCache:
         self.store.put(key, blob)
         self.used.add(key)
         self.written += 1
-        self._results[raw.file] = (raw, (kind, model, diagnostics))
 
     def _pack_blob(self) -> tuple[bytes, io.BytesIO]:
         """This run's results as a pack: a group none of whose files changed keeps its pickled
@@ -333,6 +349,19 @@ class FileCache:
             spans[group] = (start, models.tell() - len(token))
         return pickle.dumps((PACK_FORMAT, token, index, spans), protocol=pickle.HIGHEST_PROTOCOL), models
 
+    def will_pack(self) -> bool:
+        """Whether `finish` makes the pack again (it pickles every model: the costly part)."""
+        return self._mask is not None and self._unpacked > len(self._results) // 20
+
+    def _write_unpacked(self) -> None:
+        """No pack after all: every result `remember` kept for the pack goes to its own entry."""
+        if not self._packs_all or self._mask is None:
+            return
+        self._packs_all = False
+        for raw, (kind, model, diagnostics) in self._results.values():
+            if type(model) is not Deferred:
+                self._write_result(raw, self._mask, kind, model, diagnostics)
+
     # --- cross-file checks -----------------------------------------------------------------
 
     def folder_checked(self, slug: str, inputs: str, check: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
@@ -373,7 +402,7 @@ class FileCache:
             self.store.put(FOLDERS + self.version, pickle.dumps(self._seen_folders, protocol=pickle.HIGHEST_PROTOCOL))
         # The pack is made again once a twentieth of the files come from elsewhere (edited
         # since): pickling every model costs a fifth of a second, so not after every edit.
-        if self._mask is not None and self._unpacked > len(self._results) // 20:
+        if self.will_pack():
             try:
                 index, models = self._pack_blob()
                 key = self._pack_key(self._mask)
@@ -383,7 +412,9 @@ class FileCache:
                 self.store.flush()
                 del index, models
             except Exception:           # something unpicklable: no pack this time
-                pass
+                self._write_unpacked()
+        elif self._packs_all:
+            self._write_unpacked()
         self.store.flush()
         if prune:
             live = self.used | {STATS + self.version, FOLDERS + self.version, *(self._pack_key(mask) + part
@@ -410,7 +441,7 @@ class FileCache:
         results = {file: (raw, (kind, model() if type(model) is Deferred else model, diagnostics))
                    for file, (raw, (kind, model, diagnostics)) in self._results.items()}
         return (self.fresh, self.used, self.written, self._seen_stats, self._seen_good, results,
-                self._packed, self._unpacked, self._mask, self._folders, self._seen_folders)
+                self._packed, self._unpacked, self._mask, self._folders, self._seen_folders, self._packs_all)
 
     def absorb(self, shares: Iterable[tuple[Any, ...]], rank: Callable[[str], Any]) -> None:
         """Take in siblings' `share()`s (other files than this view's). `rank(path)` orders
@@ -419,7 +450,9 @@ class FileCache:
         the pack may differ: equal strings from two processes are two objects to pickle)."""
         seen_stats, seen_good, results = dict(self._seen_stats), dict(self._seen_good), dict(self._results)
         seen_folders = dict(self._seen_folders)
-        for fresh, used, written, stats, good, found, packed, unpacked, mask, folders, checked in shares:
+        for fresh, used, written, stats, good, found, packed, unpacked, mask, folders, checked, packs_all in shares:
+            # A view that left its results to the pack: `finish` packs them, or writes them one by one.
+            self._packs_all = self._packs_all or packs_all
             self.fresh |= fresh
             self.used |= used
             self.written += written

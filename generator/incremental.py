@@ -32,7 +32,7 @@ import marshal
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from .cache import cache_dir, store
 from .write import Folders, Unchanged
@@ -320,11 +320,14 @@ class BuildState:
         return Unchanged(size, digest, f"{self.out_dir}/{artifact.path}")
 
     def save(self, content_root: Path, written: Iterable[str], digests: dict[str, str],
-             unchanged: set[str] | frozenset[str] = frozenset()) -> None:
+             unchanged: set[str] | frozenset[str] = frozenset(),
+             placed: Mapping[str, tuple[int, int]] | None = None) -> None:
         """Record what the build just wrote (after the write: sizes and mtimes of the real
-        files; `unchanged` outputs were not touched, their record carries over). `written`
-        leaves out the outputs of the associations `kept`: their entries are not written
-        again, they are what the last build wrote."""
+        files, or as the render workers saw them when they wrote them (`placed`: path ->
+        size, mtime); `unchanged` outputs were not touched, their record carries over).
+        `written` leaves out the outputs of the associations `kept`: their entries are not
+        written again, they are what the last build wrote."""
+        placed = placed or {}
         record: dict[str, tuple[str, int, int, str]] = {}
         for path in written:     # every output, so the next build knows what to delete
             key = self.keys.get(path, "")       # "": always built, never reused
@@ -332,6 +335,10 @@ class BuildState:
                 continue
             if path in unchanged:
                 record[path] = self.previous[path]
+                continue
+            seen = placed.get(path)
+            if seen is not None:
+                record[path] = (key, seen[0], seen[1], digests[path])
                 continue
             try:
                 st = os.stat(f"{self.out_dir}/{path}")

@@ -14,6 +14,7 @@ from .cms import cms_artifacts
 from .compliance import compliance_artifacts
 from .evaluate import Evaluation
 from .incremental import COMPLETE_SOURCES, memoised
+from .parallel import same_worker
 from .render import Artifact, Theme, produce_artifacts
 
 SITEMAP_LIMIT = 50_000          # URLs per sitemap file (sitemaps.org)
@@ -113,13 +114,14 @@ def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
         # The rows are made again when a file is written (in a render worker) rather than
         # held from listing to writing: the parent's memory is what the workers start with.
         shown = (COMPLETE_SOURCES, "rows:" + _rows_key(ds.name, site, evaluation))
-        rows_of = opendata.ROWS[ds.name]
-        arts.append(Artifact(json_path, produce=(lambda ds=ds, rows_of=rows_of: opendata.to_json(ds, rows_of(site, evaluation), site)),
+        # Both files of a dataset take its rows from one holder: made once, not once per file.
+        rows = opendata.SharedRows(lambda rows_of=opendata.ROWS[ds.name]: rows_of(site, evaluation), uses=2)
+        arts.append(Artifact(json_path, produce=same_worker(lambda ds=ds, rows=rows: opendata.to_json(ds, rows.take(), site), rows),
                              sources=shown,
-                             stream=(lambda ds=ds, rows_of=rows_of: opendata.json_chunks(ds, rows_of(site, evaluation), site))))
-        arts.append(Artifact(csv_path, produce=(lambda ds=ds, rows_of=rows_of: opendata.to_csv(ds, rows_of(site, evaluation))),
+                             stream=(lambda ds=ds, rows=rows: opendata.json_chunks(ds, rows.take(), site))))
+        arts.append(Artifact(csv_path, produce=same_worker(lambda ds=ds, rows=rows: opendata.to_csv(ds, rows.take()), rows),
                              sources=shown,
-                             stream=(lambda ds=ds, rows_of=rows_of: opendata.csv_chunks(ds, rows_of(site, evaluation)))))
+                             stream=(lambda ds=ds, rows=rows: opendata.csv_chunks(ds, rows.take()))))
     return arts
 
 

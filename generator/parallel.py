@@ -43,6 +43,31 @@ def jobs() -> int:
         return os.cpu_count() or 1
 
 
+def same_worker(produce: Callable[[], bytes], shared: object) -> Callable[[], bytes]:
+    """`produce`, marked as sharing `shared` with the other producers marked with it: a full
+    write's workers take them in one task (`_place_all`), so what they share is made once."""
+    produce.same_worker = shared        # type: ignore[attr-defined]
+    return produce
+
+
+def _producer_slices(artifacts: Sequence[Any], wanted: Callable[[Any], bool]) -> list[list[int]]:
+    """One task per producer, but one for all the producers that share something (`same_worker`)."""
+    slices: list[list[int]] = []
+    together: dict[int, list[int]] = {}
+    for i, a in enumerate(artifacts):
+        if a.produce is None or not wanted(a):
+            continue
+        shared = getattr(a.produce, "same_worker", None)
+        if shared is None:
+            slices.append([i])
+        elif id(shared) in together:
+            together[id(shared)].append(i)
+        else:
+            together[id(shared)] = [i]
+            slices.append(together[id(shared)])
+    return slices
+
+
 def _render_slice(indices: list[int]) -> list[bytes]:
     assert _work is not None
     artifacts, theme, globals_, build = _work
@@ -181,7 +206,7 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     them, are megabytes each) go first, so no big task is left for one core at the end
     while the other idles; the other slices follow in order, so the parent passes their
     results on as they come instead of holding them."""
-    producers = [[i] for i, a in enumerate(artifacts) if a.produce is not None and wanted(a)]
+    producers = _producer_slices(artifacts, wanted)
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
     ordered = mirrors_together(artifacts, templated)
     pages = [ordered[i: i + CHUNK] for i in range(0, len(ordered), CHUNK)]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Collection, Iterable, Iterator, Mapping, Union
 
-from .cache import RACY_NS
+from .cache import RACY_NS, process_id
 
 
 class UnsafeOutputPath(ValueError):
@@ -67,6 +67,9 @@ class Placed:
     size: int
     digest: str                 # SHA-256 of its bytes
     linked: bool = False        # hard-linked from the previous output (bytes unchanged)
+    # Its modification time as written (0: not known), for the build state's record: the
+    # worker asks its descriptor, so the parent need not stat every output after the write.
+    mtime_ns: int = 0
 
     def __len__(self) -> int:
         return self.size
@@ -93,7 +96,7 @@ class Staging:
         """Put one output, given in pieces, at `rel` in the staging folder; a file whose
         bytes equal the previous output's is a hard link to it instead (as `write_site`)."""
         rel = _safe_relative(rel)
-        if self.dirs is None or self.dirs.pid != os.getpid():
+        if self.dirs is None or self.dirs.pid != process_id():
             self.dirs = _Dirs(self.root)        # per process: a forked worker makes its own
         self.dirs.ensure(rel.rpartition("/")[0])
         target = os.path.join(self.root, rel)
@@ -115,18 +118,20 @@ class Staging:
                     size += len(chunk)
                     if same:
                         same = old.read(len(chunk)) == chunk       # type: ignore[union-attr]
+                mtime_ns = os.fstat(fd).st_mtime_ns
             finally:
                 os.close(fd)
             same = same and not old.read(1)                         # type: ignore[union-attr]
             if same:
                 os.unlink(target)
                 os.link(os.path.join(self.previous_root, rel), target)
+                mtime_ns = 0            # the previous file's: the build state stats it
         except FileExistsError:
             raise UnsafeOutputPath(f"two outputs for {rel}") from None
         finally:
             if old is not None:
                 old.close()
-        return Placed(size, digest.hexdigest(), same)
+        return Placed(size, digest.hexdigest(), same, mtime_ns)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -194,7 +199,7 @@ class _Dirs:
     def __init__(self, root: str) -> None:
         self.root = root
         self.made: set[str] = {""}
-        self.pid = os.getpid()
+        self.pid = process_id()
 
     def ensure(self, rel_dir: str) -> None:
         if rel_dir in self.made:

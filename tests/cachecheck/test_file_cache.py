@@ -6,6 +6,7 @@ corrupt or foreign cache. And it does its job: an unchanged file is not validate
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -325,3 +326,126 @@ def test_a_file_changed_moments_before_a_run_is_read_again_next_time(hostile: Pa
     files = filecache.for_content(hostile)
     raws = pipeline.load_content(hostile, files=files).documents
     assert raws and all("body" in raw.__dict__ for raw in raws)
+
+
+def entry_kinds(own_cache: Path) -> dict[str, int]:
+    """How many entries of each kind (`valid:`, `pack:`, ...) the per-file cache holds."""
+    kinds: dict[str, int] = {}
+    for conn in files_tables(own_cache):
+        for (k,) in conn.execute(f"SELECT k FROM {filecache.TABLE}"):
+            kinds[k.split(":", 1)[0]] = kinds.get(k.split(":", 1)[0], 0) + 1
+    return kinds
+
+
+def test_a_cold_run_keeps_results_in_the_pack_only(hostile: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold cache: every result goes into the pack, none into an entry of its own as well;
+    the next run validates nothing again and reports the same."""
+    expected = fresh(hostile, monkeypatch)
+    assert snapshot(hostile) == expected
+    cache._stores.clear()
+    kinds = entry_kinds(own_cache)
+    assert kinds.get("pack") == 2 and "valid" not in kinds
+    validated = count_validations(monkeypatch)
+    assert snapshot(hostile) == expected
+    assert validated == []
+    cache._stores.clear()
+
+
+def test_without_a_pack_after_all_every_result_gets_its_own_entry(hostile: Path, own_cache: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack cannot be made (a model that does not pickle, say): the results a cold run
+    left to it go to entries of their own, so the next run still validates nothing again."""
+    expected = fresh(hostile, monkeypatch)
+
+    def unpicklable(self: filecache.FileCache) -> Any:
+        raise TypeError("不能序列化")
+    with monkeypatch.context() as m:
+        m.setattr(filecache.FileCache, "_pack_blob", unpicklable)
+        assert snapshot(hostile) == expected
+    cache._stores.clear()
+    kinds = entry_kinds(own_cache)
+    files = sum(1 for f in hostile.rglob("*") if f.suffix in (".md", ".yaml") and "associations" in f.parts)
+    assert "pack" not in kinds and 0 < kinds["valid"] <= files
+    validated = count_validations(monkeypatch)
+    assert snapshot(hostile) == expected
+    assert validated == []
+    cache._stores.clear()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet="valid:协会报告ab", min_size=1, max_size=8), max_size=6, unique=True),
+       st.text(alphabet="valid:协会报告ab", min_size=1, max_size=4), st.booleans())
+def test_a_store_tells_whether_some_key_has_a_prefix(tmp_path_factory: pytest.TempPathFactory, keys: list[str],
+                                                    prefix: str, flushed: bool) -> None:
+    store = cache.Store(tmp_path_factory.mktemp("前缀") / "cache.sqlite", "files")
+    for k in keys:
+        store.put(k, "值".encode())
+    if flushed:
+        store.flush()
+    assert store.any_prefixed(prefix) == any(k.startswith(prefix) for k in keys)
+
+
+def test_a_build_packs_the_cache_in_another_process_and_waits_for_it(hostile: Path, own_cache: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """On two cores a cold build leaves the pack to a forked process (the build goes on to
+    evaluate meanwhile), and that process has written it by the time the build returns."""
+    from tests.conftest import EXAMPLE_AS_OF
+    monkeypatch.setenv("GONGSHI_JOBS", "2")
+    expected = fresh(hostile, monkeypatch)
+    real = filecache.FileCache.finish
+    record = tmp_path / "谁写的缓存"
+
+    def noting(self: filecache.FileCache) -> None:
+        real(self)
+        with open(record, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+    monkeypatch.setattr(filecache.FileCache, "finish", noting)
+    pipeline.build(hostile, tmp_path / "站点", EXAMPLE_AS_OF)
+    writers = record.read_text(encoding="utf-8").split()
+    assert writers and all(int(pid) != os.getpid() for pid in writers)
+    cache._stores.clear()
+    assert entry_kinds(own_cache).get("pack") == 2      # written before build returned
+    validated = count_validations(monkeypatch)
+    assert snapshot(hostile) == expected
+    assert validated == []
+    cache._stores.clear()
+
+
+def test_a_cache_writer_that_dies_leaves_a_cache_that_only_misses(minimal_copy: Path, own_cache: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked writer fails: the build does not, and the next run validates every file again."""
+    from tests.conftest import EXAMPLE_AS_OF
+    monkeypatch.setenv("GONGSHI_JOBS", "2")
+    expected = fresh(minimal_copy, monkeypatch)
+
+    def dying(self: filecache.FileCache) -> None:
+        raise MemoryError("写缓存的进程死了")
+    with monkeypatch.context() as m:
+        m.setattr(filecache.FileCache, "finish", dying)
+        assert pipeline.build(minimal_copy, tmp_path / "站点", EXAMPLE_AS_OF).ok
+    cache._stores.clear()
+    assert "pack" not in entry_kinds(own_cache)
+    validated = count_validations(monkeypatch)
+    assert snapshot(minimal_copy) == expected
+    assert validated
+    cache._stores.clear()
+
+
+def test_the_per_file_cache_is_written_while_another_process_holds_the_build_caches_lock(tmp_path: Path) -> None:
+    """The pack is written by a forked process while the build writes its evaluations: the
+    per-file cache's file of its own means neither waits for the other's write lock."""
+    folder = tmp_path / "缓存"
+    evaluations = cache.Store(folder / cache.database_name("evaluations"), "evaluations")
+    evaluations.put("协会", "评价".encode())
+    evaluations.flush()
+    files = cache.Store(folder / cache.database_name(filecache.TABLE), filecache.TABLE)
+    holder = sqlite3.connect(evaluations.path, isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")                 # another process's write in progress
+    try:
+        files.put("stats:版本", "统计".encode())
+        files.flush()
+        with sqlite3.connect(files.path, timeout=0) as reader:
+            assert reader.execute(f"SELECT v FROM {filecache.TABLE} WHERE k = ?", ("stats:版本",)).fetchone() == ("统计".encode(),)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

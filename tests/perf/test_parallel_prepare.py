@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import pipeline, prepare_parallel
+from generator.cache import database_name
 from generator.filecache import MODELS, for_content
 from generator.parallel import fork_available
 
@@ -82,9 +83,10 @@ def _files_table(cache: Path) -> dict[str, Any]:
     """The per-file cache as the next run reads it: every entry, decoded (the stats without
     the time they were taken; marshal and pickle bytes depend on which equal strings happen to
     be one object), in the order the run wrote them."""
-    (path,) = [p for p in cache.glob("*/cache-v*.sqlite")]     # the one content folder's cache
-    with sqlite3.connect(path) as db:
+    (folder,) = [p for p in cache.glob("*") if len(p.name) == 12]     # the one content folder's cache
+    with sqlite3.connect(folder / database_name("files")) as db:
         rows = dict(db.execute("SELECT k, v FROM files").fetchall())
+    with sqlite3.connect(folder / database_name("markdown")) as db:
         markdown = dict(db.execute("SELECT k, v FROM markdown").fetchall())
     out: dict[str, Any] = {"markdown": {k: marshal.loads(v) for k, v in markdown.items()}}
     for key, value in rows.items():

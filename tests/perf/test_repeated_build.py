@@ -206,9 +206,9 @@ def damage_build_state(s: Scene, n: int) -> None:
     # One association's entry in the build state unreadable: that association is listed again.
     import sqlite3
 
-    from generator.cache import cache_dir
+    from generator.cache import cache_dir, database_name
     db = cache_dir(s.content).relative_to(cache_dir(s.content).parent)
-    path = ROOTS["repeated"] / db / "cache-v1.sqlite"
+    path = ROOTS["repeated"] / db / database_name("build_state")
     if path.is_file():
         with sqlite3.connect(path) as conn:
             keys = sorted(k for (k,) in conn.execute("SELECT k FROM build_state") if "\0a\0" in k)
