@@ -10,7 +10,8 @@ each as the median of --runs runs in fresh processes:
 - `gongshi check` alone;
 - a repeated `gongshi build` after editing one document (persistent cache in place);
 - a warm in-process rebuild after one edit (what `serve` does: generator.incremental);
-- Hugo's cold build (`hugo --quiet`, resources/ and the destination removed first);
+- Hugo's cold build (`hugo --quiet`, resources/ and the destination removed first), each
+  run right after one of gongshi's cold builds, so the two see the same load;
 - peak memory (max RSS of the largest process, from wait4), output size and file count.
 
 With --profile, the 10k (or largest) cold build is also run under cProfile and the top 20
@@ -52,6 +53,13 @@ class Figures:
     corpus_mib: float = 0.0
     results: dict[str, dict[str, float]] = field(default_factory=dict)   # name -> {seconds, max_rss_mib}
     output: dict[str, dict[str, float]] = field(default_factory=dict)    # name -> {files, mib}
+
+
+def settle() -> None:
+    """Write back what removing the last output freed before the next timed run: ext4 does
+    it while that run creates its 20,000 folders, which showed as 2 to 7 s of its system
+    time. Done before gongshi's and Hugo's runs alike."""
+    os.sync()
 
 
 def timed(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
@@ -146,13 +154,22 @@ def bench_size(documents: int, runs: int, work: Path, *, hugo: bool, search: boo
         for d in cache.glob("*"):
             if d.is_dir() and len(d.name) == 12 and all(c in "0123456789abcdef" for c in d.name):
                 shutil.rmtree(d, ignore_errors=True)
+        settle()
 
     build = gongshi("build", "--content", str(content), "--out", str(out), "--as-of", AS_OF)
     timed(build, env=gongshi_env(cache, search=False))   # installs the editor's npm package once, untimed
-    cold = []
+    # Side by side: Hugo's cold builds alternate with ours, so both see the same load.
+    dest = base / "hugo-public"
+    with_hugo = hugo and shutil.which("hugo") is not None
+    cold, hruns = [], []
     for _ in range(runs):
         clean()
         cold.append(timed(build, env=gongshi_env(cache, search=False)))
+        if with_hugo:
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.rmtree(hugo_src / "resources", ignore_errors=True)
+            settle()
+            hruns.append(timed(["hugo", "--quiet", "--destination", str(dest)], cwd=hugo_src))
     fig.results["gongshi cold build, no search"] = median(cold)
     fig.output["gongshi, no search"] = tree_size(out)
     print("  cold build, no search", fig.results["gongshi cold build, no search"], flush=True)
@@ -193,13 +210,7 @@ def bench_size(documents: int, runs: int, work: Path, *, hugo: bool, search: boo
     else:
         print("  warm rebuild failed:", proc.stderr[-2000:], flush=True)
 
-    if hugo and shutil.which("hugo"):
-        dest = base / "hugo-public"
-        hruns = []
-        for _ in range(runs):
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.rmtree(hugo_src / "resources", ignore_errors=True)
-            hruns.append(timed(["hugo", "--quiet", "--destination", str(dest)], cwd=hugo_src))
+    if with_hugo:
         fig.results["hugo cold build"] = median(hruns)
         fig.output["hugo"] = tree_size(dest)
         print("  hugo", fig.results["hugo cold build"], flush=True)
