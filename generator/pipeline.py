@@ -286,11 +286,17 @@ def _listed(site: Site, evaluation: Evaluation, theme: Theme, search: bool,
         owned.clear()
     other_paths = [path for slug in kept for path in kept[slug] or ()]
     made_ahead = _digests_ahead(site, evaluation, kept) if state is not None else None
-    pages = produce_artifacts(site, evaluation, theme, skip=kept, owned=owned)   # listed once: pages, sitemap and writer share it
-    if state is not None and made_ahead is not None:
-        state.made_ahead = made_ahead()
-    extra = extra_artifacts(site, evaluation, theme, search=search, pages=pages, skip=kept, owned=owned,
-                            other_paths=other_paths)
+    try:
+        pages = produce_artifacts(site, evaluation, theme, skip=kept, owned=owned)   # listed once: pages, sitemap and writer share it
+    finally:        # taken even when listing fails: the forked process waits for its reader
+        if state is not None and made_ahead is not None:
+            state.made_ahead = made_ahead()
+    try:
+        extra = extra_artifacts(site, evaluation, theme, search=search, pages=pages, skip=kept, owned=owned,
+                                other_paths=other_paths)
+    finally:
+        if state is not None:
+            state.made_ahead = {}   # for this site and evaluation only
     return pages, extra, other_paths
 
 
