@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .assemble import Association, Site
 from .diagnostics import Diagnostic
@@ -133,15 +133,23 @@ def association_key(shared: str, assoc: Association) -> str:
     return h.hexdigest()
 
 
-def evaluate_cached(site: Site, store: Any) -> Evaluation:
+# Fewer associations evaluated now than this: their pickles cost less than a fork.
+KEEP_IN_BACKGROUND_FROM = 32
+
+
+def evaluate_cached(site: Site, store: Any,
+                    keep: Callable[[Callable[[], None]], None] | None = None) -> Evaluation:
     """`evaluate(site)`, taking the part of every association whose key is unchanged from
     `store` (a generator.cache.Store: slug -> pickled (key, AssociationEvaluation)) and
-    keeping the parts evaluated now. A missing, corrupt or foreign entry is evaluated again."""
+    keeping the parts evaluated now. A missing, corrupt or foreign entry is evaluated again.
+    `keep`, when given, runs the storing of many parts evaluated now (it may run it in
+    another process: the parts are not changed afterwards)."""
     import pickle
     shared = shared_key(site)
     keys = {a.slug: association_key(shared, a) for a in site.associations}
     found = store.get_many(list(keys))
     parts: dict[str, AssociationEvaluation] = {}
+    fresh: list[str] = []
     for assoc in site.associations:
         blob = found.get(assoc.slug)
         part = None
@@ -155,12 +163,22 @@ def evaluate_cached(site: Site, store: Any) -> Evaluation:
                     part = None
         if part is None:
             part = evaluate_association(site, assoc)
+            fresh.append(assoc.slug)
+        parts[assoc.slug] = part
+
+    def put_fresh() -> None:
+        for slug in fresh:
             try:
-                store.put(assoc.slug, pickle.dumps((keys[assoc.slug], part), protocol=pickle.HIGHEST_PROTOCOL))
+                store.put(slug, pickle.dumps((keys[slug], parts[slug]), protocol=pickle.HIGHEST_PROTOCOL))
             except Exception:           # unpicklable: not cached
                 pass
-        parts[assoc.slug] = part
-    store.flush()
+        store.flush()
+
+    if keep is not None and len(fresh) >= KEEP_IN_BACKGROUND_FROM:
+        store.flush()
+        keep(put_fresh)
+    else:
+        put_fresh()
     return replace(combine(site, parts), keys=keys)
 
 

@@ -117,6 +117,8 @@ class BuildState:
     _kept: dict[str, dict[str, tuple[str, int, int, str]]] | None = None
     _association_keys: dict[str, str] | None = None
     _memo_changed: set[str] = field(default_factory=set)
+    # Values `memoised` would compute, made ahead by another process: slug -> {what: value}.
+    made_ahead: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # Stored in the `build_state` table of the content folder's cache, by output folder:
     # `<out>` the outputs no association owns, with the build-wide digest and the paths'
@@ -250,10 +252,16 @@ class BuildState:
         if last is not None and last[0] == key and what in last[2]:
             value = last[2][what]
         else:
-            value = compute()
+            ahead = self.made_ahead.get(slug)
+            value = ahead[what] if ahead is not None and what in ahead else compute()
             self._memo_changed.add(slug)
         self.memo.setdefault(slug, {})[what] = value
         return value
+
+    def remembers(self, slug: str, what: str) -> bool:
+        """Whether `memoised(what, slug, ...)` takes the last build's value (computes nothing)."""
+        last = self.previous_associations.get(slug)
+        return last is not None and last[0] == self.association_key(slug) and what in last[2]
 
     # --- per artifact -------------------------------------------------------------------
 

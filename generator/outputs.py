@@ -105,6 +105,21 @@ def _rows_key(name: str, site: Site, evaluation: Evaluation) -> str:
     return h.hexdigest()
 
 
+# What the site-wide outputs' keys memoise of each association (`BuildState.memoised`).
+ASSOCIATION_DIGESTS = ("compliance", *("rows:" + ds.name for ds in opendata.DATASETS))
+
+
+def association_digests(site: Site, evaluation: Evaluation, slugs: Iterable[str]) -> dict[str, dict[str, str]]:
+    """What the site-wide outputs' keys memoise of each association in `slugs` (`_rows_key`
+    per dataset, `compliance.compliance_key`), under the same names: slug -> {what: digest}.
+    A build makes them in another process while it lists the pages (`BuildState.made_ahead`)."""
+    from .compliance import _lines_digest
+    return {slug: {**{"rows:" + ds.name: opendata.rows_digest(ds.name, site, evaluation, site.by_slug[slug])
+                      for ds in opendata.DATASETS},
+                   "compliance": _lines_digest(evaluation.for_association(slug))}
+            for slug in slugs}
+
+
 def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
     arts = []
     for ds in opendata.DATASETS:

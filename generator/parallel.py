@@ -91,6 +91,38 @@ def fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def ahead(make: Callable[[], bytes]) -> Callable[[], bytes | None]:
+    """`make()` started now in a forked process, on the second core while this one goes on;
+    the function returned waits for its bytes (None when the process failed: the caller
+    makes what it needed itself). On one core, or without fork, it is made when asked for."""
+    if jobs() < 2 or not fork_available():
+        return make
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return make
+    if pid == 0:                # the child: sends the bytes and leaves at once, whatever happens
+        code = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(len(data := make()).to_bytes(8, "little") + data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def taken() -> bytes | None:
+        with os.fdopen(read_end, "rb") as got:
+            data = got.read()
+        _pid, status = os.waitpid(pid, 0)
+        if status != 0 or len(data) < 8 or int.from_bytes(data[:8], "little") != len(data) - 8:
+            return None
+        return data[8:]
+    return taken
+
+
 def build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
               build: Callable[[Any, Any, Mapping[str, Any]], bytes],
               wanted: Callable[[Any], bool] = lambda a: True) -> Iterator[tuple[Any, bytes | None]]:
