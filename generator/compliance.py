@@ -225,7 +225,7 @@ def late_items(evaluation: Evaluation) -> list[ObligationStatus]:
                                         s.rule, s.instance))
 
 
-def _lines_digest(lines: Sequence[ObligationStatus]) -> str:
+def lines_digest(lines: Sequence[ObligationStatus]) -> str:
     """One association's status lines, every field the pages can show, as a digest."""
     h = hashlib.sha256()
     for s in lines:
@@ -241,7 +241,7 @@ def compliance_key(site: Site, evaluation: Evaluation) -> str:
     not enter). An edit that changes no status (a body, a title) renders none of them again."""
     h = hashlib.sha256(repr((evaluation.as_of, rules_of(site))).encode())
     for a in site.associations:
-        lines = memoised("compliance", a.slug, lambda a=a: _lines_digest(evaluation.for_association(a.slug)))
+        lines = memoised("compliance", a.slug, lambda a=a: lines_digest(evaluation.for_association(a.slug)))
         h.update(repr((a.slug, a.name, a.url, a.profile.short_name, lines)).encode())
     return h.hexdigest()
 

@@ -113,10 +113,10 @@ def association_digests(site: Site, evaluation: Evaluation, slugs: Iterable[str]
     """What the site-wide outputs' keys memoise of each association in `slugs` (`_rows_key`
     per dataset, `compliance.compliance_key`), under the same names: slug -> {what: digest}.
     A build makes them in another process while it lists the pages (`BuildState.made_ahead`)."""
-    from .compliance import _lines_digest
+    from .compliance import lines_digest
     return {slug: {**{"rows:" + ds.name: opendata.rows_digest(ds.name, site, evaluation, site.by_slug[slug])
                       for ds in opendata.DATASETS},
-                   "compliance": _lines_digest(evaluation.for_association(slug))}
+                   "compliance": lines_digest(evaluation.for_association(slug))}
             for slug in slugs}
 
 
