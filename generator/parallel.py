@@ -20,7 +20,7 @@ import contextlib
 import multiprocessing
 import os
 from collections import deque
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from . import collector, markdown
 
@@ -50,22 +50,20 @@ def same_worker(produce: Callable[[], bytes], shared: object) -> Callable[[], by
     return produce
 
 
+def _grouped(indices: Iterable[int], key: Callable[[int], object]) -> list[list[int]]:
+    """`indices` in groups of equal `key`, each group where its first index comes."""
+    groups: dict[object, list[int]] = {}
+    for i in indices:
+        groups.setdefault(key(i), []).append(i)
+    return list(groups.values())
+
+
 def _producer_slices(artifacts: Sequence[Any], wanted: Callable[[Any], bool]) -> list[list[int]]:
     """One task per producer, but one for all the producers that share something (`same_worker`)."""
-    slices: list[list[int]] = []
-    together: dict[int, list[int]] = {}
-    for i, a in enumerate(artifacts):
-        if a.produce is None or not wanted(a):
-            continue
-        shared = getattr(a.produce, "same_worker", None)
-        if shared is None:
-            slices.append([i])
-        elif id(shared) in together:
-            together[id(shared)].append(i)
-        else:
-            together[id(shared)] = [i]
-            slices.append(together[id(shared)])
-    return slices
+    def shares(i: int) -> object:
+        shared = getattr(artifacts[i].produce, "same_worker", None)
+        return i if shared is None else ("same_worker", id(shared))
+    return _grouped((i for i, a in enumerate(artifacts) if a.produce is not None and wanted(a)), shares)
 
 
 def _render_slice(indices: list[int]) -> list[bytes]:
@@ -91,27 +89,45 @@ def fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def ahead(make: Callable[[], bytes]) -> Callable[[], bytes | None]:
-    """`make()` started now in a forked process, on the second core while this one goes on;
-    the function returned waits for its bytes (None when the process failed: the caller
-    makes what it needed itself). On one core, or without fork, it is made when asked for."""
+def run_forked(work: Callable[[], None]) -> int | None:
+    """`work()` in a forked process, on the second core while this one goes on: its pid
+    (exit status 0 when `work` returned), or None on one core, without fork, or when the fork
+    failed — the caller does the work itself then. The child leaves at once, whatever happens."""
     if jobs() < 2 or not fork_available():
-        return make
+        return None
     try:
-        read_end, write_end = os.pipe()
         pid = os.fork()
     except OSError:
-        return make
-    if pid == 0:                # the child: sends the bytes and leaves at once, whatever happens
+        return None
+    if pid == 0:
         code = 1
         try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(len(data := make()).to_bytes(8, "little") + data)
+            work()
             code = 0
         finally:
             os._exit(code)
+    return pid
+
+
+def ahead(make: Callable[[], bytes]) -> Callable[[], bytes | None]:
+    """`make()` started now in a forked process (`run_forked`); the function returned waits
+    for its bytes (None when the process failed: the caller makes what it needed itself).
+    On one core, or without fork, it is made when asked for."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return make
+
+    def send() -> None:
+        os.close(read_end)
+        with os.fdopen(write_end, "wb") as out:
+            out.write(len(data := make()).to_bytes(8, "little") + data)
+
+    pid = run_forked(send)
     os.close(write_end)
+    if pid is None:
+        os.close(read_end)
+        return make
 
     def taken() -> bytes | None:
         with os.fdopen(read_end, "rb") as got:
@@ -275,10 +291,7 @@ def mirrors_together(artifacts: Sequence[Any], indices: Sequence[int]) -> list[i
     other languages, `render.localised`) next to each other, in the order each context
     first comes: one worker renders a page's languages one after the other, so what they
     share is made once (`render.DocumentPage`). Only the order of the work changes."""
-    groups: dict[int, list[int]] = {}
-    for i in indices:
-        groups.setdefault(id(artifacts[i].context), []).append(i)
-    return [i for group in groups.values() for i in group]
+    return [i for group in _grouped(indices, lambda i: id(artifacts[i].context)) for i in group]
 
 
 # The bodies a warm-up's forked workers analyse, inherited through fork: a task is an index

@@ -116,24 +116,13 @@ def _in_background(work: Callable[[], None]) -> None:
     when a build waits for such processes at its end (`_finishing_in_background`) and has a
     second core; here and now otherwise. The caller flushes its stores first: a forked
     store drops what it inherited unwritten."""
-    from .parallel import fork_available, jobs
+    from .parallel import run_forked
     waiting = _finishing.get()
-    if waiting is None or jobs() < 2 or not fork_available():
+    pid = None if waiting is None else run_forked(work)
+    if pid is None:
         work()
-        return
-    try:
-        pid = os.fork()
-    except OSError:
-        work()
-        return
-    if pid == 0:                # the child: writes the cache and leaves at once, whatever happens
-        code = 1
-        try:
-            work()
-            code = 0
-        finally:
-            os._exit(code)
-    waiting.append(pid)
+    else:
+        waiting.append(pid)
 
 
 @contextlib.contextmanager
