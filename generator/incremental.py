@@ -247,10 +247,8 @@ class BuildState:
     def memoised(self, what: str, slug: str, compute: Callable[[], T]) -> T:
         """`compute()` (a marshal-able value made from one association's inputs only), or the
         value the last build recorded under the same association key."""
-        key = self.association_key(slug)
-        last = self.previous_associations.get(slug)
-        if last is not None and last[0] == key and what in last[2]:
-            value = last[2][what]
+        if self.remembers(slug, what):
+            value = self.previous_associations[slug][2][what]
         else:
             ahead = self.made_ahead.get(slug)
             value = ahead[what] if ahead is not None and what in ahead else compute()
