@@ -10,7 +10,7 @@ each as the median of --runs runs in fresh processes:
 - `gongshi check` alone;
 - a repeated `gongshi build` after editing one document (persistent cache in place);
 - a warm in-process rebuild after one edit (what `serve` does: generator.incremental);
-- Hugo's cold build (`hugo --quiet`, resources/ and the destination removed first), each
+- Hugo's cold build (`hugo --quiet`, resources/ and the destination moved away first), each
   run right after one of gongshi's cold builds, so the two see the same load;
 - peak memory (max RSS of the largest process, from wait4), output size and file count.
 
@@ -56,10 +56,33 @@ class Figures:
 
 
 def settle() -> None:
-    """Write back what removing the last output freed before the next timed run: ext4 does
-    it while that run creates its 20,000 folders, which showed as 2 to 7 s of its system
-    time. Done before gongshi's and Hugo's runs alike."""
+    """Write back the last run's output before the next timed run, so that no run pays for
+    the write-back of another's. Done before gongshi's and Hugo's runs alike."""
     os.sync()
+
+
+class Trash:
+    """Where the benchmark puts what it would otherwise delete between timed runs (the last
+    output, the cache, a corpus written again): a rename frees no inode.
+
+    Why: on an ext4 without a journal (this machine's), creating an inode scans past every
+    inode deleted in the last minutes (`recently_deleted` in ext4's inode allocator). Removing
+    a 40,000-inode output tree just before a timed run made that run's file creation cost
+    2-5 s more system time, in proportion to how many files and folders the *previous* run
+    left, not to the generator under test. The trash is emptied once every figure is taken."""
+
+    def __init__(self, work: Path) -> None:
+        self.root = work / ".trash"
+        self.count = 0
+
+    def put(self, path: Path) -> None:
+        if path.exists() or path.is_symlink():
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.count += 1
+            path.rename(self.root / f"{self.count}-{path.name}")
+
+    def empty(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def timed(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
@@ -133,7 +156,8 @@ print(json.dumps({"seconds": sorted(times)[len(times) // 2], "changed": len(chan
 """
 
 
-def bench_size(documents: int, runs: int, work: Path, *, hugo: bool, search: bool, profile: bool) -> Figures:
+def bench_size(documents: int, runs: int, work: Path, trash: Trash, *, hugo: bool, search: bool,
+               profile: bool) -> Figures:
     sys.path.insert(0, str(HERE))
     import corpus  # noqa: PLC0415
 
@@ -141,6 +165,8 @@ def bench_size(documents: int, runs: int, work: Path, *, hugo: bool, search: boo
     base = work / f"{documents}"
     content, hugo_src = base / "content", base / "hugo"
     print(f"== {documents} documents, {assocs} associations", flush=True)
+    trash.put(content)
+    trash.put(hugo_src)
     corpus.main(["--documents", str(documents), "--associations", str(assocs), "--out", str(content),
                  "--hugo-out", str(hugo_src)])
     fig = Figures(documents, assocs, corpus_mib=tree_size(content)["mib"])
@@ -150,10 +176,10 @@ def bench_size(documents: int, runs: int, work: Path, *, hugo: bool, search: boo
         """No output and no content-derived cache (rendered Markdown, build state, search index).
         Tools installed once per machine into the cache root (the editor's npm package) stay,
         as Hugo's own binary does."""
-        shutil.rmtree(out, ignore_errors=True)
-        for d in cache.glob("*"):
+        trash.put(out)
+        for d in sorted(cache.glob("*")):
             if d.is_dir() and len(d.name) == 12 and all(c in "0123456789abcdef" for c in d.name):
-                shutil.rmtree(d, ignore_errors=True)
+                trash.put(d)
         settle()
 
     build = gongshi("build", "--content", str(content), "--out", str(out), "--as-of", AS_OF)
@@ -166,8 +192,8 @@ def bench_size(documents: int, runs: int, work: Path, *, hugo: bool, search: boo
         clean()
         cold.append(timed(build, env=gongshi_env(cache, search=False)))
         if with_hugo:
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.rmtree(hugo_src / "resources", ignore_errors=True)
+            trash.put(dest)
+            trash.put(hugo_src / "resources")
             settle()
             hruns.append(timed(["hugo", "--quiet", "--destination", str(dest)], cwd=hugo_src))
     fig.results["gongshi cold build, no search"] = median(cold)
@@ -265,12 +291,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", action="store_true", help="cProfile the largest cold build (top 20 cumulative)")
     args = p.parse_args(argv)
     figs = []
+    trash = Trash(args.work)
+    trash.empty()       # an interrupted run's; the warm-up build runs before the first timed one
     for n in args.documents:
-        fig = bench_size(n, args.runs, args.work, hugo=not args.skip_hugo, search=not args.skip_search,
+        fig = bench_size(n, args.runs, args.work, trash, hugo=not args.skip_hugo, search=not args.skip_search,
                          profile=args.profile and n == max(args.documents))
         figs.append(fig)
         (HERE / "results").mkdir(exist_ok=True)
         (HERE / "results" / f"{n}.json").write_text(json.dumps(asdict(fig), ensure_ascii=False, indent=1) + "\n")
+    trash.empty()
     print(f"\nmachine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{subprocess.run(['hugo', 'version'], capture_output=True, text=True).stdout.split(' ')[0] if shutil.which('hugo') else 'no hugo'}")
     print(table(figs))
