@@ -15,7 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
-from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.utils import missing
 from markupsafe import Markup
 
@@ -27,7 +27,7 @@ from .incremental import COMPLETE_SOURCES
 from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
-from .templating import ThemeEnvironment, reads_context
+from .templating import ThemeBytecodeCache, ThemeEnvironment, reads_context
 from .validate import ValidDocument
 from .views import (FACET_FOLDERS, DocumentShared, association_view, document_shared, document_view, facets, latest_first,
                     listed_documents, page_path, paginate, public_documents)
@@ -112,7 +112,7 @@ def _bytecode_cache() -> BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return FileSystemBytecodeCache(str(folder))
+    return ThemeBytecodeCache(str(folder))
 
 
 def load_theme(site_theme: Path | None, theme: Path = DEFAULT_THEME) -> Theme:

@@ -13,8 +13,13 @@ from collections import ChainMap
 from types import BuiltinFunctionType, CodeType, FunctionType, MethodType
 from typing import Any, Callable, Mapping, MutableMapping, TypeVar
 
-from jinja2 import Environment, Template, pass_context
+from jinja2 import Environment, FileSystemBytecodeCache, Template, nodes, pass_context
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.environment import TemplateModule
+from jinja2.filters import FILTERS
+from jinja2.idtracking import VAR_LOAD_RESOLVE
 from jinja2.runtime import Context, Macro, new_context
+from jinja2.tests import TESTS
 from jinja2.utils import _PassArg, internalcode, missing
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
@@ -37,7 +42,13 @@ class PageContext(Context):
     their body (`_call_macro`); other callables take Jinja's own path. A pass_context function
     that says which variables it reads (`reads_context`) gets this context instead of a
     derived copy when the loop's or block's own variables include none of them (the
-    derived copy would answer those reads the same; making it merged every variable)."""
+    derived copy would answer those reads the same; making it merged every variable).
+
+    `module_reads`: on the context of a macro module that pages share (`ThemeTemplate.
+    make_module`), the variables the pages sharing it agree on: a function called there that
+    takes the context must read only those."""
+
+    module_reads: frozenset[str] | None = None
 
     @internalcode
     def call(self, obj: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -54,6 +65,8 @@ class PageContext(Context):
         elif kind is MethodType:
             pass_arg = getattr(obj, "jinja_pass_arg", None)     # its function's
         else:
+            if self.module_reads is not None:
+                self._check_reads(obj)
             return Context.call(self, obj, *args, **kwargs)
         if kwargs:      # Jinja passes its loop's and block's variables as keywords
             loop_vars = kwargs.pop("_loop_vars", None)
@@ -64,6 +77,8 @@ class PageContext(Context):
             if pass_arg is _PassArg.context:
                 context: Context = self
                 reads = getattr(obj, "context_reads", None)
+                if self.module_reads is not None and (reads is None or not reads <= self.module_reads):
+                    self._check_reads(obj)
                 if loop_vars and (reads is None or not reads.isdisjoint(loop_vars)):
                     context = context.derived(loop_vars)
                 if block_vars and (reads is None or not reads.isdisjoint(block_vars)):
@@ -77,6 +92,19 @@ class PageContext(Context):
             return obj(*args, **kwargs)
         except StopIteration:
             return self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+    def _check_reads(self, obj: Any) -> None:
+        """Fail loudly, not with another page's variable: `obj`, called in a shared macro
+        module, takes the context and may read a variable the sharing pages differ in."""
+        target = obj.__call__ if not isinstance(obj, (FunctionType, MethodType)) and callable(obj) else obj
+        if _PassArg.from_obj(obj) is not _PassArg.context and _PassArg.from_obj(target) is not _PassArg.context:
+            return
+        reads = getattr(obj, "context_reads", None) or getattr(target, "context_reads", None)
+        if reads is None or not reads <= (self.module_reads or frozenset()):
+            raise RuntimeError(
+                f"{getattr(obj, '__name__', obj)!r} takes the context of {self.name!r}, a macro module pages share, "
+                "and may read a variable they differ in: pass it as a variable of the page, marked with "
+                "templating.reads_context")
 
     @internalcode
     def _call_macro(self, macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -129,7 +157,93 @@ def _flat(names: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return flat
 
 
+# --- macro modules shared by pages ---------------------------------------------------------------
+#
+# `{% from "macros.html" import crumbs with context %}` runs macros.html again on every page
+# (Jinja's `make_module`): a new context holding a copy of the page's variables, and a new
+# Macro for each of its macros — a sixth of a document page's render time. The macros read
+# a handful of the page's variables (`t`, `lang`, `href`...), which are the same objects on
+# every page in one language. A template made only of macros is therefore imported once per
+# set of those values and shared (`ThemeTemplate.make_module`): its macros see the same
+# values a fresh import would give them.
+
+# The name of the analysis ThemeEnvironment writes into a template's compiled module, and its
+# version: a module compiled by other code (from the bytecode cache) is not shared.
+_ANALYSIS = "gongshi_macro_module"
+_ANALYSIS_VERSION = 1
+
+# Nodes through which a template reads more of its context than its variables by name
+# (includes, imports, blocks, `self`, context references) or changes how it is evaluated.
+_WHOLE_CONTEXT_NODES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport, nodes.Block,
+                        nodes.EvalContextModifier, nodes.ContextReference, nodes.ExtensionAttribute)
+
+
+# (the context variables a macro module reads, the filters and the tests it uses)
+MacroModule = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def macro_module_reads(template: nodes.Template, environment: Environment) -> MacroModule | None:
+    """The MacroModule of a template made only of macro definitions and text; None for any
+    other template (one whose import does anything else: sets a variable, writes a value,
+    includes, reads `self`)."""
+    for node in template.body:
+        if isinstance(node, nodes.Macro):
+            continue
+        if isinstance(node, nodes.Output) and all(isinstance(n, nodes.TemplateData) for n in node.nodes):
+            continue
+        return None
+    if next(template.find_all(_WHOLE_CONTEXT_NODES), None) is not None:
+        return None
+    if any(n.name in ("self", "super") for n in template.find_all(nodes.Name)):
+        return None
+    return (_context_variables(template, environment),
+            tuple(sorted({n.name for n in template.find_all(nodes.Filter)})),
+            tuple(sorted({n.name for n in template.find_all(nodes.Test)})))
+
+
+class _ContextReads(CodeGenerator):
+    """Jinja's code generator, noting every variable a frame of the template resolves from
+    its context instead of writing code (jinja2.meta's, without leaving out the environment's
+    globals: a page's variable of the same name wins over one, and they can change)."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment, "<analysis>", "<analysis>")
+        self.reads: set[str] = set()
+
+    def write(self, x: str) -> None:
+        pass
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        self.reads.update(param for action, param in frame.symbols.loads.values() if action == VAR_LOAD_RESOLVE)
+
+
+def _context_variables(template: nodes.Template, environment: Environment) -> tuple[str, ...]:
+    tracker = _ContextReads(environment)
+    tracker.visit(template)
+    return tuple(sorted(tracker.reads))
+
+
+def _looked_up(name: str, vars: Mapping[str, Any], locals: Mapping[str, Any] | None) -> Any:
+    """What a module made by `new_context(vars, shared=True, locals)` resolves `name` to."""
+    if locals:
+        value = locals.get(name, missing)
+        if value is not missing:
+            return value
+    return vars.get(name, missing)
+
+
+# Modules kept per template: one per language in a build; more only when a theme imports
+# with other values.
+_KEPT_MODULES = 8
+
+
 class ThemeTemplate(Template):
+    # (the variables it reads, filters, tests) when the template is made only of macros
+    _macro_module: MacroModule | None = None
+    # imports shared: (variable names, the values they had, the module), the newest first
+    _modules: list[tuple[tuple[str, ...], tuple[Any, ...], TemplateModule]]
+
     def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
                     locals: Mapping[str, Any] | None = None) -> Context:
         return new_context(self.environment, self.name, self.blocks, vars, shared, _flat(self.globals), locals)
@@ -138,11 +252,67 @@ class ThemeTemplate(Template):
     def from_code(cls, environment: Environment, code: CodeType, globals: MutableMapping[str, Any],
                   uptodate: Callable[[], bool] | None = None) -> Template:
         template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__
         if _escape_inner is not None:
             # The compiled module's `escape` (imported from jinja2.runtime) is what every
             # autoescaped output calls: its functions share the module's namespace.
-            template.root_render_func.__globals__["escape"] = _escape_piece
+            namespace["escape"] = _escape_piece
+        analysis = namespace.get(_ANALYSIS)
+        if isinstance(template, ThemeTemplate) and analysis is not None and analysis[0] == _ANALYSIS_VERSION:
+            template._macro_module = analysis[1]
+            template._modules = []
         return template
+
+    def make_module(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> TemplateModule:
+        """Jinja's module of this template imported `with context` (shared=True), or the one
+        made for an earlier import whose variables the module reads were the same objects."""
+        if self._macro_module is None or not shared or vars is None or self.environment.is_async:
+            return super().make_module(vars, shared, locals)
+        for names, values, module in self._modules:
+            for name, value in zip(names, values):
+                if _looked_up(name, vars, locals) is not value:
+                    break
+            else:
+                return module
+        names = self._shared_names(vars, locals)
+        context = self.new_context(vars, shared, locals)
+        if names is None:
+            return TemplateModule(self, context)
+        context.module_reads = frozenset(names)     # type: ignore[attr-defined]
+        module = TemplateModule(self, context)
+        self._modules.insert(0, (names, tuple(_looked_up(n, vars, locals) for n in names), module))
+        del self._modules[_KEPT_MODULES:]
+        return module
+
+    def _shared_names(self, vars: Mapping[str, Any], locals: Mapping[str, Any] | None) -> tuple[str, ...] | None:
+        """The variables a module made with these values reads, with those its functions that
+        take the context read (`reads_context`); None when they cannot be known: such a
+        function that does not say, or a filter or test of the theme's that takes the context."""
+        assert self._macro_module is not None
+        reads, filters, tests = self._macro_module
+        env = self.environment
+        for name, builtin, found in [*((f, FILTERS, env.filters) for f in filters), *((t, TESTS, env.tests) for t in tests)]:
+            f = found.get(name)
+            if f is not None and f is not builtin.get(name) and _PassArg.from_obj(f) is _PassArg.context:
+                return None
+        names = dict.fromkeys(reads)
+        for name in reads:
+            value = _looked_up(name, vars, locals)
+            if callable(value) and not isinstance(value, Macro) and _takes_context(value):
+                more = getattr(value, "context_reads", None)
+                if more is None:
+                    return None
+                names.update(dict.fromkeys(sorted(more)))
+        return tuple(names)
+
+
+def _takes_context(obj: Any) -> bool:
+    """Whether Jinja's `Context.call` passes `obj` the context."""
+    call = getattr(obj, "__call__", None)
+    if call is not None and _PassArg.from_obj(call) is not None:
+        obj = call
+    return _PassArg.from_obj(obj) is _PassArg.context
 
 
 class ThemeEnvironment(Environment):
@@ -153,6 +323,21 @@ class ThemeEnvironment(Environment):
         super().__init__(**options)
         # (part template, lang) -> (the site variables it was made with, its output): see site_part
         self.site_parts: dict[tuple[str, str], tuple[Mapping[str, Any], Markup]] = {}
+
+    def _generate(self, source: nodes.Template, name: str | None, filename: str | None,
+                  defer_init: bool = False) -> str:
+        """Jinja's code, and the template's macro-module analysis as a constant beside it
+        (what ThemeTemplate.make_module needs; kept with the code in the bytecode cache)."""
+        code = super()._generate(source, name, filename, defer_init)
+        return f"{code}\n{_ANALYSIS} = {(_ANALYSIS_VERSION, macro_module_reads(source, self))!r}\n"
+
+
+class ThemeBytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates kept between builds, keyed by their source and by the version of
+    what ThemeEnvironment writes beside Jinja's code (code compiled before is compiled again)."""
+
+    def get_source_checksum(self, source: str) -> str:
+        return super().get_source_checksum(f"{_ANALYSIS} {_ANALYSIS_VERSION}\n{source}")
 
 
 def reads_context(*names: str) -> Callable[[F], F]:
