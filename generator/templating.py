@@ -170,7 +170,7 @@ def _flat(names: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 # The name of the analysis ThemeEnvironment writes into a template's compiled module, and its
 # version: a module compiled by other code (from the bytecode cache) is not shared.
 _ANALYSIS = "gongshi_macro_module"
-_ANALYSIS_VERSION = 1
+_ANALYSIS_VERSION = 2
 
 # Nodes through which a template reads more of its context than its variables by name
 # (includes, imports, blocks, `self`, context references) or changes how it is evaluated.
@@ -315,9 +315,82 @@ def _takes_context(obj: Any) -> bool:
     return _PassArg.from_obj(obj) is _PassArg.context
 
 
+# --- output gathered in lists ---------------------------------------------------------------------
+#
+# Jinja's root and block functions are generators that yield every piece of output (a tag's
+# text, each escaped value) through every template of the inheritance chain: a document page
+# is three generators deep and a hundred and fifty pieces long. Macros already gather their
+# output in a list (`t_1.extend((...))`, one call for a run of pieces); ThemeCodeGenerator
+# writes root and block functions the same way, and each yields its list joined, once at its
+# end and, inside loops, whenever the list grows long (a compliance page is a million pieces).
+
+# The list a root or block function gathers its output in (Jinja's own names are `t_<n>`,
+# `l_<n>_<name>` and its helpers').
+_GATHERED = "gathered"
+# Pieces a function holds before it yields them joined, inside a loop.
+_GATHERED_MAX = 4096
+
+
+class ThemeCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with root and block functions gathering their output in a list
+    (Jinja's own buffered form, as in macros) and yielding it joined: the same text in fewer,
+    longer pieces."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._gathering: set[int] = set()      # ids of the root and block frames that gather
+        self._loops = 0                         # for loops around the node being written
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        if frame.buffer is None and (frame.rootlevel or frame.block_frame) and not self.environment.is_async:
+            frame.buffer = _GATHERED
+            self._gathering.add(id(frame))
+            self.writeline(f"{_GATHERED} = []")
+
+    def leave_frame(self, frame: Frame, with_python_scope: bool = False) -> None:
+        super().leave_frame(frame, with_python_scope)
+        if id(frame) in self._gathering:
+            self._gathering.discard(id(frame))
+            self._yield_gathered(frame)
+
+    def _yield_gathered(self, frame: Frame, at_most: int = 0) -> None:
+        """Yield what the function gathered so far (when more than `at_most` pieces)."""
+        if frame.buffer == _GATHERED:
+            self.writeline(f"if len({_GATHERED}) > {at_most}:" if at_most else f"if {_GATHERED}:")
+            self.indent()
+            self.writeline(f"yield concat({_GATHERED})")
+            self.writeline(f"{_GATHERED}.clear()")
+            self.outdent()
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        self._loops += 1
+        try:
+            super().visit_For(node, frame)
+        finally:
+            self._loops -= 1
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        super().visit_Output(node, frame)
+        if self._loops:
+            self._yield_gathered(frame, _GATHERED_MAX)
+
+    def visit_CallBlock(self, node: nodes.CallBlock, frame: Frame) -> None:
+        super().visit_CallBlock(node, frame)
+        if self._loops:
+            self._yield_gathered(frame, _GATHERED_MAX)
+
+    def visit_Include(self, node: nodes.Include, frame: Frame) -> None:
+        if not node.with_context:
+            # Jinja yields an include without context straight from the function, whatever it gathers
+            self._yield_gathered(frame)
+        super().visit_Include(node, frame)
+
+
 class ThemeEnvironment(Environment):
     context_class = PageContext
     template_class = ThemeTemplate
+    code_generator_class = ThemeCodeGenerator
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
