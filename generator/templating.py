@@ -14,7 +14,7 @@ from types import BuiltinFunctionType, CodeType, FunctionType, MethodType
 from typing import Any, Callable, Mapping, MutableMapping, TypeVar
 
 from jinja2 import Environment, FileSystemBytecodeCache, Template, nodes, pass_context
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.environment import TemplateModule
 from jinja2.filters import FILTERS
 from jinja2.idtracking import VAR_LOAD_RESOLVE
@@ -74,24 +74,56 @@ class PageContext(Context):
         else:
             loop_vars = block_vars = None
         if pass_arg is not None:
-            if pass_arg is _PassArg.context:
-                context: Context = self
-                reads = getattr(obj, "context_reads", None)
-                if self.module_reads is not None and (reads is None or not reads <= self.module_reads):
-                    self._check_reads(obj)
-                if loop_vars and (reads is None or not reads.isdisjoint(loop_vars)):
-                    context = context.derived(loop_vars)
-                if block_vars and (reads is None or not reads.isdisjoint(block_vars)):
-                    context = context.derived(block_vars)
-                args = (context, *args)
-            elif pass_arg is _PassArg.eval_context:
-                args = (self.eval_ctx, *args)
-            elif pass_arg is _PassArg.environment:
-                args = (self.environment, *args)
+            args = self._passing(obj, pass_arg, args, loop_vars, block_vars)
         try:
             return obj(*args, **kwargs)
         except StopIteration:
             return self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+    @internalcode
+    def call_at(self, loop_vars: dict[str, Any] | None, block_vars: dict[str, Any] | None,
+                obj: Callable[..., Any], /, *args: Any) -> Any:
+        """`call(obj, *args, _loop_vars=loop_vars, _block_vars=block_vars)`, which is how
+        Jinja writes a call with positional arguments only (ThemeCodeGenerator writes this
+        instead: no dict of keywords made and taken apart again, forty times a page)."""
+        if __debug__:
+            __traceback_hide__ = True  # noqa: F841
+        kind = type(obj)
+        if kind is FunctionType:
+            pass_arg = obj.__dict__.get("jinja_pass_arg")
+        elif kind is Macro:
+            return self._call_macro(obj, args, {})
+        elif kind is BuiltinFunctionType:
+            pass_arg = None
+        elif kind is MethodType:
+            pass_arg = getattr(obj, "jinja_pass_arg", None)
+        else:
+            return self.call(obj, *args, _loop_vars=loop_vars, _block_vars=block_vars)
+        if pass_arg is not None:
+            args = self._passing(obj, pass_arg, args, loop_vars, block_vars)
+        try:
+            return obj(*args)
+        except StopIteration:
+            return self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+    def _passing(self, obj: Callable[..., Any], pass_arg: _PassArg, args: tuple[Any, ...],
+                 loop_vars: dict[str, Any] | None, block_vars: dict[str, Any] | None) -> tuple[Any, ...]:
+        """`args` with what a pass_context, pass_eval_context or pass_environment function takes first."""
+        if pass_arg is _PassArg.context:
+            context: Context = self
+            reads = getattr(obj, "context_reads", None)
+            if self.module_reads is not None and (reads is None or not reads <= self.module_reads):
+                self._check_reads(obj)
+            if loop_vars and (reads is None or not reads.isdisjoint(loop_vars)):
+                context = context.derived(loop_vars)
+            if block_vars and (reads is None or not reads.isdisjoint(block_vars)):
+                context = context.derived(block_vars)
+            return (context, *args)
+        if pass_arg is _PassArg.eval_context:
+            return (self.eval_ctx, *args)
+        if pass_arg is _PassArg.environment:
+            return (self.environment, *args)
+        return args
 
     def _check_reads(self, obj: Any) -> None:
         """Fail loudly, not with another page's variable: `obj`, called in a shared macro
@@ -170,7 +202,7 @@ def _flat(names: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 # The name of the analysis ThemeEnvironment writes into a template's compiled module, and its
 # version: a module compiled by other code (from the bytecode cache) is not shared.
 _ANALYSIS = "gongshi_macro_module"
-_ANALYSIS_VERSION = 2
+_ANALYSIS_VERSION = 3
 
 # Nodes through which a template reads more of its context than its variables by name
 # (includes, imports, blocks, `self`, context references) or changes how it is evaluated.
@@ -379,6 +411,23 @@ class ThemeCodeGenerator(CodeGenerator):
         super().visit_CallBlock(node, frame)
         if self._loops:
             self._yield_gathered(frame, _GATHERED_MAX)
+
+    @optimizeconst
+    def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
+        """A call with positional arguments only as `context.call_at(loop vars, block vars,
+        f, *args)` (Jinja writes them as keywords of `context.call`); any other as Jinja does."""
+        if forward_caller or node.kwargs or node.dyn_args is not None or node.dyn_kwargs is not None \
+                or self.environment.is_async or self.environment.sandboxed:
+            super().visit_Call(node, frame, forward_caller=forward_caller)
+            return
+        loop_vars = "_loop_vars" if frame.loop_frame else "None"
+        block_vars = "_block_vars" if frame.block_frame else "None"
+        self.write(f"context.call_at({loop_vars}, {block_vars}, ")
+        self.visit(node.node, frame)
+        for arg in node.args:
+            self.write(", ")
+            self.visit(arg, frame)
+        self.write(")")
 
     def visit_Include(self, node: nodes.Include, frame: Frame) -> None:
         if not node.with_context:
