@@ -201,10 +201,11 @@ def _flat(names: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 # set of those values and shared (`ThemeTemplate.make_module`): its macros see the same
 # values a fresh import would give them.
 
-# The name of the analysis ThemeEnvironment writes into a template's compiled module, and its
-# version: a module compiled by other code (from the bytecode cache) is not shared.
+# The name of the analysis ThemeEnvironment writes into a template's compiled module, and the
+# version of the code it writes (the analysis and ThemeCodeGenerator's: change it with
+# either): a module compiled by other code (from the bytecode cache) is not shared.
 _ANALYSIS = "gongshi_macro_module"
-_ANALYSIS_VERSION = 3
+_CODE_VERSION = 3
 
 # Nodes through which a template reads more of its context than its variables by name
 # (includes, imports, blocks, `self`, context references) or changes how it is evaluated.
@@ -292,7 +293,7 @@ class ThemeTemplate(Template):
             # autoescaped output calls: its functions share the module's namespace.
             namespace["escape"] = _escape_piece
         analysis = namespace.get(_ANALYSIS)
-        if isinstance(template, ThemeTemplate) and analysis is not None and analysis[0] == _ANALYSIS_VERSION:
+        if isinstance(template, ThemeTemplate) and analysis is not None and analysis[0] == _CODE_VERSION:
             template._macro_module = analysis[1]
             template._modules = []
         return template
@@ -453,15 +454,15 @@ class ThemeEnvironment(Environment):
         """Jinja's code, and the template's macro-module analysis as a constant beside it
         (what ThemeTemplate.make_module needs; kept with the code in the bytecode cache)."""
         code = super()._generate(source, name, filename, defer_init)
-        return f"{code}\n{_ANALYSIS} = {(_ANALYSIS_VERSION, macro_module_reads(source, self))!r}\n"
+        return f"{code}\n{_ANALYSIS} = {(_CODE_VERSION, macro_module_reads(source, self))!r}\n"
 
 
 class ThemeBytecodeCache(FileSystemBytecodeCache):
     """Compiled templates kept between builds, keyed by their source and by the version of
-    what ThemeEnvironment writes beside Jinja's code (code compiled before is compiled again)."""
+    the code ThemeEnvironment writes (code another version compiled is compiled again)."""
 
     def get_source_checksum(self, source: str) -> str:
-        return super().get_source_checksum(f"{_ANALYSIS} {_ANALYSIS_VERSION}\n{source}")
+        return super().get_source_checksum(f"{_ANALYSIS} {_CODE_VERSION}\n{source}")
 
 
 def reads_context(*names: str) -> Callable[[F], F]:
