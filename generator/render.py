@@ -11,7 +11,6 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
