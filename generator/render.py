@@ -11,11 +11,10 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
-from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.utils import missing
 from markupsafe import Markup
 
@@ -27,7 +26,7 @@ from .incremental import COMPLETE_SOURCES
 from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
-from .templating import ThemeEnvironment, reads_context
+from .templating import ThemeBytecodeCache, ThemeEnvironment, reads_context
 from .validate import ValidDocument
 from .views import (FACET_FOLDERS, DocumentShared, association_view, document_shared, document_view, facets, latest_first,
                     listed_documents, page_path, paginate, public_documents)
@@ -112,7 +111,7 @@ def _bytecode_cache() -> BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return FileSystemBytecodeCache(str(folder))
+    return ThemeBytecodeCache(str(folder))
 
 
 def load_theme(site_theme: Path | None, theme: Path = DEFAULT_THEME) -> Theme:
@@ -533,15 +532,19 @@ def build_artifact(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any]
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+# A chunk is encoded when it holds this many pieces or characters, whichever comes first.
 _PIECES_PER_CHUNK = 16384
+_CHARS_PER_CHUNK = 1 << 18
 
 
 def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any]) -> Iterable[bytes]:
     """The artifact's bytes in pieces whose concatenation is `build_artifact`'s bytes.
 
     A template is rendered piece by piece (`Template.generate`, what `render` joins) and
-    encoded a few thousand pieces at a time: the compliance pages are megabytes of HTML
-    made of a million small strings, whose list alone took 30 MiB at 10k documents."""
+    encoded a chunk at a time: the compliance pages are megabytes of HTML made of a million
+    small strings, whose list alone took 30 MiB at 10k documents. (The theme's templates
+    yield their output gathered in long pieces, templating.ThemeCodeGenerator: a document
+    page is one.)"""
     if artifact.stream is not None:
         return artifact.stream()
     if artifact.produce is not None:
@@ -557,17 +560,22 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
     context["alternates"] = _alternates(artifact.path, globals_.get("all_paths", frozenset()) or {artifact.path})
     # What Template.render does, without joining everything into one string first.
     pieces = template.root_render_func(template.new_context(context))
-    out = []
+    out: list[bytes] = []
+    batch: list[str] = []
+    size = 0
     try:
-        while True:
-            batch = list(islice(pieces, _PIECES_PER_CHUNK))
-            if batch:
+        for piece in pieces:
+            batch.append(piece)
+            size += len(piece)
+            if size >= _CHARS_PER_CHUNK or len(batch) >= _PIECES_PER_CHUNK:
                 out.append("".join(batch).encode("utf-8"))
-            if len(batch) < _PIECES_PER_CHUNK:
-                return out or [b""]
+                batch, size = [], 0
     except Exception:
         template.environment.handle_exception()     # raises, with the template's lines in the traceback
         raise
+    if batch or not out:
+        out.append("".join(batch).encode("utf-8"))
+    return out
 
 
 def render_site(site: Site, evaluation: Evaluation, theme: Theme,

@@ -259,3 +259,31 @@ def test_template_globals_are_seen_as_jinja_sees_them(first: str, later: str, ow
         seen.append(template.render() if passed is None else template.render(g=passed))
         out.append(seen)
     assert out[0] == out[1]
+
+
+# Calls with positional arguments only are written as `context.call_at(loop vars, block vars,
+# f, *args)` (templating.ThemeCodeGenerator): in blocks, loops, macros and call blocks they
+# pass a function what Jinja's `context.call` passes it.
+CALL_TEMPLATES = {
+    "base.html": "<b>{% block body %}{{ who('·根') }}{% endblock %}</b>{% block tail %}{% endblock %}",
+    "page.html": """{% extends "base.html" %}
+{% macro m(a) -%}{{ who(a) }}{{ env_kind() }}{{ autoescaping() }}{{ obj() }}{%- endmacro %}
+{% macro framed(a) -%}[{{ caller() }}{{ who(a) }}]{%- endmacro %}
+{% block body %}{% set x = title %}{{ who('·块') }}{{ href('/a/') }}{{ m(title) }}{{ stops() is undefined }}
+{% for lang in langs %}{% set x = loop.index %}{{ who(lang) }}{{ href('/b/') }}{{ cl() }}{{ m(lang) }}{% endfor %}
+{% call framed(title) %}{{ who('·调') }}{% endcall %}{{ super() }}{% endblock %}
+{% block tail %}{{ who() }}{{ [title]|map('upper')|join }}{{ (who)('·括') }}{% endblock %}""",
+}
+
+
+@settings(max_examples=80, deadline=None)
+@given(title=hostile, langs=st.lists(st.sampled_from(["zh", "en", "fr"]), max_size=3),
+       lang=st.sampled_from(["zh", "en"]))
+def test_positional_calls_pass_what_jinja_passes(title: str, langs: list[str], lang: str) -> None:
+    from jinja2 import DictLoader
+    context = {"title": title, "langs": langs, "lang": lang, "all_paths": frozenset({"en/a/index.html"}),
+               "who": who, "href": _href, "cl": _content_lang, "env_kind": env_kind, "autoescaping": autoescaping,
+               "obj": CallableWithContext(), "stops": stops}
+    out = [cls(loader=DictLoader(CALL_TEMPLATES), autoescape=True, undefined=StrictUndefined)
+           .get_template("page.html").render(context) for cls in (Environment, ThemeEnvironment)]
+    assert out[0] == out[1]
