@@ -25,7 +25,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, Severity, diag
 from .identifiers import find_personal_data, mask_person_name
 from .load import Attachment, LoadedContent, Positions, RawDocument
-from .markdown import unsafe_links
+from .markdown import forget_warmed, unsafe_links
 from .models.common import Labelled, Subject, annotation_types
 from .models.profile import AssociationProfile
 
@@ -485,6 +485,7 @@ def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:
         diagnostics += check() if files is None else files.folder_checked(
             slug, folder_inputs(loaded.root, slug, profile, docs, atts, config), check)
 
+    forget_warmed()         # every body's unsafe links were asked for
     return ValidatedContent(
         config=config, calendar_years=tuple(sorted(years, key=lambda y: y.year)),
         profiles=tuple(sorted(profiles, key=lambda d: d.association)),
