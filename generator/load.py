@@ -428,6 +428,8 @@ def _read_whole(file: str, max_bytes: int) -> bytes:
             raise _YamlError(diag(file, 1, 1, "file.too_large", size=size, limit=max_bytes))
         try:
             parts = [os.read(fd, size + 1)]     # the whole of a regular file in one read
+            if len(parts[0]) == size and size:  # all its bytes, and the end met: no second read
+                return parts[0]
             while parts[-1]:                    # until the end (a file that grew since, a short read)
                 parts.append(os.read(fd, max(size, 1 << 16)))
         except OSError as exc:                  # named as open() names it (a folder: EISDIR here)
