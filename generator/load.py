@@ -439,26 +439,39 @@ def _read_whole(file: str, max_bytes: int) -> bytes:
         os.close(fd)
 
 
+def _names(path: Path | str, root: Path | str) -> tuple[str, str, str]:
+    """(path, path relative to `root` in POSIX form, file name) of a file under `root`.
+    A path the walk made (a string: the root's own text, "/", names) is cut as text; a Path
+    for every file cost more than the rest of reading it. Anything else goes through Path."""
+    if isinstance(path, str):
+        prefix = f"{root}/"
+        name = path.rpartition("/")[2]
+        if path.startswith(prefix) and "//" not in path and "/./" not in path and "/../" not in path \
+                and name not in ("", ".", ".."):
+            return path, path[len(prefix):], name
+    p = Path(path)
+    return str(p), p.relative_to(root).as_posix(), p.name
+
+
 def read_document(path: Path | str, root: Path | str, association: str | None, folder: str | None,
                   max_bytes: int = MAX_FILE_BYTES, *, known_good: Callable[[str], bool] | None = None) -> RawDocument:
     """Read one YAML or Markdown file. Raises _YamlError on anything unreadable.
 
     `known_good(content_hash)` says whether an earlier run parsed these very bytes without a
     problem (the per-file cache): then the YAML is not parsed now, only when asked for."""
-    path = Path(path)
-    rel = path.relative_to(root).as_posix()
-    file = str(path)
+    file, rel, name = _names(path, root)
     raw = _read_whole(file, max_bytes)
     content_hash = hashlib.sha256(raw).hexdigest()
     text = decode(raw, file)
-    if path.suffix in MARKDOWN_SUFFIXES:
+    suffix = _suffix(name)
+    if suffix in MARKDOWN_SUFFIXES:
         yaml_text, body, body_line = split_front_matter(text, file)
         head = text[: len(text) - len(body)]
     else:
         yaml_text, body, body_line, head = text, None, 1, text
     doc = RawDocument(
-        path=path, rel=rel, association=association, folder=folder,
-        stem=unicodedata.normalize("NFC", path.stem), body=body, body_line=body_line,
+        path=path if isinstance(path, Path) else file, rel=rel, association=association, folder=folder,
+        stem=unicodedata.normalize("NFC", name[: len(name) - len(suffix)]), body=body, body_line=body_line,
         head=head, content_hash=content_hash,
     )
     if known_good is not None and known_good(content_hash):
