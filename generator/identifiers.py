@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
@@ -16,8 +17,10 @@ def uscc_check_character(first17: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+@lru_cache(maxsize=16384)
 def uscc_problem(code: str) -> str | None:
-    """Why `code` is not a valid USCC, in Chinese and English, or None when it is valid."""
+    """Why `code` is not a valid USCC, in Chinese and English, or None when it is valid.
+    Remembered: a member's code is checked again in every record that names it."""
     if len(code) != 18:
         return f"应为 18 位，实际 {len(code)} 位 (must be 18 characters)"
     bad = [c for c in code if c not in _USCC_VALUE]

@@ -22,9 +22,34 @@ import yaml
 from .diagnostics import Diagnostic, diag
 
 try:  # libyaml's composer keeps marks and is several times faster
-    _YamlLoader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - pure-Python fallback
-    _YamlLoader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVED_MAX = 20_000      # plain scalars remembered with their tag (keys and short values repeat)
+
+
+class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with the tags of plain scalars remembered: the composer asks the
+    resolver (a Python method trying its regexes one by one) for every scalar of every
+    file, and the keys and the plain values (true, dates, kinds) are the same thousands of
+    times. A plain scalar's tag depends on its text alone (no path resolvers are
+    registered); a quoted one is always a string."""
+
+    _resolved: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR_TAG
+            tag = self._resolved.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 64 and len(self._resolved) < _RESOLVED_MAX:
+                    self._resolved[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
 
 YamlPath = tuple[str | int, ...]
 
@@ -196,6 +221,14 @@ class _YamlError(Exception):
         self.diagnostics = (diagnostic, *more)   # every problem found in the file
 
 
+# The safe loader's constructors of int, float, bool and null: each a pure function of one
+# scalar node (called directly, not through construct_object, which would remember every
+# node it was given). One loader for all files; its parser state is a bound method of itself,
+# a cycle only the cyclic collector frees (which load runs without): disposed of.
+_SCALARS = yaml.SafeLoader("")
+_SCALARS.dispose()
+
+
 class _Builder:
     """Turns a composed node tree into plain values, recording positions."""
 
@@ -207,10 +240,6 @@ class _Builder:
         self.count = 0
         self.problems: list[Diagnostic] = []   # reported together: one run shows every duplicate key
         self.field_pos: tuple[int, int] | None = None
-        self._scalars = yaml.SafeLoader("")  # only its scalar constructors are used
-        # Its parser state is a bound method of itself: a cycle that only the cyclic collector
-        # frees (which load runs without); the constructors do not need it.
-        self._scalars.dispose()
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
@@ -231,15 +260,7 @@ class _Builder:
             out: dict[str, Any] = {}
             first_seen: dict[str, int] = {}
             for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.syntax",
-                                          problem="不支持合并键 <<（merge keys are not supported）"))
-                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-                if not isinstance(key, (str, int)) or isinstance(key, bool):
-                    shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "[…]" if isinstance(
-                        key_node, yaml.SequenceNode) else "{…}"
-                    raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.non_string_key", key=shown))
-                key = str(key)
+                key = self.key(key_node)
                 if key in first_seen:
                     self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
                                               key=key, first_line=first_seen[key]))
@@ -253,8 +274,53 @@ class _Builder:
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         return self.scalar(node)
 
+    def value(self, node: yaml.Node, depth: int = 0) -> Any:
+        """`build` without recording positions (nor the paths that address them): how every
+        file is first read. The same checks, in the same order, so the same diagnostics."""
+        self.count += 1
+        if depth == 1:
+            self.field_pos = self.pos(node)
+        if self.count > MAX_NODES:
+            raise _YamlError(diag(self.file, *(self.field_pos or self.pos(node)), "yaml.too_many_nodes", limit=MAX_NODES))
+        if depth > MAX_DEPTH:
+            raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_deep", limit=MAX_DEPTH))
+        cls = type(node)
+        if cls is yaml.ScalarNode:
+            return self.scalar(node)
+        if cls is yaml.SequenceNode:
+            return [self.value(item, depth + 1) for item in node.value]
+        if cls is not yaml.MappingNode:
+            return self.build(node, (), depth)      # never met: composers make these three
+        out: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node)
+            if key in first_seen:
+                self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
+                                          key=key, first_line=first_seen[key]))
+                continue
+            first_seen[key] = key_node.start_mark.line + 1 + self.offset
+            out[key] = self.value(value_node, depth + 1)
+        return out
+
+    def key(self, key_node: yaml.Node) -> str:
+        """A mapping key as text; raises for a merge key or a key that is no text or integer."""
+        if key_node.tag == _STR_TAG and type(key_node) is yaml.ScalarNode:
+            return key_node.value       # most keys: plain or quoted text
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.syntax",
+                                  problem="不支持合并键 <<（merge keys are not supported）"))
+        key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, (str, int)) or isinstance(key, bool):
+            shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "[…]" if isinstance(
+                key_node, yaml.SequenceNode) else "{…}"
+            raise _YamlError(diag(self.file, *self.pos(key_node), "yaml.non_string_key", key=shown))
+        return str(key)
+
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
         if tag == "tag:yaml.org,2002:timestamp":
             # Keep dates as text: pydantic parses them strictly, so 2025-02-30 becomes a
             # diagnostic at this node instead of a PyYAML exception without a position.
@@ -262,7 +328,7 @@ class _Builder:
         if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
                    "tag:yaml.org,2002:null"):
             try:
-                return self._scalars.construct_object(node, deep=True)
+                return _SCALARS.yaml_constructors[tag](_SCALARS, node)
             except (ValueError, KeyError, TypeError, yaml.YAMLError):
                 # `!!int abc`, `!!bool maybe`, or an integer longer than Python converts.
                 shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
@@ -298,7 +364,7 @@ def parse_yaml(text: str, file: str, line_offset: int = 0, *, positions: bool = 
     if node is None:
         return {}, builder.positions
     try:
-        data = builder.build(node)
+        data = builder.build(node) if positions else builder.value(node)
     except RecursionError:
         raise _YamlError(diag(file, 1 + line_offset, 1, "yaml.too_deep", limit=MAX_DEPTH)) from None
     if builder.problems:
@@ -362,6 +428,8 @@ def _read_whole(file: str, max_bytes: int) -> bytes:
             raise _YamlError(diag(file, 1, 1, "file.too_large", size=size, limit=max_bytes))
         try:
             parts = [os.read(fd, size + 1)]     # the whole of a regular file in one read
+            if len(parts[0]) == size and size:  # all its bytes, and the end met: no second read
+                return parts[0]
             while parts[-1]:                    # until the end (a file that grew since, a short read)
                 parts.append(os.read(fd, max(size, 1 << 16)))
         except OSError as exc:                  # named as open() names it (a folder: EISDIR here)
@@ -371,26 +439,39 @@ def _read_whole(file: str, max_bytes: int) -> bytes:
         os.close(fd)
 
 
+def _names(path: Path | str, root: Path | str) -> tuple[str, str, str]:
+    """(path, path relative to `root` in POSIX form, file name) of a file under `root`.
+    A path the walk made (a string: the root's own text, "/", names) is cut as text; a Path
+    for every file cost more than the rest of reading it. Anything else goes through Path."""
+    if isinstance(path, str):
+        prefix = f"{root}/"
+        name = path.rpartition("/")[2]
+        if path.startswith(prefix) and "//" not in path and "/./" not in path and "/../" not in path \
+                and name not in ("", ".", ".."):
+            return path, path[len(prefix):], name
+    p = Path(path)
+    return str(p), p.relative_to(root).as_posix(), p.name
+
+
 def read_document(path: Path | str, root: Path | str, association: str | None, folder: str | None,
                   max_bytes: int = MAX_FILE_BYTES, *, known_good: Callable[[str], bool] | None = None) -> RawDocument:
     """Read one YAML or Markdown file. Raises _YamlError on anything unreadable.
 
     `known_good(content_hash)` says whether an earlier run parsed these very bytes without a
     problem (the per-file cache): then the YAML is not parsed now, only when asked for."""
-    path = Path(path)
-    rel = path.relative_to(root).as_posix()
-    file = str(path)
+    file, rel, name = _names(path, root)
     raw = _read_whole(file, max_bytes)
     content_hash = hashlib.sha256(raw).hexdigest()
     text = decode(raw, file)
-    if path.suffix in MARKDOWN_SUFFIXES:
+    suffix = _suffix(name)
+    if suffix in MARKDOWN_SUFFIXES:
         yaml_text, body, body_line = split_front_matter(text, file)
         head = text[: len(text) - len(body)]
     else:
         yaml_text, body, body_line, head = text, None, 1, text
     doc = RawDocument(
-        path=path, rel=rel, association=association, folder=folder,
-        stem=unicodedata.normalize("NFC", path.stem), body=body, body_line=body_line,
+        path=path if isinstance(path, Path) else file, rel=rel, association=association, folder=folder,
+        stem=unicodedata.normalize("NFC", name[: len(name) - len(suffix)]), body=body, body_line=body_line,
         head=head, content_hash=content_hash,
     )
     if known_good is not None and known_good(content_hash):

@@ -403,10 +403,31 @@ def analyse(body: str) -> Analysis:
     return _memo.get(body)
 
 
+# Bodies this process analysed in a warm-up (`analysed`) and found without an unsafe link.
+# Validation asks every body for its unsafe links right after the warm-up, and would read
+# each whole analysis back from the store (a query, a decode) to learn that there are none.
+# Bodies, not keys: validation holds the same strings, whose hashes Python keeps. Emptied by
+# validation when it is done (`forget_warmed`), and bounded in case it never runs.
+_without_unsafe_links: set[str] = set()
+WITHOUT_UNSAFE_MAX = 200_000
+
+
 def analysed(keyed: Sequence[tuple[str, str]]) -> list[tuple[str, bytes]]:
     """(key, encoded analysis) of every (`body_key`, body), without asking the store (the
     warm-up knows the store lacks them, and made their keys to find that out)."""
-    return [(key, _encode(_analyse_now(body))) for key, body in keyed]
+    out: list[tuple[str, bytes]] = []
+    clean = _without_unsafe_links
+    for key, body in keyed:
+        analysis = _analyse_now(body)
+        if not analysis.unsafe and len(clean) < WITHOUT_UNSAFE_MAX:
+            clean.add(body)
+        out.append((key, _encode(analysis)))
+    return out
+
+
+def forget_warmed() -> None:
+    """Let go of the bodies the last warm-up found without unsafe links (validation is done)."""
+    _without_unsafe_links.clear()
 
 
 def render(body: str) -> str:
@@ -426,4 +447,6 @@ def headings(body: str) -> list[tuple[int, str, str]]:
 
 def unsafe_links(body: str) -> Sequence[tuple[int, str]]:
     """(0-based line within the body, url) of every link or image with a forbidden scheme."""
+    if body in _without_unsafe_links:
+        return []
     return list(analyse(body).unsafe)

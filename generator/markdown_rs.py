@@ -86,12 +86,12 @@ def _checked_url(url: str) -> str:
 
 
 _TEXT = ("text", "text_special")
-_SPECIAL = re.compile(r'[&<>"]')
 
 
 def _escape(s: str) -> str:
     """markdown-it-py's escapeHtml, skipping its four replaces for text without & < > \"."""
-    return escapeHtml(s) if _SPECIAL.search(s) else s
+    # four substring tests cost less than one regex search on the short texts of cells
+    return escapeHtml(s) if "&" in s or "<" in s or ">" in s or '"' in s else s
 
 
 # --- inline content: markdown-it-py's flat token list, seen through the tree ---------------
@@ -194,6 +194,13 @@ def _alt(children: Any) -> str:
 # ideographic space 　 a Chinese paragraph may start with); the Rust port of ASCII ones only.
 # A superset of the spaces it trims: those are declined.
 _UNICODE_SPACES = frozenset(chr(c) for c in range(0x80, 0x3001) if chr(c).isspace())
+_UNICODE_SPACE_CHARS = "".join(sorted(_UNICODE_SPACES))
+
+
+def _trimmed_differently(content: str) -> bool:
+    """Whether the text starts or ends with one of those spaces (one strip instead of two
+    slices and two set lookups: it runs for every cell, heading and paragraph)."""
+    return content.strip(_UNICODE_SPACE_CHARS) != content
 
 
 def _check_edges(first: Any, last: Any) -> None:
@@ -248,14 +255,16 @@ class _Document:
         return self._inline_content(children)
 
     def _inline_content(self, children: Any) -> str:
-        if len(children) == 1 and children[0].name == "text":     # most cells and headings
-            content = children[0].meta["content"]
-            if content[:1] in _UNICODE_SPACES or content[-1:] in _UNICODE_SPACES:
-                raise _Unsure
-            self.out.append(_escape(content))
-            if content:
-                self.text.append(content)
-            return content
+        if len(children) == 1:
+            only = children[0]
+            if only.name == "text":                                 # most cells and headings
+                content = only.meta["content"]
+                if _trimmed_differently(content):
+                    raise _Unsure
+                self.out.append(_escape(content))
+                if content:
+                    self.text.append(content)
+                return content
         if children:
             _check_edges(children[0], children[-1])
         parts: list[str] = []
@@ -365,27 +374,43 @@ def _table(doc: _Document, node: Any) -> None:
             raise _Unsure
         styles.append(' style="text-align:' + align + '"' if align != "none" else "")
     doc.open("table")
-    out = doc.out
+    out, text = doc.out, doc.text
     for part in node.children:
-        if part.name not in ("thead", "tbody"):
+        part_name = part.name
+        if part_name not in ("thead", "tbody"):
             raise _Unsure
-        cell = "th" if part.name == "thead" else "td"
-        doc.open(part.name)
+        cell = "th" if part_name == "thead" else "td"
+        opening = ["<" + cell + style + ">" for style in styles]
+        closing = "</" + cell + ">\n"
+        doc.open(part_name)
         for row in part.children:
             if row.name != "trow":
                 raise _Unsure
+            cells = row.children
             doc.open("tr")
-            for i, c in enumerate(row.children):
+            if not cells:
+                doc.close("tr")
+                continue
+            # As doc.leaf and doc.close write them: the row's line end, then each cell (no
+            # cell leaves an opening tag or a hidden paragraph behind), then its closing tag.
+            doc._settle(False)
+            for i, c in enumerate(cells):
                 if c.name != "tcell":
                     raise _Unsure
-                if i == 0:
-                    doc.leaf(cell, c.children, styles[i])   # settles the row's line end
-                else:                                       # the same, known to need no settling
-                    out.append("<" + cell + styles[i] + ">")
-                    doc._inline_content(c.children)
-                    out.append("</" + cell + ">\n")
-            doc.close("tr")
-        doc.close(part.name)
+                out.append(opening[i])
+                children = c.children
+                if len(children) == 1 and (only := children[0]).name == "text":   # doc._inline_content's
+                    content = only.meta["content"]
+                    if _trimmed_differently(content):
+                        raise _Unsure
+                    out.append(_escape(content))
+                    if content:
+                        text.append(content)
+                else:
+                    doc._inline_content(children)
+                out.append(closing)
+            out.append("</tr>\n")
+        doc.close(part_name)
     doc.close("table")
 
 

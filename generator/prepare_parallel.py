@@ -27,6 +27,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import queue
+import threading
 import traceback
 import unicodedata
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ from .validate import ValidatedContent, ValidDocument, validate
 # corpora, a busy 2-core machine, medians of 5-6): at 500 documents a wash (0.42 s both, 0.02 s
 # more CPU split), at 1,000 0.62 s split against 0.77 s, at 10,000 3.6 s against 5.4 s.
 SPLIT_MIN_FILES = 800
+PIPE_BYTES = 1 << 20        # the worker's results pipe (see `_widen`)
 GUIDED = 6                  # a portion is a sixth of the bytes left (at least 0.5 % of all)
 
 
@@ -134,10 +137,11 @@ Done = tuple[list[Triple], list[Triple], tuple[Any, ...], tuple[Any, ...], tuple
 
 
 def _take(content_dir: Path, split: Split, tickets: int | None, files: FileCache, workers: int | None = 1,
-          only: list[int] | None = None) -> dict[int, Done]:
+          only: list[int] | None = None, sent: Callable[[int, Done], None] | None = None) -> dict[int, Done]:
     """Portions, each the next one no process took yet (a byte read from the pipe `tickets`:
     a pipe hands each byte to one reader), or those of `only`: {index: (profiles, documents,
-    attachments, diagnostics, cache share)}."""
+    attachments, diagnostics, cache share)}. `sent(index, portion)` is told of each as soon
+    as it is done."""
     done: dict[int, Done] = {}
     while True:
         if only is not None:
@@ -154,24 +158,48 @@ def _take(content_dir: Path, split: Split, tickets: int | None, files: FileCache
         content = _portion(content_dir, split.portions[i], view, workers)
         done[i] = (_triples(content.profiles), _triples(content.documents), content.attachments,
                    content.diagnostics, view.share())
+        if sent is not None:
+            sent(i, done.pop(i))
     return done
 
 
 def _work(content_dir: Path, split: Split, tickets: int, files: FileCache, out_fd: int) -> None:
-    """The forked worker: portions until none is left, its cache entries written, the
-    results down the pipe."""
+    """The forked worker: portions until none is left, each down the pipe as soon as it is
+    done (the parent takes it in while both still work, instead of one process pickling
+    and the other unpickling everything at the end, each waiting for the other), then its
+    cache entries written, then "ok"."""
     from . import markdown
-    try:
-        done = _take(content_dir, split, tickets, files)
-        files.store.flush()
-        if markdown._memo.store is not None:
-            markdown._memo.store.flush()
-        payload: tuple[Any, ...] = ("ok", done)
-    except BaseException:           # noqa: BLE001 - the parent does its portions itself
-        payload = ("failed", traceback.format_exc())
-    # Streamed: the parent unpickles while this pickles, and neither holds the whole blob.
     with os.fdopen(out_fd, "wb") as out:
-        pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+        # Written by a thread: a full pipe then holds up that thread (waiting without the
+        # GIL), never the next portion.
+        outgoing: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        writer = threading.Thread(target=_write_all, args=(outgoing, out), daemon=True)
+        writer.start()
+
+        def send(i: int, portion: Done) -> None:
+            outgoing.put(pickle.dumps(("portion", i, portion), protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            _take(content_dir, split, tickets, files, sent=send)
+            files.store.flush()
+            if markdown._memo.store is not None:
+                markdown._memo.store.flush()
+            payload: tuple[Any, ...] = ("ok",)
+        except BaseException:           # noqa: BLE001 - the parent does its portions itself
+            payload = ("failed", traceback.format_exc())
+        outgoing.put(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        outgoing.put(None)
+        writer.join()
+
+
+def _write_all(outgoing: "queue.SimpleQueue[bytes | None]", out: BinaryIO) -> None:
+    """The worker's results down the pipe, in order, until None (a broken pipe: the parent
+    is gone, or reads no more, and does the portions itself)."""
+    try:
+        while (blob := outgoing.get()) is not None:
+            out.write(blob)
+            out.flush()
+    except OSError:
+        pass
 
 
 def _triples(docs: tuple[ValidDocument, ...]) -> list[Triple]:
@@ -179,14 +207,21 @@ def _triples(docs: tuple[ValidDocument, ...]) -> list[Triple]:
 
 
 def _receive(stream: BinaryIO) -> dict[int, Done]:
-    """The worker's portions; none when it failed, died or sent something unreadable."""
-    try:
-        payload = pickle.load(stream)
-    except Exception:               # noqa: BLE001 - EOF (it died), a broken stream
-        return {}
-    if not (isinstance(payload, tuple) and len(payload) == 2 and payload[0] == "ok" and isinstance(payload[1], dict)):
-        return {}
-    return payload[1]
+    """The worker's portions, read as it sends them until its "ok"; none when it failed,
+    died or sent something unreadable (its portions are then done again here)."""
+    done: dict[int, Done] = {}
+    while True:
+        try:
+            item = pickle.load(stream)
+        except Exception:           # noqa: BLE001 - EOF (it died), a broken stream
+            return {}
+        if not isinstance(item, tuple) or not item:
+            return {}
+        if item == ("ok",):
+            return done
+        if len(item) != 3 or item[0] != "portion" or not isinstance(item[1], int):
+            return {}               # "failed", or something this process never asked for
+        done[item[1]] = item[2]
 
 
 def _together(content_dir: Path, split: Split, files: FileCache) -> tuple[dict[int, Done], dict[int, Done]]:
@@ -196,6 +231,7 @@ def _together(content_dir: Path, split: Split, files: FileCache) -> tuple[dict[i
     os.write(tickets_in, bytes(range(len(split.portions))))
     os.close(tickets_in)
     read_fd, write_fd = os.pipe()
+    _widen(write_fd)
     worker = multiprocessing.get_context("fork").Process(
         target=_work, args=(content_dir, split, tickets, files.sibling(), write_fd), daemon=True)
     try:
@@ -205,12 +241,15 @@ def _together(content_dir: Path, split: Split, files: FileCache) -> tuple[dict[i
         started = False
     finally:
         os.close(write_fd)          # the worker holds the only writer: its death is our EOF
-    theirs: dict[int, Done] = {}
+    received: list[dict[int, Done]] = []
+    # The worker's portions are read (and unpickled) by a thread while this one does its
+    # own: reading waits without the GIL, and nothing is left to unpickle at the end.
+    results = os.fdopen(read_fd, "rb")
+    reader = threading.Thread(target=lambda: received.append(_receive(results)), daemon=True)
     try:
-        with os.fdopen(read_fd, "rb") as results:
-            mine = _take(content_dir, split, tickets, files)
-            if started:
-                theirs = _receive(results)
+        if started:
+            reader.start()
+        mine = _take(content_dir, split, tickets, files)
     except BaseException:
         if started:
             worker.kill()
@@ -218,8 +257,21 @@ def _together(content_dir: Path, split: Split, files: FileCache) -> tuple[dict[i
     finally:
         os.close(tickets)
         if started:
+            reader.join()           # the worker's end (or death) ends its stream
             worker.join()
-    return mine, theirs
+        results.close()
+    return mine, received[0] if received else {}
+
+
+def _widen(fd: int) -> None:
+    """A pipe that holds a whole portion's results where Linux allows (1 MiB; 64 KiB by
+    default): the worker then goes on with its next portion instead of waiting, 64 KiB at
+    a time, for this process's reader thread to get its turn at the interpreter."""
+    try:
+        import fcntl
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):
+        pass                        # elsewhere, or over the limit: the default pipe works, only slower
 
 
 def check(content_dir: Path, files: FileCache, split: Split) -> ValidatedContent:

@@ -25,7 +25,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, Severity, diag
 from .identifiers import find_personal_data, mask_person_name
 from .load import Attachment, LoadedContent, Positions, RawDocument
-from .markdown import unsafe_links
+from .markdown import forget_warmed, unsafe_links
 from .models.common import Labelled, Subject, annotation_types
 from .models.profile import AssociationProfile
 
@@ -209,7 +209,7 @@ def validate_model(raw: RawDocument, model: type[BaseModel], data: dict[str, Any
 
 
 def _kind_of(raw: RawDocument) -> tuple[k.Kind | None, list[Diagnostic]]:
-    name = raw.path.name
+    name = raw.path.name if "path" in raw.__dict__ else raw.file.rpartition("/")[2]    # no Path made for it
     kind = k.kind_for(raw.folder, name)
     if kind is None:
         if raw.folder is None:
@@ -485,6 +485,7 @@ def validate(loaded: LoadedContent, files: Any = None) -> ValidatedContent:
         diagnostics += check() if files is None else files.folder_checked(
             slug, folder_inputs(loaded.root, slug, profile, docs, atts, config), check)
 
+    forget_warmed()         # every body's unsafe links were asked for
     return ValidatedContent(
         config=config, calendar_years=tuple(sorted(years, key=lambda y: y.year)),
         profiles=tuple(sorted(profiles, key=lambda d: d.association)),

@@ -7,6 +7,7 @@ Chinese label as input too, because secretariats write Chinese.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 import types
 import typing
@@ -54,10 +55,19 @@ class Labelled(StrEnum):
     @classmethod
     def from_input(cls, value: Any) -> Any:
         if isinstance(value, str):
-            for code, (zh, en) in cls.labels().items():
-                if value in (zh, en):
-                    return code
+            return _codes_by_label(cls).get(value, value)
         return value
+
+
+@functools.cache
+def _codes_by_label(enum: type[Labelled]) -> dict[str, str]:
+    """Each Chinese and English label with its code; the first code that has it (the order
+    `from_input` once asked the labels in), as a lookup instead of a loop per value."""
+    codes: dict[str, str] = {}
+    for code, (zh, en) in enum.labels().items():
+        codes.setdefault(zh, code)
+        codes.setdefault(en, code)
+    return codes
 
 
 def labelled(name: str, labels: dict[str, tuple[str, str]]) -> Any:

@@ -157,3 +157,32 @@ def test_renderer_on_tight_lists_and_nested_blocks() -> None:
             "> - 丙\n>   ---\n\n第一行  \n第二行 ![图](/a.png \"题\")\n\n| 甲 | 乙 |\n|:-|-:|\n| 1 |\n")
     plain, fast = _plain_engine(), md_module._engine()
     assert fast.render(text) == plain.render(text)
+
+
+# --- the warm-up's bodies without unsafe links (markdown._without_unsafe_links) -------------
+
+@given(st.lists(st.sampled_from(["本会公示。", "[信用中国](https://www.creditchina.gov.cn/)", "[坏](javascript:alert(1))",
+                                 "![图](data:image/png;base64,AAAA)", "联系[秘书处](mailto:office@example.org)", "\n"]),
+                min_size=1, max_size=6))
+def test_unsafe_links_after_a_warm_up_are_those_of_the_analysis(parts: list[str]) -> None:
+    from generator import markdown
+    body = "\n".join(parts)
+    expected = list(markdown._analyse_slow(body).unsafe)
+    markdown.analysed([(markdown.body_key(body), body)])
+    try:
+        assert unsafe_links(body) == expected
+        assert (body in markdown._without_unsafe_links) == (not expected)
+    finally:
+        markdown.forget_warmed()
+    assert body not in markdown._without_unsafe_links
+    assert unsafe_links(body) == expected
+
+
+def test_validation_lets_go_of_the_warmed_bodies(tmp_path) -> None:
+    import shutil
+    from pathlib import Path
+    from generator import markdown, pipeline
+    content = tmp_path / "内容"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "minimal", content)
+    pipeline.check(content)
+    assert not markdown._without_unsafe_links

@@ -191,6 +191,35 @@ def test_a_failed_worker_leaves_its_portions_to_the_parent(corpus: Path, tmp_pat
     assert _files_table(tmp_path / "split") == _files_table(tmp_path / "serial")
 
 
+def _fails_later(marker: Path) -> Any:
+    """`_portion` for a worker that sends its first portion and then raises at its second."""
+    real = prepare_parallel._portion
+    parent = os.getpid()
+    taken: list[int] = []
+
+    def portion(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != parent:
+            taken.append(1)
+            if len(taken) == 2:
+                marker.touch()
+                raise RuntimeError("a bug in the worker, after it sent a portion")
+        else:
+            time.sleep(0.05)        # the worker surely takes two portions
+        return real(*args, **kwargs)
+    return portion
+
+
+def test_a_worker_that_fails_after_sending_portions_leaves_them_all_to_the_parent(
+        corpus: Path, tmp_path: Path, split_always: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    serial, _ = _check(corpus, tmp_path / "serial", False, monkeypatch)
+    monkeypatch.setattr(prepare_parallel, "_portion", _fails_later(tmp_path / "worker-failed-later"))
+    split, portions = _check(corpus, tmp_path / "split", True, monkeypatch)
+    assert portions is not None and len(portions.portions) >= 3
+    assert (tmp_path / "worker-failed-later").exists()
+    _same_content(split, serial)
+    assert _files_table(tmp_path / "split") == _files_table(tmp_path / "serial")
+
+
 def _tree(path: Path) -> dict[str, bytes]:
     return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 

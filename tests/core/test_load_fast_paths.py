@@ -1,0 +1,140 @@
+"""The cheaper ways load reads a file give what the thorough ways give.
+
+- the first read builds values without positions (`_Builder.value`); when a diagnostic needs
+  positions the file is parsed again with them (`_Builder.build`): the two must agree on the
+  data and on every problem they report, or a file would read one way and be reported another;
+- the resolver remembers plain scalars' tags (`_YamlLoader.resolve`): the same tags as
+  PyYAML's own resolver, however often a scalar is met;
+- a file is read whole in one call when its first read returns all its bytes (`_read_whole`);
+- a path the walk made is cut as text (`_names`): the same names as through pathlib.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from generator import load
+from generator.load import _names, _read_whole, _YamlError, parse_yaml, read_document
+
+# Plain scalars of every resolver's shape (and near misses), keys among them.
+_PLAIN = st.sampled_from([
+    "true", "True", "yes", "no", "on", "off", "null", "~", "Null", "2025-04-25", "2025-02-30",
+    "2025-4-5", "12", "012", "0x1F", "0o17", "1_000", "1.5", ".inf", "-.Inf", ".nan", "1e3", "abc",
+    "警告", "会员（代表）大会", "<<", "=", "+1", "-0", "0b101", "1:20", "190:20:30", "!", "9" * 30,
+])
+_QUOTED = st.text(alphabet=st.sampled_from("ab协会 \"'\\:#-"), max_size=8).map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"')
+_SCALAR = st.one_of(_PLAIN, _QUOTED, st.sampled_from(["!!int abc", "!!bool maybe", "!!str 12", "!!float x", "'单引号'"]))
+_KEY = st.one_of(st.sampled_from(["title", "标题", "kind", "tags", "subject", "name"]), _PLAIN, st.sampled_from(["[a]", "{b: 1}", '"quoted"']))
+
+
+@st.composite
+def _yaml_texts(draw: st.DrawFn, depth: int = 0) -> str:
+    """A YAML mapping (block style, sometimes with flow values, anchors, aliases and
+    duplicate keys) of scalars, lists and nested mappings."""
+    lines: list[str] = []
+    indent = "  " * depth
+    for _ in range(draw(st.integers(1, 5))):
+        key = draw(_KEY)
+        shape = draw(st.integers(0, 5 if depth < 2 else 2))
+        if shape <= 1:
+            lines.append(f"{indent}{key}: {draw(_SCALAR)}")
+        elif shape == 2:
+            lines.append(f"{indent}{key}: [{', '.join(draw(st.lists(_PLAIN, max_size=3)))}]")
+        elif shape == 3:
+            lines.append(f"{indent}{key}:")
+            lines += [f"{indent}  - {draw(_SCALAR)}" for _ in range(draw(st.integers(1, 3)))]
+        elif shape == 4:
+            lines.append(f"{indent}{key}: &a {draw(_SCALAR)}")
+            lines.append(f"{indent}again_{draw(st.integers(0, 2))}: *a")
+        else:
+            lines.append(f"{indent}{key}:")
+            lines.append(draw(_yaml_texts(depth + 1)))
+    return "\n".join(lines)
+
+
+def _outcome(text: str, positions: bool) -> tuple[str, object]:
+    try:
+        return "data", parse_yaml(text, "会员.md", line_offset=1, positions=positions)[0]
+    except _YamlError as exc:
+        return "problems", exc.diagnostics
+
+
+@settings(max_examples=300, deadline=None)
+@given(_yaml_texts())
+def test_the_first_read_without_positions_agrees_with_the_positioned_parse(text: str) -> None:
+    assert _outcome(text, positions=False) == _outcome(text, positions=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SCALAR, min_size=1, max_size=20))
+def test_remembered_tags_are_the_resolvers_own(scalars: list[str]) -> None:
+    text = "\n".join(f"k{i}: {s}" for i, s in enumerate(scalars))
+    # twice: the second time every plain scalar's tag comes from the memo
+    for _ in range(2):
+        ours = yaml.compose(text, Loader=load._YamlLoader)
+        theirs = yaml.compose(text, Loader=load._BaseLoader)
+        assert [(k.tag, k.value, v.tag, v.value) for k, v in ours.value] == \
+               [(k.tag, k.value, v.tag, v.value) for k, v in theirs.value]
+
+
+def test_a_memoised_tag_is_not_taken_for_a_quoted_scalar() -> None:
+    data, _ = parse_yaml("a: true\nb: \"true\"\nc: 'true'\nd: true\n", "f.yaml")
+    assert data == {"a": True, "b": "true", "c": "true", "d": True}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=3000))
+def test_a_file_is_read_whole(tmp_path_factory: pytest.TempPathFactory, raw: bytes) -> None:
+    f = tmp_path_factory.mktemp("读") / "公示.md"
+    f.write_bytes(raw)
+    assert _read_whole(str(f), 1_000_000) == raw
+
+
+def test_a_file_longer_than_its_size_said_is_read_to_its_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a file that grew between fstat and read: the first read returns size + 1 bytes
+    f = tmp_path / "长.md"
+    f.write_bytes("协会".encode() * 5000)
+    real_fstat = os.fstat
+
+    class Shrunk:
+        def __init__(self, st: os.stat_result) -> None:
+            self.st_size = st.st_size - 100
+    monkeypatch.setattr(load.os, "fstat", lambda fd: Shrunk(real_fstat(fd)))
+    assert _read_whole(str(f), 1_000_000) == f.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["2025-警告-001.md", "association.yaml", "a.b.yml", "无后缀", ".md"])
+def test_a_walked_path_is_named_as_pathlib_names_it(tmp_path: Path, name: str) -> None:
+    root = tmp_path / "内容"
+    path = f"{root}/associations/测试协会/sanctions/{name}"
+    p = Path(path)
+    assert _names(path, root) == (str(p), p.relative_to(root).as_posix(), p.name)
+    assert _names(p, root) == (str(p), p.relative_to(root).as_posix(), p.name)
+
+
+@pytest.mark.parametrize("path", ["{root}//associations/x.md", "{root}/associations/./x.md", "{root}/a/../b/x.md"])
+def test_an_unusual_path_goes_through_pathlib(tmp_path: Path, path: str) -> None:
+    root = tmp_path / "内容"
+    text = path.format(root=root)
+    p = Path(text)
+    assert _names(text, root)[0] == str(p)
+    if ".." not in text:
+        assert _names(text, root) == (str(p), p.relative_to(root).as_posix(), p.name)
+
+
+def test_a_document_read_by_its_text_path_is_the_one_read_by_its_path(tmp_path: Path) -> None:
+    root = tmp_path / "内容"
+    folder = root / "associations" / "测试协会" / "sanctions"
+    folder.mkdir(parents=True)
+    f = folder / "2025-警告-001.md"
+    f.write_text("---\ntitle: 警告\n---\n\n正文\n", encoding="utf-8")
+    by_text = read_document(str(f), root, "测试协会", "sanctions")
+    by_path = read_document(f, root, "测试协会", "sanctions")
+    assert by_text == by_path
+    assert (by_text.rel, by_text.stem, by_text.body, by_text.data) == (by_path.rel, by_path.stem, by_path.body, by_path.data)
+    assert by_text.path == f and "path" not in read_document(str(f), root, "测试协会", "sanctions").__dict__
