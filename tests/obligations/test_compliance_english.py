@@ -179,3 +179,21 @@ def test_a_chinese_only_site_has_no_english_compliance_pages_and_no_switch(tmp_p
     assert (out / "compliance" / "index.html").is_file()
     assert not (out / "en").exists()
     assert not [a for a in parse(out / "compliance" / "index.html").anchors if a.get("hreflang")]
+
+
+def test_the_wording_looked_up_for_table_lines_is_what_the_macros_write() -> None:
+    """The tables' lines look a status's and a basis's wording up (`status_names`,
+    `basis_names`) instead of calling `slabel()` and `basis()` per line: the same words."""
+    from generator.compliance import BASIS_KEYS, _wording
+    from generator.i18n import translate
+    from generator.render import DEFAULT_THEME, load_theme
+    env = load_theme(None, DEFAULT_THEME).env
+    names = _wording()
+    for lang in ("zh", "en"):
+        macros = env.get_template("compliance_macros.html").make_module(
+            {**env.globals, "t": translate, "lang": lang, "status_labels": STATUS_LABELS, "basis_keys": BASIS_KEYS})
+        for code in STATUS_LABELS:
+            assert names["status_names"][lang][code] == str(macros.slabel(code))
+        for basis in ("attested", "declared", "none", "未知"):
+            assert names["basis_names"][lang].get(basis, "") == str(macros.basis(basis))
+    assert names["status_names"]["zh"]["overdue"] != names["status_names"]["en"]["overdue"]
