@@ -9,6 +9,7 @@ offset (+08:00): a decision dated 2025-04-25 happened on that day in China.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Iterable
 
 from .assemble import Association, Site
@@ -33,6 +34,20 @@ def quoteattr(text: str) -> str:
     if "'" not in text:
         return f"'{text}'"
     return '"' + text.replace('"', "&quot;") + '"'
+
+
+# What urllib.parse.quote(path, safe="/") leaves as it is; the rest is percent-encoded UTF-8.
+_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9_.~/-]+")
+
+
+def _percent_encoded(run: re.Match[str]) -> str:
+    return "%" + run.group().encode("utf-8").hex("%").upper()
+
+
+def quote_path(path: str) -> str:
+    """`urllib.parse.quote(path, safe="/")`, a run of unsafe characters at a time instead of
+    a Python call per byte (the sitemap's 20,000 URLs, their Chinese slugs included)."""
+    return _UNSAFE_IN_PATH.sub(_percent_encoded, path)
 
 
 _TZ = "+08:00"
