@@ -31,7 +31,6 @@ from typing import Any, Sequence
 from .assemble import Association, Site
 from .evaluate import STATUS_LABELS, STATUS_ORDER, Evaluation, ObligationStatus, status_rank
 from .render import Artifact, SharedContexts, Theme, localised
-from .i18n import translate
 from .incremental import COMPLETE_SOURCES, memoised
 from .rules import RuleBase
 
@@ -277,15 +276,6 @@ def compliance_artifacts(site: Site, evaluation: Evaluation, theme: Theme) -> li
     return localised(arts, site.config.languages)
 
 
-def _wording() -> dict[str, dict[str, dict[str, str]]]:
-    """The wording of each status and basis in each language, as the `slabel()` and `basis()`
-    macros write it, for the tables' lines: a lookup each, where a macro call each cost ten
-    times as much (20,000 lines a page)."""
-    langs = ("zh", "en")
-    return {"status_names": {lang: {code: labels[lang == "en"] for code, labels in STATUS_LABELS.items()} for lang in langs},
-            "basis_names": {lang: {b: translate(key, lang) for b, key in BASIS_KEYS.items()} for lang in langs}}
-
-
 def _page_contexts(site: Site, evaluation: Evaluation) -> dict[str, dict[str, Any]]:
     """Each compliance page's context by its path (the same in every language)."""
     rows = matrix(site, evaluation)
@@ -294,7 +284,7 @@ def _page_contexts(site: Site, evaluation: Evaluation) -> dict[str, dict[str, An
     common = {"rules": rules_of(site), "status_labels": STATUS_LABELS, "status_order": STATUS_ORDER,
               "totals": [(st, totals[st]) for st in STATUS_ORDER], "names": names, "rule_url": rule_url,
               "anchor": anchor, "basis_labels": BASIS_LABELS, "basis_keys": BASIS_KEYS,
-              "rule_by_id": {r.id: r for r in rules_of(site)}, **_wording()}
+              "rule_by_id": {r.id: r for r in rules_of(site)}}
     out = {
         MATRIX_PAGE: {**common, "rows": by_association(rows), "sort": "association"},
         BY_STATUS_PAGE: {**common, "rows": by_status(rows), "sort": "status"},
