@@ -9,6 +9,7 @@ offset (+08:00): a decision dated 2025-04-25 happened on that day in China.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Iterable
 
 from .assemble import Association, Site
@@ -35,6 +36,20 @@ def quoteattr(text: str) -> str:
     return '"' + text.replace('"', "&quot;") + '"'
 
 
+# What urllib.parse.quote(path, safe="/") leaves as it is; the rest is percent-encoded UTF-8.
+_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9_.~/-]+")
+
+
+def _percent_encoded(run: re.Match[str]) -> str:
+    return "%" + run.group().encode("utf-8").hex("%").upper()
+
+
+def quote_path(path: str) -> str:
+    """`urllib.parse.quote(path, safe="/")`, a run of unsafe characters at a time instead of
+    a Python call per byte (the sitemap's 20,000 URLs, their Chinese slugs included)."""
+    return _UNSAFE_IN_PATH.sub(_percent_encoded, path)
+
+
 _TZ = "+08:00"
 
 
@@ -53,9 +68,12 @@ def _published(doc: ValidDocument, site: Site, evaluation: Evaluation) -> dt.dat
     return attested_date(doc, site, evaluation) or doc.model.published_on or doc.model.event_date()
 
 
-def _updated(doc: ValidDocument, site: Site, evaluation: Evaluation, fallback: dt.date) -> dt.date:
-    dates = [d for d in (entry_updated(doc), _published(doc, site, evaluation)) if d is not None]
-    return max(dates) if dates else fallback
+def _latest(doc: ValidDocument, published: dt.date | None) -> dt.date | None:
+    """The latest of the document's own dates and its publication date (None: it has none)."""
+    latest = entry_updated(doc)
+    if published is not None and (latest is None or published > latest):
+        return published
+    return latest
 
 
 def _summary(doc: ValidDocument, site: Site) -> str:
@@ -70,26 +88,21 @@ def _summary(doc: ValidDocument, site: Site) -> str:
     return "。".join(parts) or doc.kind.label_zh
 
 
-def _entry(doc: ValidDocument, site: Site, evaluation: Evaluation) -> str:
+def _entry(doc: ValidDocument, site: Site, published: dt.date | None, latest: dt.date | None) -> str:
+    """One <entry>; `published` and `latest` as `_published` and `_latest` give them."""
     base = site.config.base_url
     assoc = site.by_slug[doc.association]
-    published = _published(doc, site, evaluation)
-    lines = [
-        "<entry>",
-        f"<id>{escape(base + doc.url)}</id>",
-        f"<title>{escape(doc.model.title)}</title>",
-        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(base + doc.url)}/>",
-        f"<updated>{_stamp(_updated(doc, site, evaluation, assoc.profile.updated_on))}</updated>",
-    ]
-    if published:
-        lines.append(f"<published>{_stamp(published)}</published>")
-    lines += [
-        f"<author><name>{escape(assoc.name)}</name><uri>{escape(base + assoc.url)}</uri></author>",
-        f"<category term={quoteattr(doc.kind.name)} label={quoteattr(doc.kind.label_zh)}/>",
-        f"<summary type=\"text\">{escape(_summary(doc, site))}</summary>",
-        "</entry>",
-    ]
-    return "\n".join(lines)
+    url = base + doc.url
+    kind = doc.kind
+    return "".join((
+        f"<entry>\n<id>{escape(url)}</id>\n<title>{escape(doc.model.title)}</title>\n",
+        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>\n",
+        f"<updated>{_stamp(latest or assoc.profile.updated_on)}</updated>\n",
+        f"<published>{_stamp(published)}</published>\n" if published else "",
+        f"<author><name>{escape(assoc.name)}</name><uri>{escape(base + assoc.url)}</uri></author>\n",
+        f"<category term={quoteattr(kind.name)} label={quoteattr(kind.label_zh)}/>\n",
+        f"<summary type=\"text\">{escape(_summary(doc, site))}</summary>\n</entry>",
+    ))
 
 
 def feed_entries(docs: Iterable[ValidDocument]) -> list[ValidDocument]:
@@ -101,7 +114,10 @@ def atom(site: Site, evaluation: Evaluation, *, feed_path: str, page_path: str, 
          docs: Iterable[ValidDocument], fallback_updated: dt.date) -> bytes:
     base = site.config.base_url
     entries = feed_entries(docs)
-    updated = max((_updated(d, site, evaluation, fallback_updated) for d in entries), default=fallback_updated)
+    # Each entry's dates once: the feed's <updated> is the latest of them.
+    published = [_published(d, site, evaluation) for d in entries]
+    latest = [_latest(d, p) for d, p in zip(entries, published)]
+    updated = max((day or fallback_updated for day in latest), default=fallback_updated)
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
@@ -113,7 +129,7 @@ def atom(site: Site, evaluation: Evaluation, *, feed_path: str, page_path: str, 
         f"<author><name>{escape(site.config.title)}</name></author>",
         "<generator>gongshi</generator>",
     ]
-    body = [_entry(d, site, evaluation) for d in entries]
+    body = [_entry(d, site, p, day) for d, p, day in zip(entries, published, latest)]
     return ("\n".join(head + body + ["</feed>"]) + "\n").encode("utf-8")
 
 

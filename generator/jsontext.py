@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 _float_repr = float.__repr__
 
@@ -128,3 +128,41 @@ def write_value(value: Any, out: list[str], newline: str, step: str) -> None:
     """Append the text of `value` as `dumps_indented` writes it where its lines start with
     `newline` (a line break and the indentation of its level) and indent by `step`."""
     _write(value, out, newline, step)
+
+
+# The C encoder (no indent) writes a list of scalars at C speed; with this separator between
+# the items its text splits back into each item's text: the encoder never writes a control
+# character outside a string and escapes every one inside a string (as `\u0000`).
+_ITEM_SEPARATOR = "\x00"
+_encode_items = json.JSONEncoder(ensure_ascii=False, separators=(_ITEM_SEPARATOR, ": ")).encode
+_NESTED = (dict, list, tuple)
+
+
+def records_text(records: Sequence[Mapping[str, Any]], names: Sequence[str], newline: str, step: str) -> list[str]:
+    """The text of each `{name: record.get(name) for name in names}` as `write_value` writes
+    it at `newline`, `step`: the open data files' 20,000 flat records, their scalar values
+    encoded in one call of the C encoder instead of a Python call each."""
+    if not names:
+        return ["{}"] * len(records)
+    inner = newline + step
+    # One %-format per record: its keys, as `_write` writes them, around a slot per value.
+    record_format = "{" + ",".join(inner + _key(name).replace("%", "%%") + ": %s" for name in names) + newline + "}"
+    values: list[Any] = []
+    for record in records:
+        values += map(record.get, names)
+    if not values:
+        return []
+    nested: dict[int, str] = {}
+    if any(issubclass(kind, _NESTED) for kind in set(map(type, values))):
+        # Lists and objects are laid out over lines: written the slow way, in their slots.
+        for i, value in enumerate(values):
+            if isinstance(value, _NESTED):
+                out: list[str] = []
+                _write(value, out, inner, step)
+                nested[i] = "".join(out)
+                values[i] = None
+    texts = _encode_items(values)[1:-1].split(_ITEM_SEPARATOR)
+    for i, text in nested.items():
+        texts[i] = text
+    n = len(names)
+    return [record_format % tuple(texts[start:start + n]) for start in range(0, len(texts), n)]

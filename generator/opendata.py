@@ -17,13 +17,14 @@ import csv
 import hashlib
 import io
 import marshal
+from itertools import chain, islice
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any, Callable, Iterable, Iterator
 
 from .assemble import Association, Site
 from .evaluate import Evaluation
-from .jsontext import dumps_indented, write_value
+from .jsontext import dumps_indented, records_text
 from .present import display_name
 from .views import attested_date, latest_first, public_documents, public_statuses
 
@@ -302,13 +303,9 @@ def json_chunks(dataset: Dataset, rows: list[dict[str, Any]], site: Site) -> Ite
     yield before.encode("utf-8")
     names = [f.name for f in dataset.fields]
     for start in range(0, len(rows), _ROWS_PER_CHUNK):
-        out: list[str] = []
-        for i in range(start, min(start + _ROWS_PER_CHUNK, len(rows))):
-            if i:
-                out.append(",\n  ")            # the separator of a list two levels deep
-            row = rows[i]
-            write_value({name: row.get(name) for name in names}, out, "\n  ", " ")
-        yield "".join(out).encode("utf-8")
+        records = records_text(rows[start:start + _ROWS_PER_CHUNK], names, "\n  ", " ")
+        # the separator of a list two levels deep, between records and before a chunk's first
+        yield (",\n  " * bool(start) + ",\n  ".join(records)).encode("utf-8")
     yield (after[0] + "\n").encode("utf-8")
 
 
@@ -328,13 +325,32 @@ def csv_chunks(dataset: Dataset, rows: Iterable[dict[str, Any]]) -> Iterator[byt
     """The CSV (UTF-8 with a byte order mark, CRLF) in pieces of a few hundred rows."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([f.name for f in dataset.fields])
+    names = [f.name for f in dataset.fields]
+    writer.writerow(names)
     encoding = "utf-8-sig"                  # the mark once, at the start of the file
-    for n, r in enumerate(rows, start=1):
-        writer.writerow([_cell(r.get(f.name)) for f in dataset.fields])
-        if n % _ROWS_PER_CHUNK == 0:
-            yield buf.getvalue().encode(encoding)
-            encoding = "utf-8"
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue().encode(encoding)
+    for chunk in _batches(rows, _ROWS_PER_CHUNK):
+        writer.writerows(_cells(chunk, names))
+        yield buf.getvalue().encode(encoding)
+        encoding = "utf-8"
+        buf.seek(0)
+        buf.truncate()
+    if encoding == "utf-8-sig":             # no rows: the header alone
+        yield buf.getvalue().encode(encoding)
+
+
+# Values the csv module writes as `_cell` does (None empty, the rest as str() gives them).
+_PLAIN_CELLS = frozenset((str, int, bool, float, type(None)))
+
+
+def _cells(rows: list[dict[str, Any]], names: list[str]) -> list[list[Any]]:
+    """The rows' fields in `names` order, as `_cell` writes them."""
+    table = [[*map(r.get, names)] for r in rows]
+    if set(map(type, chain.from_iterable(table))) <= _PLAIN_CELLS:
+        return table            # as they are: the csv module writes them the same
+    return [[_cell(v) for v in row] for row in table]
+
+
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch

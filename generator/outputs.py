@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any, Collection, Iterable, Sequence
-from urllib.parse import quote
 
 from . import feeds, opendata
 from .feeds import escape
@@ -26,7 +25,7 @@ def _is_listed_page(path: str) -> bool:
 
 def page_url(site: Site, path: str) -> str:
     """Absolute, percent-encoded URL of an output HTML file (Chinese slugs included)."""
-    return site.config.base_url + quote("/" + path.removesuffix("index.html"), safe="/")
+    return site.config.base_url + feeds.quote_path("/" + path.removesuffix("index.html"))
 
 
 def sitemap_files(site: Site, paths: Iterable[str]) -> dict[str, bytes]:

@@ -219,8 +219,13 @@ class _Dirs:
 
 
 def _write(path: str, data: bytes) -> None:
-    with open(path, "wb") as f:
-        f.write(data)
+    # The descriptor directly: a file object costs three more system calls (fstat, ioctl,
+    # lseek) per output, 20,000 outputs a build.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        _write_all(fd, data)
+    finally:
+        os.close(fd)
 
 
 def _claimed(outputs: Iterable[tuple[str, Any]], seen: set[str]) -> Iterator[tuple[str, Any]]:
@@ -271,8 +276,10 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
     files = total = reused = 0
     root, previous_root = str(staging), str(out_dir)
     dirs = _Dirs(root)
+    # A cold build has no previous output to compare with: no look-up per file then.
+    has_previous = os.path.isdir(previous_root)
     # Renderers may write outputs straight into the staging folder (they yield `Placed`).
-    token = _staging.set(Staging(root, previous_root))
+    token = _staging.set(Staging(root, previous_root, has_previous=has_previous))
     try:
         seen: set[str] = set()
         for rel, data in _claimed(outputs, seen):
@@ -284,7 +291,7 @@ def write_site(outputs: Iterable[tuple[str, Output]], out_dir: Path, *,
             dirs.ensure(rel.rpartition("/")[0])
             target = os.path.join(root, rel)
             previous = os.path.join(previous_root, rel)
-            if isinstance(data, Unchanged) or _same_bytes(previous, data):
+            if isinstance(data, Unchanged) or (has_previous and _same_bytes(previous, data)):
                 os.link(previous, target)
                 reused += 1
             else:

@@ -179,3 +179,27 @@ def test_a_chinese_only_site_has_no_english_compliance_pages_and_no_switch(tmp_p
     assert (out / "compliance" / "index.html").is_file()
     assert not (out / "en").exists()
     assert not [a for a in parse(out / "compliance" / "index.html").anchors if a.get("hreflang")]
+
+
+def test_a_theme_s_own_status_and_basis_wording_reaches_every_table_line(tmp_path: Path) -> None:
+    """The tables look each line's status and basis wording up, written once a page by
+    slabel() and basis(): a site theme that overrides those macros still words every line."""
+    from generator.render import DEFAULT_THEME
+    macros = (DEFAULT_THEME / "templates" / "compliance_macros.html").read_text(encoding="utf-8")
+    macros = macros.replace("{{ status_labels[st][1] if lang == 'en' else status_labels[st][0] }}",
+                            "【{{ status_labels[st][0] }}·本会用语】")
+    macros = macros.replace("{{ t(basis_keys[b], lang) if b in basis_keys else '' }}", "〔来源 {{ b }}〕")
+    assert macros.count("本会用语") == 1 and macros.count("来源") == 1
+    content = content_tree(tmp_path, {f"{ASSOC}/sanctions/2025-谴责-002.md": sanction("2025-04-25", None, measure="公开谴责"),
+                                      "theme/templates/compliance_macros.html": macros})
+    out = tmp_path / "public"
+    assert pipeline.build(content, out, dt.date(2025, 6, 30), search=False).ok
+    for page in ("compliance/late/index.html", "en/compliance/late/index.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        assert '<span class="status status-overdue">【逾期未公示·本会用语】</span>' in html
+    rules = [(out / p).read_text(encoding="utf-8") for p in ("compliance/rules", "en/compliance/rules")
+             for p in [str(f.relative_to(out)) for f in (out / p).glob("*/index.html")]]
+    assert any("〔来源 declared〕" in html or "〔来源 attested〕" in html for html in rules)
+    assert not any("按时公示</span>" in html for html in rules)
+    matrix = (out / "compliance" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"#a-[^\"]+\">【逾期未公示·本会用语】( \d+)?</a>", matrix)

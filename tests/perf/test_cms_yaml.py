@@ -65,3 +65,13 @@ def test_field_lists_shared_between_collections_write_no_anchors() -> None:
     out = config_yaml(config)
     assert b"&id" not in out and b"*id" not in out
     assert out == _reference(config)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ09_./-协会深圳") + list(" #,[]{}&*!|>'\"%@`?:\n\t\x85\u2028\ufeff\x00é")),
+               max_size=10))
+def test_a_value_taken_as_plain_without_pyyaml_s_analysis_is_one_it_allows_plain(value: str) -> None:
+    from generator import cms
+    if cms._PLAIN_FOR_CERTAIN.fullmatch(value):
+        analysis = cms._PLAIN_ANALYSER.analyze_scalar(value)
+        assert not analysis.empty and not analysis.multiline and analysis.allow_block_plain

@@ -57,3 +57,22 @@ def test_the_process_id_follows_a_fork() -> None:
     os.waitpid(child, 0)
     assert os.read(read, 1) == b"1"
     os.close(read)
+
+
+def test_a_cold_full_write_looks_for_no_previous_files_and_writes_the_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no previous output, the full write compares no output with a previous file
+    (no look-up per file); every file holds its bytes; a second full write over it links
+    the unchanged ones and rewrites the changed one."""
+    from generator import write
+    outputs = {f"协会/公告-{i}/index.html": f"第{i}号公告".encode() * (i + 1) for i in range(30)}
+    compared: list[str] = []
+    same_bytes = write._same_bytes
+    monkeypatch.setattr(write, "_same_bytes", lambda path, data: compared.append(path) or same_bytes(path, data))
+    out = tmp_path / "网站"
+    write.write_site(outputs.items(), out)
+    assert compared == []
+    assert {p: (out / p).read_bytes() for p in outputs} == outputs
+    outputs["协会/公告-3/index.html"] = "更正后的公告".encode()
+    stats = write.write_site(outputs.items(), out)
+    assert len(compared) == 30 and stats.reused == 29
+    assert {p: (out / p).read_bytes() for p in outputs} == outputs

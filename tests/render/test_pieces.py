@@ -99,3 +99,27 @@ def test_editor_configuration_filled_in_is_what_pyyaml_writes(tmp_path_factory: 
     reference = ("# 由 gongshi 根据内容模型自动生成，请勿手改 / generated from the content models by gongshi\n"
                  + yaml.safe_dump(json.loads(json.dumps(config)), allow_unicode=True, sort_keys=False, width=120))
     assert b"".join(config_chunks(site, {})) == reference.encode()  # type: ignore[arg-type]
+
+
+nested = st.recursive(values | st.floats(allow_nan=False), lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.tuples(inner), st.dictionaries(text, inner, max_size=3)), max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["协会", "title", "100%", "a\x00b", "x"]), nested, max_size=5), max_size=6),
+       st.lists(st.sampled_from(["协会", "title", "100%", "a\x00b", "x", "缺"]), unique=True, max_size=5))
+def test_records_in_one_encoder_call_are_the_text_json_writes(records: list[dict[str, Any]], names: list[str]) -> None:
+    from generator.jsontext import records_text
+    expected = [json.dumps({n: r.get(n) for n in names}, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+                for r in records]
+    assert records_text(records, names, "\n  ", " ") == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(values | st.floats(allow_nan=False), min_size=3, max_size=3), max_size=8))
+def test_csv_cells_written_as_they_are_read_as_cell_writes_them(table: list[list[Any]]) -> None:
+    names = ["机构", "b", "c"]
+    rows = [dict(zip(names, row)) for row in table]
+    written = io.StringIO()
+    csv.writer(written, lineterminator="\r\n").writerows(opendata._cells(rows, names))
+    assert list(csv.reader(io.StringIO(written.getvalue(), newline=""))) == [[opendata._cell(v) for v in row] for row in table]

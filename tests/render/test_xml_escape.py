@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.sax import saxutils
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import feeds
@@ -17,3 +17,10 @@ TEXT = st.text(alphabet=st.sampled_from(list("&<>\"'\n\r\t ;#a行业惩戒") + [
 def test_escape_and_quoteattr_are_saxutils(text: str) -> None:
     assert feeds.escape(text) == saxutils.escape(text)
     assert feeds.quoteattr(text) == saxutils.quoteattr(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("深圳市珠宝行业协会惩戒-_.~/%?#&=+ aZ09é\u00a0\U0001f600\t\n:@!$'()*,;")), max_size=40))
+def test_a_path_is_quoted_as_urllib_quotes_it(path: str) -> None:
+    from urllib.parse import quote
+    assert feeds.quote_path(path) == quote(path, safe="/")
