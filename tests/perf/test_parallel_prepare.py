@@ -164,6 +164,15 @@ def test_bad_content_gives_the_same_diagnostics(corpus: Path, tmp_path_factory: 
     assert len(split.diagnostics) == len(set(split.diagnostics))
 
 
+def _wait_for(marker: Path, seconds: float = 30.0) -> None:
+    """Until the worker has left `marker`: a fixed sleep was not always enough on a loaded
+    machine, where the forked worker may be scheduled only after this process took every
+    portion. Bounded, so a worker that never starts fails the test's assertion, not a hang."""
+    deadline = time.monotonic() + seconds
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 def _die(how: str, marker: Path) -> Any:
     """`_portion` for a worker that fails at its first portion (after leaving `marker`)."""
     real = prepare_parallel._portion
@@ -175,7 +184,7 @@ def _die(how: str, marker: Path) -> Any:
             if how == "dies":
                 os._exit(3)
             raise RuntimeError("a bug in the worker")
-        time.sleep(0.05)            # the worker surely takes a portion before this process takes them all
+        _wait_for(marker)           # the worker takes a portion before this process takes them all
         return real(*args, **kwargs)
     return portion
 
@@ -204,7 +213,7 @@ def _fails_later(marker: Path) -> Any:
                 marker.touch()
                 raise RuntimeError("a bug in the worker, after it sent a portion")
         else:
-            time.sleep(0.05)        # the worker surely takes two portions
+            _wait_for(marker)       # the worker takes two portions before this process takes them all
         return real(*args, **kwargs)
     return portion
 
