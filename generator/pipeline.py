@@ -243,7 +243,7 @@ def _produced(site: Site, evaluation: Evaluation, theme: Theme,
     from .incremental import active
     state = active.get()
     kept = state.kept() if state is not None else {}
-    early = _early(site, evaluation, state)
+    early = _early(site, evaluation, state) if not kept else None
     try:
         pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
     except BaseException:
@@ -276,12 +276,15 @@ def _early(site: Site, evaluation: Evaluation, state: Any) -> Any:
     """The producers that need no listing (`outputs.early_artifacts`: feeds, open data, the
     editor's configuration) put into the staging folder by a forked process while this one
     lists the pages; a second of work at 10k documents that the other core, idle here, does.
-    Only in a full write where every output is made: none kept from the last build."""
+    Only in a full write where every output is made: none kept from the last build, whose
+    output is gone or was never recorded (else the build state may vouch for these)."""
     from .outputs import early_artifacts
     from .parallel import place_early
     from .write import staging
     target = staging()
-    if target is None or len(site.documents) < EARLY_FROM or (state is not None and state.previous):
+    if target is None or len(site.documents) < EARLY_FROM:
+        return None
+    if state is not None and state.previous and os.path.isdir(state.out_dir):
         return None
     return place_early(target, early_artifacts(site, evaluation))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -76,6 +77,17 @@ def test_a_repeated_build_does_not_place_early(early: list[int], content_copy: P
     early.clear()
     _build(content_copy, out)       # the build state vouches for most outputs: nothing early
     assert early == []
+
+
+def test_a_build_whose_last_output_is_gone_places_early_and_gives_the_same_bytes(
+        early: list[int], content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "public"
+    _build(content_copy, out)
+    shutil.rmtree(out)              # the build state remembers it; nothing is left to vouch for
+    early.clear()
+    _build(content_copy, out)
+    assert early and early[0] > 0
+    assert _tree(out) == _serial(content_copy, tmp_path / "单核" / "public", monkeypatch)
 
 
 def test_early_artifacts_are_the_bytes_of_the_listed_ones(content_copy: Path, tmp_path: Path,
