@@ -312,12 +312,16 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     `early`: producers a forked process placed already (`place_early`), taken as they are;
     any of them it did not place is made here."""
     made_early = early.paths if early is not None else frozenset()
+    unlisted: frozenset[str] = frozenset()
     if early is not None:
         # A page at the path of an early producer: that page is the output (the pool writes it).
-        pages = {a.path for a in artifacts if a.produce is None and a.path in made_early}
-        if pages:
-            _remove_early(early, pages, target)
-            made_early = made_early - pages
+        at_pages = {a.path for a in artifacts if a.produce is None and a.path in made_early}
+        if at_pages:
+            _remove_early(early, at_pages, target)
+            made_early = made_early - at_pages
+        # What it placed that is no output of this listing (a producer left out, the editor
+        # when npm cannot provide it): known now, removed at the end (it may still be placing).
+        unlisted = early.paths - {a.path for a in artifacts if wanted(a)}
     producers = _producer_slices(artifacts, lambda a: wanted(a) and a.path not in made_early)
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
     ordered = mirrors_together(artifacts, templated)
@@ -351,8 +355,8 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
                 ready.update(zip(chunk, done))
                 results[slice_of[i]] = None     # type: ignore[call-overload]
             yield a, ready.pop(i)
-    if early is not None:
-        _unlisted_early(early, artifacts, wanted, target)
+    if early is not None and unlisted:
+        _remove_early(early, unlisted, target)     # the staging folder holds outputs only
 
 
 def _taken_early(a: Any, early: PlacedEarly, target: Any) -> Any:
@@ -365,13 +369,6 @@ def _taken_early(a: Any, early: PlacedEarly, target: Any) -> Any:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(os.path.join(target.root, a.path))
     return target.place(a.path, artifact_chunks(a, None, {}))
-
-
-def _unlisted_early(early: PlacedEarly, artifacts: Sequence[Any], wanted: Callable[[Any], bool], target: Any) -> None:
-    """Removes what the early process placed that is no output of this listing (a producer
-    left out, the editor when npm cannot provide it): the staging folder holds outputs only."""
-    listed = {a.path for a in artifacts if wanted(a)}     # (a page at such a path: removed before rendering)
-    _remove_early(early, early.paths - listed, target)
 
 
 def _remove_early(early: PlacedEarly, paths: Iterable[str], target: Any) -> None:
