@@ -12,6 +12,10 @@ Two ways, by what consumes the outputs:
 - anything else (an incremental update, serve): workers render the template artifacts and
   send their bytes back through a bounded window; producers (feeds, open data, search
   shards, sitemap) run in the parent.
+
+A cold full write starts earlier still: the producers that need no list of pages (feeds,
+open data, the editor's configuration) are placed by a forked process while the parent
+lists the pages (`place_early`); the workers then leave them out.
 """
 
 from __future__ import annotations
@@ -166,8 +170,8 @@ class PlacedEarly:
 
 def place_early(target: Any, artifacts: Sequence[Any]) -> PlacedEarly | None:
     """The producers `artifacts` put into the staging folder `target` by a forked process
-    (on the core that idles while this one lists the pages), biggest work first; None on one
-    core or without fork. Only for a write in which every output is made (no previous
+    (on the core that idles while this one lists the pages); None on one core or without
+    fork. Only for a write in which every output is made (no previous
     output the build state vouches for): the renderer takes these as made."""
     if jobs() < 2 or not fork_available() or not artifacts:
         return None
