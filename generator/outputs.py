@@ -58,19 +58,20 @@ def robots(site: Site) -> bytes:
 
 
 def feed_artifacts(site: Site, evaluation: Evaluation, *, skip: Collection[str] = (),
-                   owned: dict[str, list[str]] | None = None) -> list[Artifact]:
+                   owned: dict[str, list[str]] | None = None, keyed: bool = True) -> list[Artifact]:
     """The site's feeds and one per association (`skip`: associations whose feed an
-    incremental build takes from its build state; `owned` receives each listed one's path)."""
+    incremental build takes from its build state; `owned` receives each listed one's path;
+    `keyed=False`: without sources, as `data_artifacts`)."""
     arts = [
         Artifact("feed.xml", produce=lambda: feeds.site_feed(site, evaluation),
-                 sources=_feed_shows(site, evaluation, feeds.site_feed_documents(site, evaluation))),
+                 sources=_feed_shows(site, evaluation, feeds.site_feed_documents(site, evaluation)) if keyed else ()),
         Artifact("sanctions/feed.xml", produce=lambda: feeds.sanctions_feed(site, evaluation),
-                 sources=_feed_shows(site, evaluation, feeds.sanctions_feed_documents(site, evaluation))),
+                 sources=_feed_shows(site, evaluation, feeds.sanctions_feed_documents(site, evaluation)) if keyed else ()),
     ]
     for a in site.associations:
         if a.slug in skip:
             continue
-        src = (a.source.raw.content_hash,) + tuple(d.raw.content_hash for d in a.documents)
+        src = ((a.source.raw.content_hash,) + tuple(d.raw.content_hash for d in a.documents)) if keyed else ()
         arts.append(Artifact(f"associations/{a.slug}/feed.xml",
                              produce=(lambda a=a: feeds.association_feed(site, evaluation, a)), sources=src))
         if owned is not None:
@@ -119,7 +120,9 @@ def association_digests(site: Site, evaluation: Evaluation, slugs: Iterable[str]
             for slug in slugs}
 
 
-def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
+def data_artifacts(site: Site, evaluation: Evaluation, *, keyed: bool = True) -> list[Artifact]:
+    """The open-data files; `keyed=False` leaves their sources out (`early_artifacts`:
+    their keys take every association's rows digest, which only the build state needs)."""
     arts = []
     for ds in opendata.DATASETS:
         json_path, csv_path = ds.files()
@@ -127,7 +130,7 @@ def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
         # them, an edit that changes no row (a body) does not write 20,000 records again.
         # The rows are made again when a file is written (in a render worker) rather than
         # held from listing to writing: the parent's memory is what the workers start with.
-        shown = (COMPLETE_SOURCES, "rows:" + _rows_key(ds.name, site, evaluation))
+        shown = (COMPLETE_SOURCES, "rows:" + _rows_key(ds.name, site, evaluation)) if keyed else ()
         # Both files of a dataset take its rows from one holder: made once, not once per file.
         rows = opendata.SharedRows(lambda rows_of=opendata.ROWS[ds.name]: rows_of(site, evaluation), uses=2)
         arts.append(Artifact(json_path, produce=same_worker(lambda ds=ds, rows=rows: opendata.to_json(ds, rows.take(), site), rows),
@@ -137,6 +140,27 @@ def data_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
                              sources=shown,
                              stream=(lambda ds=ds, rows=rows: opendata.csv_chunks(ds, rows.take()))))
     return arts
+
+
+EDITOR_CONFIG = "admin/config.yml"
+
+
+def _editor_config(site: Site, sources: tuple[str, ...] = ()) -> Artifact:
+    """The editor's configuration (17 MB of YAML at 10k documents), made a piece at a time."""
+    from .cms import config_chunks
+    return Artifact(EDITOR_CONFIG, produce=lambda: b"".join(config_chunks(site)), sources=sources,
+                    stream=lambda: config_chunks(site))
+
+
+def early_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
+    """The producers whose bytes need the site and its evaluation only (no list of pages,
+    no template, no other output): the feeds, the open-data files and the editor's
+    configuration, a second of work at 10k documents. A cold full write has a forked process
+    make them while this one lists the pages (`parallel.place_early`); each is the same
+    bytes as the artifact of that path the listing gives (the same functions make both;
+    the writer leaves out any of them the listing does not give). Unkeyed: nothing keeps them."""
+    return [*feed_artifacts(site, evaluation, keyed=False), *data_artifacts(site, evaluation, keyed=False),
+            _editor_config(site)]
 
 
 def _sitemap_artifacts(site: Site, paths: list[str]) -> list[Artifact]:

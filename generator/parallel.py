@@ -12,6 +12,10 @@ Two ways, by what consumes the outputs:
 - anything else (an incremental update, serve): workers render the template artifacts and
   send their bytes back through a bounded window; producers (feeds, open data, search
   shards, sitemap) run in the parent.
+
+A cold full write starts earlier still: the producers that need no list of pages (feeds,
+open data, the editor's configuration) are placed by a forked process while the parent
+lists the pages (`place_early`); the workers then leave them out.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -139,21 +144,71 @@ def ahead(make: Callable[[], bytes]) -> Callable[[], bytes | None]:
     return taken
 
 
+class PlacedEarly:
+    """Outputs a forked process is putting into the staging folder of a full write while
+    this one lists the pages (`place_early`): by path, what `Staging.place` gave for each,
+    waited for when first asked. A path the process did not place (it failed) is None."""
+
+    def __init__(self, paths: Sequence[str], taken: Callable[[], bytes | None]) -> None:
+        self.paths = frozenset(paths)
+        self._taken: Callable[[], bytes | None] | None = taken
+        self._placed: dict[str, Any] = {}
+
+    def get(self, path: str) -> Any:
+        self.wait()
+        return self._placed.get(path)
+
+    def wait(self) -> None:
+        """Until the process is done (its pipe read, the process reaped)."""
+        if self._taken is not None:
+            taken, self._taken = self._taken, None
+            data = taken()
+            if data is not None:
+                with contextlib.suppress(Exception):    # unreadable: made again by the caller
+                    self._placed = pickle.loads(data)
+
+
+def place_early(target: Any, artifacts: Sequence[Any]) -> PlacedEarly | None:
+    """The producers `artifacts` put into the staging folder `target` by a forked process
+    (on the core that idles while this one lists the pages); None on one core or without
+    fork. Only for a write in which every output is made (no previous
+    output the build state vouches for): the renderer takes these as made."""
+    if jobs() < 2 or not fork_available() or not artifacts:
+        return None
+    from .render import artifact_chunks
+
+    def place() -> bytes:
+        placed = {}
+        for a in artifacts:
+            placed[a.path] = target.place(a.path, artifact_chunks(a, None, {}))
+        return pickle.dumps(placed, protocol=pickle.HIGHEST_PROTOCOL)
+    taken = ahead(place)
+    if taken is place:          # no pipe, no fork: the renderer makes them as usual
+        return None
+    return PlacedEarly([a.path for a in artifacts], taken)
+
+
 def build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
               build: Callable[[Any, Any, Mapping[str, Any]], bytes],
-              wanted: Callable[[Any], bool] = lambda a: True) -> Iterator[tuple[Any, bytes | None]]:
+              wanted: Callable[[Any], bool] = lambda a: True,
+              early: PlacedEarly | None = None) -> Iterator[tuple[Any, bytes | None]]:
     """(artifact, bytes) for every artifact, in order; (artifact, None) for those not `wanted`.
 
     Under an incremental build (`incremental.active`), artifacts whose inputs did not
-    change are not rendered: their bytes come from the previous output."""
+    change are not rendered: their bytes come from the previous output. `early`: outputs
+    a forked process placed into the staging folder of the full write (`place_early`)."""
     from .incremental import active
     state = active.get()
-    if state is not None:
-        state.start(artifacts)
-        for a, data in _build_all(artifacts, theme, globals_, build, state.wanted):
-            yield a, state.fill(a, data)
-        return
-    yield from _build_all(artifacts, theme, globals_, build, wanted)
+    try:
+        if state is not None:
+            state.start(artifacts)
+            for a, data in _build_all(artifacts, theme, globals_, build, state.wanted, early):
+                yield a, state.fill(a, data)
+            return
+        yield from _build_all(artifacts, theme, globals_, build, wanted, early)
+    finally:
+        if early is not None:
+            early.wait()        # never a process left behind, whatever happened
 
 
 @contextlib.contextmanager
@@ -193,16 +248,19 @@ def _pool(artifacts: Sequence[Any], templated: Sequence[int], theme: Any, global
 
 def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
                build: Callable[[Any, Any, Mapping[str, Any]], bytes],
-               wanted: Callable[[Any], bool]) -> Iterator[tuple[Any, bytes | None]]:
+               wanted: Callable[[Any], bool], early: PlacedEarly | None = None) -> Iterator[tuple[Any, bytes | None]]:
+    from .render import build_artifact
+    from .write import staging
+    target = staging()
+    if early is not None and target is not None and build is build_artifact:
+        yield from _place_all(artifacts, theme, globals_, build, wanted, target, jobs(), early)
+        return
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
     n = jobs()
     if n < 2 or len(templated) < SERIAL_BELOW or not fork_available():
         for a in artifacts:
             yield a, (build(a, theme, globals_) if wanted(a) else None)
         return
-    from .render import build_artifact
-    from .write import staging
-    target = staging()
     if target is not None and build is build_artifact:
         yield from _place_all(artifacts, theme, globals_, build, wanted, target, n)
         return
@@ -242,7 +300,7 @@ def _build_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
 
 def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any],
                build: Callable[[Any, Any, Mapping[str, Any]], bytes], wanted: Callable[[Any], bool],
-               target: Any, n: int) -> Iterator[tuple[Any, Any]]:
+               target: Any, n: int, early: PlacedEarly | None = None) -> Iterator[tuple[Any, Any]]:
     """A full write: workers render every wanted artifact (producers too) and write it into
     the staging folder themselves; the parent gets `write.Placed` (size, digest) back and
     yields them in the original order. The parent holds no page bytes and writes nothing
@@ -253,8 +311,22 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
     template slices (the site-wide pages other stages add, the compliance tables among
     them, are megabytes each) go first, so no big task is left for one core at the end
     while the other idles; the other slices follow in order, so the parent passes their
-    results on as they come instead of holding them."""
-    producers = _producer_slices(artifacts, wanted)
+    results on as they come instead of holding them.
+
+    `early`: producers a forked process placed already (`place_early`), taken as they are;
+    any of them it did not place is made here."""
+    made_early = early.paths if early is not None else frozenset()
+    unlisted: frozenset[str] = frozenset()
+    if early is not None:
+        # A page at the path of an early producer: that page is the output (the pool writes it).
+        at_pages = {a.path for a in artifacts if a.produce is None and a.path in made_early}
+        if at_pages:
+            _remove_early(early, at_pages, target)
+            made_early = made_early - at_pages
+        # What it placed that is no output of this listing (a producer left out, the editor
+        # when npm cannot provide it): known now, removed at the end (it may still be placing).
+        unlisted = early.paths - {a.path for a in artifacts if wanted(a)}
+    producers = _producer_slices(artifacts, lambda a: wanted(a) and a.path not in made_early)
     templated = [i for i, a in enumerate(artifacts) if a.produce is None and wanted(a)]
     ordered = mirrors_together(artifacts, templated)
     pages = [ordered[i: i + CHUNK] for i in range(0, len(ordered), CHUNK)]
@@ -271,6 +343,9 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
             if not wanted(a):
                 yield a, None
                 continue
+            if a.path in made_early and a.produce is not None:
+                yield a, _taken_early(a, early, target)     # type: ignore[arg-type]
+                continue
             if i not in ready:
                 chunk, result = slices[slice_of[i]], results[slice_of[i]]
                 try:
@@ -284,6 +359,36 @@ def _place_all(artifacts: Sequence[Any], theme: Any, globals_: Mapping[str, Any]
                 ready.update(zip(chunk, done))
                 results[slice_of[i]] = None     # type: ignore[call-overload]
             yield a, ready.pop(i)
+    if early is not None and unlisted:
+        _remove_early(early, unlisted, target)     # the staging folder holds outputs only
+
+
+def _taken_early(a: Any, early: PlacedEarly, target: Any) -> Any:
+    """What the early process placed for `a`, or, when it did not (it failed), `a` made here
+    over whatever it left of the file."""
+    placed = early.get(a.path)
+    if placed is not None:
+        return placed
+    from .render import artifact_chunks
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(os.path.join(target.root, a.path))
+    return target.place(a.path, artifact_chunks(a, None, {}))
+
+
+def _remove_early(early: PlacedEarly, paths: Iterable[str], target: Any) -> None:
+    """`paths` the early process placed, and the folders that held nothing else, gone again."""
+    early.wait()
+    root = os.path.realpath(target.root)
+    for path in sorted(paths):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(root, path))
+        folder = os.path.dirname(os.path.join(root, path))
+        while folder != root and folder.startswith(root + os.sep):
+            try:
+                os.rmdir(folder)        # only when empty
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
 
 
 def mirrors_together(artifacts: Sequence[Any], indices: Sequence[int]) -> list[int]:

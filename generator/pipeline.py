@@ -243,7 +243,13 @@ def _produced(site: Site, evaluation: Evaluation, theme: Theme,
     from .incremental import active
     state = active.get()
     kept = state.kept() if state is not None else {}
-    pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
+    early = _early(site, evaluation, state) if not kept else None
+    try:
+        pages, extra, other_paths = _listed(site, evaluation, theme, search, kept)
+    except BaseException:
+        if early is not None:
+            early.wait()        # no process left behind (the writer removes what it placed)
+        raise
     if state is not None and not state.settle([*(a.path for a in pages), *(a.path for a in extra), *other_paths]):
         # The set of output paths changed (every key holds it): the associations kept are
         # listed after all. Their outputs are the ones recorded (their inputs did not change),
@@ -258,8 +264,29 @@ def _produced(site: Site, evaluation: Evaluation, theme: Theme,
         extra += [a for a in more_extra if a.path not in listed]
         kept, other_paths = {}, []
         state.settle([*(a.path for a in pages), *(a.path for a in extra)])
-    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra, pages, other_paths))
+    rendered = ((a.path, data) for a, data in render_site(site, evaluation, theme, extra, pages, other_paths, early))
     return rendered, kept
+
+
+# Fewer documents than this: the early producers are too little work for a process of their own.
+EARLY_FROM = 400
+
+
+def _early(site: Site, evaluation: Evaluation, state: Any) -> Any:
+    """The producers that need no listing (`outputs.early_artifacts`: feeds, open data, the
+    editor's configuration) put into the staging folder by a forked process while this one
+    lists the pages; a second of work at 10k documents that the other core, idle here, does.
+    Only in a full write where every output is made: none kept from the last build, whose
+    output is gone or was never recorded (else the build state may vouch for these)."""
+    from .outputs import early_artifacts
+    from .parallel import place_early
+    from .write import staging
+    target = staging()
+    if target is None or len(site.documents) < EARLY_FROM:
+        return None
+    if state is not None and state.previous and os.path.isdir(state.out_dir):
+        return None
+    return place_early(target, early_artifacts(site, evaluation))
 
 
 def _listed(site: Site, evaluation: Evaluation, theme: Theme, search: bool,

@@ -580,15 +580,16 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
 
 def render_site(site: Site, evaluation: Evaluation, theme: Theme,
                 extra: Iterable[Artifact] = (), pages: list[Artifact] | None = None,
-                other_paths: Iterable[str] = ()) -> Iterator[tuple[Artifact, bytes]]:
+                other_paths: Iterable[str] = (), early: Any = None) -> Iterator[tuple[Artifact, bytes]]:
     """`pages`: `produce_artifacts` of this site when the caller made them already;
     `other_paths`: outputs of the site that are not listed here (an incremental build's
-    unchanged associations), which pages link to all the same."""
+    unchanged associations), which pages link to all the same; `early`: producers placed
+    already (`parallel.place_early`)."""
     artifacts = [*(produce_artifacts(site, evaluation, theme) if pages is None else pages), *extra]
     all_paths = frozenset([*(a.path for a in artifacts), *other_paths])
     globals_ = {**template_globals(site, evaluation, theme), "all_paths": all_paths}
     from .parallel import build_all  # both cores; the same bytes in the same order as one
     try:
-        yield from build_all(artifacts, theme, globals_, build_artifact)  # type: ignore[misc]
+        yield from build_all(artifacts, theme, globals_, build_artifact, early=early)  # type: ignore[misc]
     finally:
         forget_shared()     # the last page's site is not kept past its build
