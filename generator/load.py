@@ -244,7 +244,8 @@ class _Builder:
     def pos(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
 
-    def build(self, node: yaml.Node, path: YamlPath = (), depth: int = 0) -> Any:
+    def enter(self, node: yaml.Node, depth: int) -> None:
+        """Count a node and check the limits, before its value is built."""
         self.count += 1
         if depth == 1:
             # Aliased nodes carry the position of their anchor; the field whose value blew
@@ -254,18 +255,27 @@ class _Builder:
             raise _YamlError(diag(self.file, *(self.field_pos or self.pos(node)), "yaml.too_many_nodes", limit=MAX_NODES))
         if depth > MAX_DEPTH:
             raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_deep", limit=MAX_DEPTH))
+
+    def items(self, node: yaml.MappingNode) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+        """A mapping's (key, key node, value node), a duplicate key noted as a problem and
+        left out (the first one stands)."""
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node)
+            if key in first_seen:
+                self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
+                                          key=key, first_line=first_seen[key]))
+                continue
+            first_seen[key] = key_node.start_mark.line + 1 + self.offset
+            yield key, key_node, value_node
+
+    def build(self, node: yaml.Node, path: YamlPath = (), depth: int = 0) -> Any:
+        self.enter(node, depth)
         if self.record:
             self.positions.values[path] = self.pos(node)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
-            first_seen: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                key = self.key(key_node)
-                if key in first_seen:
-                    self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
-                                              key=key, first_line=first_seen[key]))
-                    continue
-                first_seen[key] = key_node.start_mark.line + 1 + self.offset
+            for key, key_node, value_node in self.items(node):
                 if self.record:
                     self.positions.keys[path + (key,)] = self.pos(key_node)
                 out[key] = self.build(value_node, path + (key,), depth + 1)
@@ -277,13 +287,7 @@ class _Builder:
     def value(self, node: yaml.Node, depth: int = 0) -> Any:
         """`build` without recording positions (nor the paths that address them): how every
         file is first read. The same checks, in the same order, so the same diagnostics."""
-        self.count += 1
-        if depth == 1:
-            self.field_pos = self.pos(node)
-        if self.count > MAX_NODES:
-            raise _YamlError(diag(self.file, *(self.field_pos or self.pos(node)), "yaml.too_many_nodes", limit=MAX_NODES))
-        if depth > MAX_DEPTH:
-            raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_deep", limit=MAX_DEPTH))
+        self.enter(node, depth)
         cls = type(node)
         if cls is yaml.ScalarNode:
             return self.scalar(node)
@@ -291,17 +295,7 @@ class _Builder:
             return [self.value(item, depth + 1) for item in node.value]
         if cls is not yaml.MappingNode:
             return self.build(node, (), depth)      # never met: composers make these three
-        out: dict[str, Any] = {}
-        first_seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = self.key(key_node)
-            if key in first_seen:
-                self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
-                                          key=key, first_line=first_seen[key]))
-                continue
-            first_seen[key] = key_node.start_mark.line + 1 + self.offset
-            out[key] = self.value(value_node, depth + 1)
-        return out
+        return {key: self.value(value_node, depth + 1) for key, _key_node, value_node in self.items(node)}
 
     def key(self, key_node: yaml.Node) -> str:
         """A mapping key as text; raises for a merge key or a key that is no text or integer."""
