@@ -71,9 +71,16 @@ def _producer_slices(artifacts: Sequence[Any], wanted: Callable[[Any], bool]) ->
     return _grouped((i for i, a in enumerate(artifacts) if a.produce is not None and wanted(a)), shares)
 
 
+def _markdown_ahead(artifacts: Sequence[Any], indices: list[int]) -> None:
+    """The stored Markdown analyses of a slice's document pages, read in one query."""
+    markdown.fetch_ahead(getattr(getattr(getattr(artifacts[i].lazy, "doc", None), "raw", None), "body", None)
+                         for i in indices)
+
+
 def _render_slice(indices: list[int]) -> list[bytes]:
     assert _work is not None
     artifacts, theme, globals_, build = _work
+    _markdown_ahead(artifacts, indices)
     return [build(artifacts[i], theme, globals_) for i in indices]
 
 
@@ -83,6 +90,7 @@ def _place_slice(indices: list[int]) -> list[Any]:
     assert _work is not None and _staging is not None
     from .render import artifact_chunks
     artifacts, theme, globals_, _build = _work
+    _markdown_ahead(artifacts, indices)
     return [_staging.place(artifacts[i].path, artifact_chunks(artifacts[i], theme, globals_)) for i in indices]
 
 

@@ -186,3 +186,41 @@ def test_validation_lets_go_of_the_warmed_bodies(tmp_path) -> None:
     shutil.copytree(Path(__file__).parents[1] / "fixtures" / "minimal", content)
     pipeline.check(content)
     assert not markdown._without_unsafe_links
+
+
+# --- a render worker's slice of analyses read ahead (markdown.fetch_ahead) -------------------
+
+@given(st.lists(st.sampled_from(["## 章程\n\n本会公示。", "| 甲 | 乙 |\n|---|---|\n| 1 | 2 |", "[坏](javascript:alert(1))",
+                                 "联系[秘书处](mailto:office@example.org)", "", "## 会费\n\n- 一\n- 二"]),
+                max_size=8),
+       st.sets(st.integers(0, 7)))
+def test_analyses_read_ahead_are_those_stored_and_taken_once(tmp_path_factory, bodies: list[str],
+                                                            stored: set[int]) -> None:
+    """Each body's analysis comes from the store when it holds one, from a parse otherwise;
+    one read ahead is taken once (the next `analyse` of that body asks the store again) and
+    the next read-ahead lets go of those not taken."""
+    from generator.cache import Store
+    store = Store(tmp_path_factory.mktemp("ahead") / "cache.sqlite", "markdown")
+    marked = {}
+    for i in stored:
+        if i < len(bodies) and bodies[i]:
+            real = md_module._analyse_now(bodies[i])
+            # a stored entry told apart from a parse: its HTML carries a mark
+            marked[bodies[i]] = md_module.Analysis(real.html + f"<!-- 第{i}条 -->", real.headings, real.text, real.unsafe)
+            store.put(md_module.body_key(bodies[i]), md_module._encode(marked[bodies[i]]))
+    store.flush()
+    old = md_module._memo.store
+    md_module.use_store(store)
+    try:
+        md_module.fetch_ahead(bodies + [None])          # type: ignore[list-item]
+        assert set(md_module._memo.fetched) == set(marked)
+        for body in dict.fromkeys(b for b in bodies if b):
+            assert md_module.analyse(body) == marked.get(body, md_module._analyse_now(body))
+        assert not md_module._memo.fetched
+        md_module.fetch_ahead(bodies)
+        md_module.fetch_ahead([])
+        assert not md_module._memo.fetched
+    finally:
+        md_module.use_store(old)
+        md_module._memo.fetched.clear()
+        md_module._memo.recent.clear()
