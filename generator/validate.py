@@ -209,7 +209,7 @@ def validate_model(raw: RawDocument, model: type[BaseModel], data: dict[str, Any
 
 
 def _kind_of(raw: RawDocument) -> tuple[k.Kind | None, list[Diagnostic]]:
-    name = raw.path.name if "path" in raw.__dict__ else raw.file.rpartition("/")[2]    # no Path made for it
+    name = raw.rel.rpartition("/")[2]      # its POSIX place's last part: no Path made for it
     kind = k.kind_for(raw.folder, name)
     if kind is None:
         if raw.folder is None:
