@@ -9,7 +9,7 @@ from typing import Any, Collection, Iterable, Sequence
 from . import feeds, opendata
 from .feeds import escape
 from .assemble import Site
-from .cms import cms_artifacts
+from .cms import cms_artifacts, config_artifact
 from .compliance import compliance_artifacts
 from .evaluate import Evaluation
 from .incremental import COMPLETE_SOURCES, memoised
@@ -142,16 +142,6 @@ def data_artifacts(site: Site, evaluation: Evaluation, *, keyed: bool = True) ->
     return arts
 
 
-EDITOR_CONFIG = "admin/config.yml"
-
-
-def _editor_config(site: Site, sources: tuple[str, ...] = ()) -> Artifact:
-    """The editor's configuration (17 MB of YAML at 10k documents), made a piece at a time."""
-    from .cms import config_chunks
-    return Artifact(EDITOR_CONFIG, produce=lambda: b"".join(config_chunks(site)), sources=sources,
-                    stream=lambda: config_chunks(site))
-
-
 def early_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
     """The producers whose bytes need the site and its evaluation only (no list of pages,
     no template, no other output): the feeds, the open-data files and the editor's
@@ -160,7 +150,7 @@ def early_artifacts(site: Site, evaluation: Evaluation) -> list[Artifact]:
     bytes as the artifact of that path the listing gives (the same functions make both;
     the writer leaves out any of them the listing does not give). Unkeyed: nothing keeps them."""
     return [*feed_artifacts(site, evaluation, keyed=False), *data_artifacts(site, evaluation, keyed=False),
-            _editor_config(site)]
+            config_artifact(site)]
 
 
 def _sitemap_artifacts(site: Site, paths: list[str]) -> list[Artifact]:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import outputs, parallel, pipeline
+from generator import cms, outputs, parallel, pipeline
 from generator.render import Artifact, build_artifact, load_theme
 
 AS_OF = dt.date(2026, 11, 20)
@@ -101,7 +101,7 @@ def test_early_artifacts_are_the_bytes_of_the_listed_ones(content_copy: Path, tm
     theme = load_theme(site.theme_dir)
     listed = {a.path: a for a in outputs.extra_artifacts(site, evaluation, theme, search=False)}
     made = outputs.early_artifacts(site, evaluation)
-    assert {a.path for a in made} - {outputs.EDITOR_CONFIG} <= set(listed)
+    assert {a.path for a in made} - {cms.CONFIG_PATH} <= set(listed)
     for a in made:
         if a.path in listed:        # the editor's configuration only when npm provides the editor
             assert a.produce is not None and listed[a.path].produce is not None
