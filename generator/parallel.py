@@ -378,25 +378,15 @@ def _taken_early(a: Any, early: PlacedEarly, target: Any) -> Any:
     if placed is not None:
         return placed
     from .render import artifact_chunks
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(os.path.join(target.root, a.path))
+    target.remove(a.path, folders=False)     # the render workers may be placing beside it
     return target.place(a.path, artifact_chunks(a, None, {}))
 
 
 def _remove_early(early: PlacedEarly, paths: Iterable[str], target: Any) -> None:
     """`paths` the early process placed, and the folders that held nothing else, gone again."""
     early.wait()
-    root = os.path.realpath(target.root)
     for path in sorted(paths):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(os.path.join(root, path))
-        folder = os.path.dirname(os.path.join(root, path))
-        while folder != root and folder.startswith(root + os.sep):
-            try:
-                os.rmdir(folder)        # only when empty
-            except OSError:
-                break
-            folder = os.path.dirname(folder)
+        target.remove(path)
 
 
 def mirrors_together(artifacts: Sequence[Any], indices: Sequence[int]) -> list[int]:

@@ -133,6 +133,23 @@ class Staging:
                 old.close()
         return Placed(size, digest.hexdigest(), same, mtime_ns)
 
+    def remove(self, rel: str, *, folders: bool = True) -> None:
+        """Take the output at `rel` out of the staging folder again (one placed ahead that the
+        build does not give after all, or makes again); `folders`: with the folders above it
+        that hold nothing else — not while other processes may be placing outputs beside it."""
+        rel = _safe_relative(rel)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(self.root, rel))
+        folder = rel.rpartition("/")[0] if folders else ""
+        while folder:
+            try:
+                os.rmdir(os.path.join(self.root, folder))      # only when empty
+            except OSError:
+                break
+            if self.dirs is not None:
+                self.dirs.made.discard(folder)      # made again when an output goes there
+            folder = folder.rpartition("/")[0]
+
 
 def _write_all(fd: int, data: bytes) -> None:
     written = os.write(fd, data)
