@@ -22,20 +22,26 @@ import yaml
 from .diagnostics import Diagnostic, diag
 
 try:  # libyaml's composer keeps marks and is several times faster
+    from yaml.cyaml import CParser as _Composer
     _BaseLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - pure-Python fallback
+except ImportError:  # pragma: no cover - pure-Python fallback
+    _Composer = yaml.SafeLoader
     _BaseLoader = yaml.SafeLoader
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVED_MAX = 20_000      # plain scalars remembered with their tag (keys and short values repeat)
+# The safe loader's resolver, asked for a tag the memo does not hold. It has no path
+# resolvers (none are registered), so a tag depends on the node's kind and text alone.
+_RESOLVER = yaml.resolver.Resolver()
 
 
-class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader, with the tags of plain scalars remembered: the composer asks the
-    resolver (a Python method trying its regexes one by one) for every scalar of every
-    file, and the keys and the plain values (true, dates, kinds) are the same thousands of
-    times. A plain scalar's tag depends on its text alone (no path resolvers are
-    registered); a quoted one is always a string."""
+class _YamlLoader(_Composer):  # type: ignore[misc, valid-type]
+    """libyaml's composer alone: the safe loader without its constructor (load builds the
+    values itself, `_Builder`), whose set-up for every file cost more than a tenth of
+    composing it. Tags are the safe loader's, with those of plain scalars remembered: the
+    composer asks for the tag of every scalar of every file (PyYAML's resolver tries its
+    regexes one by one), and the keys and the plain values (true, dates, kinds) are the
+    same thousands of times. A quoted scalar is always a string."""
 
     _resolved: dict[str, str] = {}
 
@@ -45,11 +51,18 @@ class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 return _STR_TAG
             tag = self._resolved.get(value)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                tag = _RESOLVER.resolve(kind, value, implicit)
                 if len(value) <= 64 and len(self._resolved) < _RESOLVED_MAX:
                     self._resolved[value] = tag
             return tag
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        return _RESOLVER.resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+    # Called by libyaml's composer around every node, for path resolvers: there are none.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
 
 YamlPath = tuple[str | int, ...]
 
@@ -229,6 +242,9 @@ _SCALARS = yaml.SafeLoader("")
 _SCALARS.dispose()
 
 
+_SCALAR_NODE, _SEQUENCE_NODE, _MAPPING_NODE = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+
+
 class _Builder:
     """Turns a composed node tree into plain values, recording positions."""
 
@@ -239,7 +255,7 @@ class _Builder:
         self.record = record                   # positions are recorded only when asked for
         self.count = 0
         self.problems: list[Diagnostic] = []   # reported together: one run shows every duplicate key
-        self.field_pos: tuple[int, int] | None = None
+        self.field: yaml.Node | None = None      # the top-level field's value being built
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
@@ -248,25 +264,34 @@ class _Builder:
         """Count a node and check the limits, before its value is built."""
         self.count += 1
         if depth == 1:
+            self.field = node
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            self.refuse(node, depth)
+
+    def refuse(self, node: yaml.Node, depth: int) -> None:
+        """Raise for a node over a limit (`enter` counted it)."""
+        if self.count > MAX_NODES:
             # Aliased nodes carry the position of their anchor; the field whose value blew
             # up is what the author has to look at.
-            self.field_pos = self.pos(node)
-        if self.count > MAX_NODES:
-            raise _YamlError(diag(self.file, *(self.field_pos or self.pos(node)), "yaml.too_many_nodes", limit=MAX_NODES))
-        if depth > MAX_DEPTH:
-            raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_deep", limit=MAX_DEPTH))
+            raise _YamlError(diag(self.file, *self.pos(self.field or node), "yaml.too_many_nodes", limit=MAX_NODES))
+        raise _YamlError(diag(self.file, *self.pos(node), "yaml.too_deep", limit=MAX_DEPTH))
+
+    def duplicate(self, node: yaml.MappingNode, key_node: yaml.Node, key: str) -> None:
+        """Note a key met before in the same mapping (the first one stands)."""
+        first = next(k for k, _ in node.value if self.key(k) == key)
+        self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
+                                  key=key, first_line=first.start_mark.line + 1 + self.offset))
 
     def items(self, node: yaml.MappingNode) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
         """A mapping's (key, key node, value node), a duplicate key noted as a problem and
         left out (the first one stands)."""
-        first_seen: dict[str, int] = {}
+        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = self.key(key_node)
-            if key in first_seen:
-                self.problems.append(diag(self.file, *self.pos(key_node), "yaml.duplicate_key",
-                                          key=key, first_line=first_seen[key]))
+            if key in seen:
+                self.duplicate(node, key_node, key)
                 continue
-            first_seen[key] = key_node.start_mark.line + 1 + self.offset
+            seen.add(key)
             yield key, key_node, value_node
 
     def build(self, node: yaml.Node, path: YamlPath = (), depth: int = 0) -> Any:
@@ -286,16 +311,29 @@ class _Builder:
 
     def value(self, node: yaml.Node, depth: int = 0) -> Any:
         """`build` without recording positions (nor the paths that address them): how every
-        file is first read. The same checks, in the same order, so the same diagnostics."""
-        self.enter(node, depth)
+        file is first read. The same checks, in the same order, so the same diagnostics;
+        `enter`, `items` and the text case of `key` and `scalar` written out (this runs for
+        every node of every file)."""
+        count = self.count = self.count + 1
+        if depth == 1:
+            self.field = node
+        if count > MAX_NODES or depth > MAX_DEPTH:
+            self.refuse(node, depth)
         cls = type(node)
-        if cls is yaml.ScalarNode:
-            return self.scalar(node)
-        if cls is yaml.SequenceNode:
+        if cls is _SCALAR_NODE:
+            return node.value if node.tag == _STR_TAG else self.scalar(node)
+        if cls is _SEQUENCE_NODE:
             return [self.value(item, depth + 1) for item in node.value]
-        if cls is not yaml.MappingNode:
+        if cls is not _MAPPING_NODE:
             return self.build(node, (), depth)      # never met: composers make these three
-        return {key: self.value(value_node, depth + 1) for key, _key_node, value_node in self.items(node)}
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if key_node.tag == _STR_TAG and type(key_node) is _SCALAR_NODE else self.key(key_node)
+            if key in out:
+                self.duplicate(node, key_node, key)
+                continue
+            out[key] = self.value(value_node, depth + 1)
+        return out
 
     def key(self, key_node: yaml.Node) -> str:
         """A mapping key as text; raises for a merge key or a key that is no text or integer."""

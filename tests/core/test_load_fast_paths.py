@@ -4,7 +4,8 @@
   positions the file is parsed again with them (`_Builder.build`): the two must agree on the
   data and on every problem they report, or a file would read one way and be reported another;
 - the resolver remembers plain scalars' tags (`_YamlLoader.resolve`): the same tags as
-  PyYAML's own resolver, however often a scalar is met;
+  PyYAML's own resolver, however often a scalar is met; and the loader is libyaml's bare
+  composer, without the safe loader's constructor: the same node trees as the safe loader;
 - a file is read whole in one call when its first read returns all its bytes (`_read_whole`);
 - a path the walk made is cut as text (`_names`): the same names as through pathlib.
 """
@@ -82,6 +83,42 @@ def test_remembered_tags_are_the_resolvers_own(scalars: list[str]) -> None:
                [(k.tag, k.value, v.tag, v.value) for k, v in theirs.value]
 
 
+def _tree(node: yaml.Node | None) -> object:
+    """A composed node as (kind, tag, where it starts and ends, value), all the way down."""
+    if node is None:
+        return None
+    marks = (node.start_mark.line, node.start_mark.column, node.end_mark.line, node.end_mark.column)
+    if isinstance(node, yaml.ScalarNode):
+        return ("scalar", node.tag, marks, node.value, node.style)
+    if isinstance(node, yaml.SequenceNode):
+        return ("sequence", node.tag, marks, [_tree(n) for n in node.value])
+    return ("mapping", node.tag, marks, [(_tree(k), _tree(v)) for k, v in node.value])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_yaml_texts())
+def test_the_bare_composer_composes_as_the_safe_loader(text: str) -> None:
+    # load's loader is libyaml's composer without the safe loader's constructor: the same
+    # nodes, tags and marks (and the same errors) as yaml.CSafeLoader's, at every depth
+    def composed(loader: type) -> object:
+        try:
+            return _tree(yaml.compose(text, Loader=loader))
+        except yaml.YAMLError as exc:
+            return type(exc).__name__, str(exc)
+    assert composed(load._YamlLoader) == composed(load._BaseLoader)
+
+
+@pytest.mark.parametrize("text", ["", "# 只有注释\n", "a: [1, {b: &x 协会}, *x]\n", "a: !!int 12\nb: !custom 值\n",
+                                  "- 1\n- [2, 3]\n", "a: 1\n---\nb: 2\n", "a: [1,\n", "{a: 1\n"])
+def test_the_bare_composer_agrees_on_edge_cases(text: str) -> None:
+    def composed(loader: type) -> object:
+        try:
+            return _tree(yaml.compose(text, Loader=loader))
+        except yaml.YAMLError as exc:
+            return type(exc).__name__, str(exc)
+    assert composed(load._YamlLoader) == composed(load._BaseLoader)
+
+
 def test_a_memoised_tag_is_not_taken_for_a_quoted_scalar() -> None:
     data, _ = parse_yaml("a: true\nb: \"true\"\nc: 'true'\nd: true\n", "f.yaml")
     assert data == {"a": True, "b": "true", "c": "true", "d": True}
@@ -138,3 +175,12 @@ def test_a_document_read_by_its_text_path_is_the_one_read_by_its_path(tmp_path: 
     assert by_text == by_path
     assert (by_text.rel, by_text.stem, by_text.body, by_text.data) == (by_path.rel, by_path.stem, by_path.body, by_path.data)
     assert by_text.path == f and "path" not in read_document(str(f), root, "测试协会", "sanctions").__dict__
+
+
+@pytest.mark.parametrize("positions", [False, True])
+def test_every_repeat_of_a_key_names_the_line_of_its_first(positions: bool) -> None:
+    text = "标题: 一\n其他: 二\n标题: 三\n1: 数字键\n'1': 文字键\n标题: 四\n"
+    with pytest.raises(_YamlError) as caught:
+        parse_yaml(text, "会员.md", line_offset=1, positions=positions)
+    assert [(d.code, d.line, dict(d.params)["key"], dict(d.params)["first_line"]) for d in caught.value.diagnostics] == [
+        ("yaml.duplicate_key", 4, "标题", "2"), ("yaml.duplicate_key", 6, "1", "5"), ("yaml.duplicate_key", 7, "标题", "2")]

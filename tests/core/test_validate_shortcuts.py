@@ -6,6 +6,7 @@ and positions parsed on demand as they were parsed on load."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from generator.identifiers import find_personal_data
 from generator.load import decode, parse_yaml, read_document, split_front_matter
-from generator.validate import RawDocument, privacy_diagnostics
+from generator.validate import _MAYBE_NUMBER, RawDocument, privacy_diagnostics
 
 # Digits of every width (ASCII, full-width, Arabic-Indic), separators, Chinese and Latin.
 PIECES = st.sampled_from(["1", "3", "8", "9", "0", "5", "X", "x", "１", "３", "８", "０", "٣", "-", "－", " ", "＋", "+86",
@@ -33,6 +34,15 @@ def test_the_privacy_shortcut_never_hides_a_number(body: str) -> None:
     found = [(h.line, h.column, h.masked) for h in find_personal_data(raw.text)]
     reported = [(d.line, d.column, dict(d.params)["masked"]) for d in privacy_diagnostics(raw)]
     assert reported == found
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_the_digit_by_digit_prefilter_is_the_plain_one(text: str) -> None:
+    # \d\d\d is \d{3} written so the regex engine can scan ahead for its first digit
+    plain = re.compile(r"\d{3}[- \uff0d]?\d{4}[- \uff0d]?\d{4}")
+    assert bool(_MAYBE_NUMBER.search(text)) == bool(plain.search(text))
+    assert [m.span() for m in _MAYBE_NUMBER.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 def test_a_full_width_mobile_number_is_still_reported() -> None:
