@@ -243,6 +243,7 @@ _SCALARS.dispose()
 
 
 _SCALAR_NODE, _SEQUENCE_NODE, _MAPPING_NODE = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_UNRECORDED = Positions()       # what a parse without positions returns as its positions
 
 
 class _Builder:
@@ -251,8 +252,9 @@ class _Builder:
     def __init__(self, file: str, line_offset: int, record: bool = True) -> None:
         self.file = file
         self.offset = line_offset
-        self.positions = Positions()
-        self.record = record                   # positions are recorded only when asked for
+        # Positions are recorded only when asked for (else an empty table, never written to).
+        self.positions = Positions() if record else _UNRECORDED
+        self.record = record
         self.count = 0
         self.problems: list[Diagnostic] = []   # reported together: one run shows every duplicate key
         self.field: yaml.Node | None = None      # the top-level field's value being built
@@ -427,26 +429,26 @@ def decode(raw: bytes, file: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise _YamlError(diag(file, line, 1, "file.encoding", bad_line=line)) from None
+    if b"\r" not in raw:       # most files: one scan of the bytes instead of two of the text
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 FRONT_MATTER_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n*")     # between the front matter and the body
 
 
 def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
     """(yaml_text, body, body_line). The YAML starts on line 2 of the file."""
     if not text.startswith("---\n") and text.rstrip("\n") != "---":
         raise _YamlError(diag(file, 1, 1, "frontmatter.missing"))
-    rest = text[4:]
-    m = FRONT_MATTER_CLOSE.search(rest)
+    # Searched from line 2 in place (the text after "---\n" starts a line, as a copy of it
+    # would): the body is cut out once, not copied a few times over.
+    m = FRONT_MATTER_CLOSE.search(text, 4)
     if m is None:
         raise _YamlError(diag(file, text.count("\n") + 1, 1, "frontmatter.unclosed"))
-    yaml_text = rest[: m.start()]
-    body = rest[m.end():].lstrip("\n") if m.end() < len(rest) else ""
-    consumed = text[: 4 + m.end()]
-    skipped = len(rest[m.end():]) - len(rest[m.end():].lstrip("\n"))
-    body_line = consumed.count("\n") + 1 + skipped
-    return yaml_text, body, body_line
+    start = _BLANK_LINES.match(text, m.end()).end()       # type: ignore[union-attr]
+    return text[4: m.start()], text[start:], text.count("\n", 0, start) + 1
 
 
 def _read_whole(file: str, max_bytes: int) -> bytes:

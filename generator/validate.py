@@ -234,12 +234,28 @@ def _kind_of(raw: RawDocument) -> tuple[k.Kind | None, list[Diagnostic]]:
 _MAYBE_NUMBER = re.compile(r"\d\d\d[- \uff0d]?\d\d\d\d[- \uff0d]?\d\d\d\d")
 
 
+_NUMBER_CHARS = 13             # the longest text _MAYBE_NUMBER matches
+
+
+def _in_text(raw: RawDocument, found: Callable[[str], object], longest: int) -> bool:
+    """Whether `found(part)` finds something in the document's text (front matter + body),
+    not joining the two into a copy of the whole file to ask: each part, then the join
+    (for what is at most `longest` characters long)."""
+    head, body = raw.head, raw.body
+    if not body:
+        return bool(found(head))
+    return bool(found(head) or found(body) or found(head[1 - longest:] + body[: longest - 1]))
+
+
+def _holds_placeholder(part: str) -> bool:
+    return PLACEHOLDER in part
+
+
 def privacy_diagnostics(raw: RawDocument) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    text = raw.text
-    if not _MAYBE_NUMBER.search(text):
+    if not _in_text(raw, _MAYBE_NUMBER.search, _NUMBER_CHARS):
         return out
-    for hit in find_personal_data(text):
+    for hit in find_personal_data(raw.text):
         if hit.kind == "resident_id":
             out.append(diag(raw.path, hit.line, hit.column, "privacy.resident_id", masked=hit.masked,
                             suggestion="（身份证号码已隐去）"))
@@ -254,8 +270,9 @@ def unmasked_name_diagnostics(doc: "ValidDocument", mask: bool) -> list[Diagnost
     out: list[Diagnostic] = []
     if not mask:
         return out
+    fields = type(doc.model).model_fields      # asking a model for a field it lacks is slow (pydantic __getattr__)
     for field_name in ("subject", "committer"):
-        who = getattr(doc.model, field_name, None)
+        who = getattr(doc.model, field_name) if field_name in fields else None
         if not isinstance(who, Subject) or who.type != "practitioner" or len(who.name) < 2:
             continue
         whole = doc.raw.text
@@ -297,8 +314,8 @@ def body_diagnostics(raw: RawDocument) -> list[Diagnostic]:
         for line, url in unsafe_links(raw.body):
             out.append(diag(raw.path, raw.body_line + line, 1, "markdown.unsafe_link", url=url))
         out += _raw_html_warnings(raw)
-    whole = raw.text
-    for n, text in enumerate(whole.split("\n") if PLACEHOLDER in whole else (), start=1):
+    lines = raw.text.split("\n") if _in_text(raw, _holds_placeholder, len(PLACEHOLDER)) else ()
+    for n, text in enumerate(lines, start=1):
         col = text.find(PLACEHOLDER)
         if col >= 0:
             out.append(diag(raw.path, n, col + 1, "placeholder.remaining", Severity.WARNING, text=PLACEHOLDER))

@@ -184,3 +184,35 @@ def test_every_repeat_of_a_key_names_the_line_of_its_first(positions: bool) -> N
         parse_yaml(text, "会员.md", line_offset=1, positions=positions)
     assert [(d.code, d.line, dict(d.params)["key"], dict(d.params)["first_line"]) for d in caught.value.diagnostics] == [
         ("yaml.duplicate_key", 4, "标题", "2"), ("yaml.duplicate_key", 6, "1", "5"), ("yaml.duplicate_key", 7, "标题", "2")]
+
+
+def _split_by_copies(text: str) -> tuple[str, str, int]:
+    """split_front_matter as it was written before it searched the text in place."""
+    rest = text[4:]
+    m = load.FRONT_MATTER_CLOSE.search(rest)
+    assert m is not None
+    body = rest[m.end():].lstrip("\n") if m.end() < len(rest) else ""
+    skipped = len(rest[m.end():]) - len(rest[m.end():].lstrip("\n"))
+    return rest[: m.start()], body, text[: 4 + m.end()].count("\n") + 1 + skipped
+
+
+_FRONT_PIECES = st.sampled_from(["---", "...", "--- ", "---\t", "\n", "\n\n", "标题: 公告", "a: 1", " ", "正文",
+                                 "----", "# 一、", "..", "x---"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_FRONT_PIECES, max_size=12).map("".join))
+def test_front_matter_is_cut_where_the_copying_split_cut_it(after: str) -> None:
+    text = "---\n" + after
+    try:
+        ours = load.split_front_matter(text, "公告.md")
+    except _YamlError as exc:
+        assert exc.diagnostic.code == "frontmatter.unclosed"
+        assert load.FRONT_MATTER_CLOSE.search(text[4:]) is None
+        return
+    assert ours == _split_by_copies(text)
+
+
+@pytest.mark.parametrize("raw", [b"a\r\nb\rc\n", "标题: 公告\r\n".encode(), b"\xef\xbb\xbfa: 1\r\n", b"a: 1\n"])
+def test_line_ends_are_made_lf_whether_or_not_a_file_has_cr(raw: bytes) -> None:
+    assert load.decode(raw, "公告.md") == raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.identifiers import find_personal_data
 from generator.load import decode, parse_yaml, read_document, split_front_matter
-from generator.validate import _MAYBE_NUMBER, RawDocument, privacy_diagnostics
+from generator.validate import _MAYBE_NUMBER, PLACEHOLDER, RawDocument, body_diagnostics, privacy_diagnostics
 
 # Digits of every width (ASCII, full-width, Arabic-Indic), separators, Chinese and Latin.
 PIECES = st.sampled_from(["1", "3", "8", "9", "0", "5", "X", "x", "１", "３", "８", "０", "٣", "-", "－", " ", "＋", "+86",
@@ -43,6 +44,32 @@ def test_the_digit_by_digit_prefilter_is_the_plain_one(text: str) -> None:
     plain = re.compile(r"\d{3}[- \uff0d]?\d{4}[- \uff0d]?\d{4}")
     assert bool(_MAYBE_NUMBER.search(text)) == bool(plain.search(text))
     assert [m.span() for m in _MAYBE_NUMBER.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(PIECES, st.just(PLACEHOLDER)), max_size=40).map("".join), st.integers(0, 200),
+       st.booleans())
+def test_what_is_found_across_the_front_matter_and_body_join_is_found(text: str, cut: int, no_body: bool) -> None:
+    # the scans ask the front matter and the body apart (and their join): as if of the whole text
+    cut = min(cut, len(text))
+    raw = RawDocument(path=Path("/内容/公告.md"), rel="公告.md", association="测试协会", folder="sanctions",
+                      stem="公告", body=None if no_body else text[cut:], body_line=3,
+                      head=text if no_body else text[:cut], content_hash="0")
+    found = [(h.line, h.column, h.masked) for h in find_personal_data(raw.text)]
+    assert [(d.line, d.column, dict(d.params)["masked"]) for d in privacy_diagnostics(raw)] == found
+    placeholders = [(d.line, d.column) for d in body_diagnostics(raw) if d.code == "placeholder.remaining"]
+    assert placeholders == [(n, line.find(PLACEHOLDER) + 1) for n, line in enumerate(raw.text.split("\n"), start=1)
+                            if PLACEHOLDER in line]
+
+
+@pytest.mark.parametrize("text", ["联系电话：13812345678。\n", "手机 138-1234-5678", "身份证110101199003074258",
+                                  f"标题：{PLACEHOLDER}\n", "１３８－１２３４－５６７８"])
+def test_a_number_or_placeholder_cut_by_the_join_anywhere_is_found(text: str) -> None:
+    for cut in range(len(text) + 1):
+        raw = RawDocument(path=Path("/内容/公告.md"), rel="公告.md", association="测试协会", folder="sanctions",
+                          stem="公告", body=text[cut:], body_line=3, head=text[:cut], content_hash="0")
+        assert privacy_diagnostics(raw) or PLACEHOLDER in text, cut
+        assert any(d.code == "placeholder.remaining" for d in body_diagnostics(raw)) or PLACEHOLDER not in text, cut
 
 
 def test_a_full_width_mobile_number_is_still_reported() -> None:

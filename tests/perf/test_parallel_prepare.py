@@ -327,3 +327,20 @@ def test_two_folders_of_one_slug_keep_one_process(tmp_path: Path, monkeypatch: p
     assert prepare_parallel.plan(tmp_path, for_content(tmp_path.absolute())) is None
     shutil.rmtree(tmp_path / "associations" / "\uf900")
     assert prepare_parallel.plan(tmp_path, for_content(tmp_path.absolute())) is not None
+
+
+def test_every_models_validator_is_built_before_the_worker_is_forked() -> None:
+    # in a fresh interpreter (another test may have built them already): the models defer
+    # building their validators, and the split builds every one of them once, before forking
+    import subprocess
+    import sys
+    script = ("from generator import prepare_parallel as pp, kinds as k\n"
+              "from generator.config import SiteConfig\n"
+              "from generator.calendar import CalendarYear\n"
+              "models = [SiteConfig, CalendarYear, *(kind.model for kind in k.BY_NAME.values())]\n"
+              "assert not any(m.__pydantic_complete__ for m in models[2:])\n"
+              "pp._build_validators()\n"
+              "print(all(m.__pydantic_complete__ for m in models))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "True"
