@@ -25,6 +25,7 @@ import json
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, fields
+from functools import cached_property
 from operator import attrgetter
 from typing import Any, Sequence
 
@@ -161,9 +162,15 @@ class Cell:
     def label(self) -> str:
         return STATUS_LABELS[self.status][0] if self.status else "—"
 
-    @property
+    # Kept once made: the matrix's four pages (two orders, two languages) ask for each cell.
+    @cached_property
     def several(self) -> bool:
         return sum(n for _, n in self.counts) > 1
+
+    @cached_property
+    def rule_path(self) -> str:
+        """The rule's page (`rule_url`): `url` without the association's anchor."""
+        return rule_url(self.rule.id)
 
 
 @dataclass(frozen=True)
@@ -280,9 +287,10 @@ def _page_contexts(site: Site, evaluation: Evaluation) -> dict[str, dict[str, An
     """Each compliance page's context by its path (the same in every language)."""
     rows = matrix(site, evaluation)
     names = {a.slug: a.name for a in site.associations}
+    association_urls = {a.slug: a.url for a in site.associations}     # (not joined again on every line)
     totals = Counter(s.status for s in evaluation.statuses)
     common = {"rules": rules_of(site), "status_labels": STATUS_LABELS, "status_order": STATUS_ORDER,
-              "totals": [(st, totals[st]) for st in STATUS_ORDER], "names": names, "rule_url": rule_url,
+              "totals": [(st, totals[st]) for st in STATUS_ORDER], "names": names, "association_urls": association_urls, "rule_url": rule_url,
               "anchor": anchor, "basis_labels": BASIS_LABELS, "basis_keys": BASIS_KEYS,
               "rule_by_id": {r.id: r for r in rules_of(site)}}
     out = {

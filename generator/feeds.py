@@ -9,14 +9,16 @@ offset (+08:00): a decision dated 2025-04-25 happened on that day in China.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
+from operator import attrgetter
 from typing import Iterable
 
 from .assemble import Association, Site
 from .evaluate import Evaluation
 from .present import display_name
 from .validate import ValidDocument
-from .views import attested_date, latest_first, public_documents
+from .views import attested_date, public_documents
 
 FEED_ENTRIES = 50
 
@@ -107,7 +109,9 @@ def _entry(doc: ValidDocument, site: Site, published: dt.date | None, latest: dt
 
 def feed_entries(docs: Iterable[ValidDocument]) -> list[ValidDocument]:
     """The documents a feed of `docs` shows: the newest ones of the kinds feeds carry."""
-    return latest_first(d for d in docs if d.kind.in_feeds)[:FEED_ENTRIES]
+    # the first of `latest_first`'s order without sorting the whole site (nsmallest is
+    # sorted(...)[:n], ties included)
+    return heapq.nsmallest(FEED_ENTRIES, (d for d in docs if d.kind.in_feeds), key=attrgetter("newest_first"))
 
 
 def atom(site: Site, evaluation: Evaluation, *, feed_path: str, page_path: str, title: str,

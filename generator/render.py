@@ -10,21 +10,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
 from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.utils import missing
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import opendata
 from .assemble import Association, Site
-from .evaluate import Evaluation
+from .evaluate import DocumentState, Evaluation
 from .i18n import HTML_LANG, PREFIX, translate
 from .incremental import COMPLETE_SOURCES
 from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
+from .models.common import Subject
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
 from .templating import ThemeBytecodeCache, ThemeEnvironment, reads_context
 from .validate import ValidDocument
@@ -191,6 +193,8 @@ def _context_shown(context: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 _UNDEFINED = "<undefined>"
+# A subject's fields as a tuple, in their order (one C call).
+_subject_values = attrgetter(*Subject.model_fields)
 
 
 def _document_in_list(site: Site) -> Callable[[ValidDocument], str]:
@@ -204,9 +208,15 @@ def _document_in_list(site: Site) -> Callable[[ValidDocument], str]:
 
     def made(d: ValidDocument) -> str:
         m = d.model
+        # A model's fields are in its __dict__: a kind without one of these answers from there,
+        # not by pydantic raising and catching an AttributeError; the subject as the tuple of
+        # its fields, not pydantic's repr (ten thousand of each a listing).
+        values = m.__dict__
+        subject = values.get("subject", _UNDEFINED)
         return repr((
-            d.url, m.title, d.kind.name, getattr(m, "measure", _UNDEFINED), getattr(m, "list_type", _UNDEFINED),
-            m.event_date(), getattr(m, "subject", _UNDEFINED), d.association, site.by_slug[d.association].name,
+            d.url, m.title, d.kind.name, values.get("measure", _UNDEFINED), values.get("list_type", _UNDEFINED),
+            m.event_date(), subject if subject is None or subject is _UNDEFINED else _subject_values(subject),
+            d.association, site.by_slug[d.association].name,
         )) + "\n"
 
     def of_association(slug: str) -> dict[str, str]:
@@ -326,10 +336,17 @@ def _siblings_digest(assoc: Association, evaluation: Evaluation, shown: Callable
     public) and the association's status lines (its deadlines). With the document's own file
     and the association's profile, a document page's complete sources: editing one
     document's body renders its own pages, not its siblings'."""
-    h = hashlib.sha256(repr(evaluation.for_association(assoc.slug)).encode())
+    from .compliance import lines_digest     # (compliance.py lists its pages with this module)
+    h = hashlib.sha256(lines_digest(evaluation.for_association(assoc.slug)).encode())
+    state = evaluation.state
     for d in assoc.documents:
-        h.update(f"{d.raw.rel}\0{evaluation.state(d.raw.rel)!r}\0{shown(d)}".encode())
+        h.update(f"{d.raw.rel}\0{_state_values(state(d.raw.rel))!r}\0{shown(d)}".encode())
     return h.hexdigest()
+
+
+# A document's state as a tuple of its fields (one C call: the dataclass's repr goes field by
+# field through reprlib's recursion guard, ten thousand times a listing).
+_state_values = attrgetter(*(f.name for f in fields(DocumentState)))
 
 
 def _document_lazy(doc: ValidDocument, site: Site, evaluation: Evaluation,
@@ -511,12 +528,50 @@ def template_globals(site: Site, evaluation: Evaluation, theme: Theme) -> dict[s
     }
 
 
-def _alternates(path: str, all_paths: frozenset[str] | set[str]) -> dict[str, str]:
-    """lang → URL path of this page in each language that has it (for hreflang and the switch)."""
+@dataclass(frozen=True, slots=True)
+class PageLinks:
+    """A page's links to itself in every language, the same for all of them: base.html's
+    `alternates`, and its hreflang links written out (`alternate_links`, `x_default`) so the
+    template does not sort the languages and build each absolute URL again on every page."""
+
+    alternates: dict[str, str]                          # lang -> URL path (`_alternates`)
+    alternate_links: tuple[tuple[str, Markup], ...]     # (hreflang, absolute URL), by language
+    x_default: Markup | None                            # the Chinese page's absolute URL, if any
+
+
+def page_links(path: str, all_paths: frozenset[str] | set[str], base_url: str) -> PageLinks:
+    """`PageLinks` of the page at output path `path`; made once for a page and its mirrors,
+    which are rendered one after the other (`parallel.mirrors_together`)."""
+    global _last_links
+    zh_path = _zh_path(path)
+    last = _last_links
+    if last is not None and last[0] == zh_path and last[1] is all_paths and last[2] == base_url:
+        return last[3]
+    alternates = _alternates(path, all_paths)
+    links = PageLinks(
+        alternates,
+        tuple((HTML_LANG[lang], Markup(escape(base_url + url))) for lang, url in sorted(alternates.items())),
+        Markup(escape(base_url + alternates["zh"])) if "zh" in alternates else None)
+    _last_links = (zh_path, all_paths, base_url, links)
+    return links
+
+
+# (Chinese output path, all paths, base URL, its links) of the last page rendered
+_last_links: tuple[str, frozenset[str] | set[str], str, PageLinks] | None = None
+
+
+def _zh_path(path: str) -> str:
+    """The output path of the Chinese page of which `path` is a page in any language."""
     zh_path = path
-    for lang, prefix in PREFIX.items():
+    for prefix in PREFIX.values():
         if prefix and path.startswith(prefix.lstrip("/") + "/"):
             zh_path = path[len(prefix):]
+    return zh_path
+
+
+def _alternates(path: str, all_paths: frozenset[str] | set[str]) -> dict[str, str]:
+    """lang → URL path of this page in each language that has it (for hreflang and the switch)."""
+    zh_path = _zh_path(path)
     out = {}
     for lang, prefix in PREFIX.items():
         candidate = (prefix.lstrip("/") + "/" + zh_path) if prefix else zh_path
@@ -557,7 +612,11 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
         context["lang"] = artifact.lang
     if artifact.lazy is not None:
         context.update(artifact.lazy(context.get("lang", "zh")))
-    context["alternates"] = _alternates(artifact.path, globals_.get("all_paths", frozenset()) or {artifact.path})
+    config = globals_.get("config")     # (a page rendered outside a build may have none)
+    links = page_links(artifact.path, globals_.get("all_paths", frozenset()) or {artifact.path},
+                       config.base_url if config is not None else "")
+    context["alternates"], context["alternate_links"], context["x_default"] = \
+        links.alternates, links.alternate_links, links.x_default
     # What Template.render does, without joining everything into one string first.
     pieces = template.root_render_func(template.new_context(context))
     out: list[bytes] = []

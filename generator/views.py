@@ -24,9 +24,9 @@ from .validate import ValidDocument
 
 
 def public_documents(site: Site, evaluation: Evaluation, assoc: Association | None = None) -> list[ValidDocument]:
-    docs = assoc.documents if assoc else site.documents
-    visible = evaluation.public.visible_rels
-    return [d for d in docs if d.raw.rel in visible]
+    """The public ones of the site's documents, or of one association's, in their order (a
+    list of its own for each caller)."""
+    return list(evaluation.public.of(assoc.documents if assoc else site.documents))
 
 
 class PublicIndex:
@@ -38,6 +38,7 @@ class PublicIndex:
     def __init__(self, evaluation: Evaluation) -> None:
         self._evaluation = evaluation
         self._by_url: dict[str, tuple[Association, dict[str, ValidDocument]]] = {}
+        self._public: dict[int, tuple[tuple[ValidDocument, ...], tuple[ValidDocument, ...]]] = {}
 
     @cached_property
     def visible_rels(self) -> frozenset[str]:
@@ -53,6 +54,16 @@ class PublicIndex:
             if s.due is not None:
                 index.setdefault((s.association, s.instance), []).append(s)
         return index
+
+    def of(self, docs: tuple[ValidDocument, ...]) -> tuple[ValidDocument, ...]:
+        """The public ones of `docs` (a site's or an association's tuple of documents), in
+        their order; made once per tuple (the feeds, the data files and the pages ask for the
+        site's and each association's again: a scan of 10,000 documents each time)."""
+        entry = self._public.get(id(docs))
+        if entry is None or entry[0] is not docs:      # (kept with it: an id is never reused meanwhile)
+            visible = self.visible_rels
+            entry = self._public[id(docs)] = (docs, tuple(d for d in docs if d.raw.rel in visible))
+        return entry[1]
 
     def by_url(self, assoc: Association) -> dict[str, ValidDocument]:
         """URL → public document of one association, made once per association."""
@@ -249,7 +260,7 @@ def document_shared(doc: ValidDocument, site: Site, evaluation: Evaluation, asso
     history = site.history.get(doc.raw.rel) if site.history else None
     body = doc.raw.body or ""
     analysis = markdown.analyse(body) if body else None     # one lookup for the HTML and the headings
-    subject = getattr(doc.model, "subject", None)
+    subject = doc.model.__dict__.get("subject")     # (a model's fields: no pydantic __getattr__ miss)
     return DocumentShared(
         state=state,
         declared_on=state.declared_on or doc.model.published_on,
