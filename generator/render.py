@@ -28,6 +28,7 @@ from .jsonld import organisation_ld
 from .kinds import BY_NAME, KINDS
 from .models.common import Subject
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
+from .remembered import remember
 from .templating import ThemeBytecodeCache, ThemeEnvironment, reads_context
 from .validate import ValidDocument
 from .views import (FACET_FOLDERS, DocumentShared, association_view, document_shared, document_view, facets, latest_first,
@@ -521,7 +522,7 @@ def template_globals(site: Site, evaluation: Evaluation, theme: Theme) -> dict[s
         "href": _href, "lbl": _label, "content_lang": _content_lang, "jsonld": _jsonld,
         "html_lang": HTML_LANG, "lang_prefix": PREFIX, "all_paths": frozenset(),
         "organisation_ld": organisation_ld, "site_title": _site_title,
-        "listed": listed_documents(site), "site_part": _site_part,
+        "listed": listed_documents(site), "site_part": _site_part, "remember": remember,
         # rule id -> English title, for status lines (macros.html rule_title); a later rule
         # with the same id wins, as the template's scan of the rules did
         "obligation_titles_en": {r.id: r.title_en for r in site.config.obligations if r.title_en},

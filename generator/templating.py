@@ -26,6 +26,8 @@ from jinja2.utils import _PassArg, internalcode, missing
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
 
+from .remembered import RememberedMacro
+
 try:
     from markupsafe import _escape_inner        # markupsafe 3: escape() is Python around it
 except ImportError:  # pragma: no cover - markupsafe 2: escape() is C already
@@ -62,6 +64,8 @@ class PageContext(Context):
             pass_arg = obj.__dict__.get("jinja_pass_arg")
         elif kind is Macro:
             return self._call_macro(obj, args, kwargs)
+        elif kind is RememberedMacro:
+            return obj.called_in(self, args, kwargs)
         elif kind is BuiltinFunctionType:
             pass_arg = None
         elif kind is MethodType:
@@ -95,6 +99,8 @@ class PageContext(Context):
             pass_arg = obj.__dict__.get("jinja_pass_arg")
         elif kind is Macro:
             return self._call_macro(obj, args, {})
+        elif kind is RememberedMacro:
+            return obj.called_in(self, args, None)
         elif kind is BuiltinFunctionType:
             pass_arg = None
         elif kind is MethodType:
@@ -205,7 +211,7 @@ def _flat(names: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 # version of the code it writes (the analysis and ThemeCodeGenerator's: change it with
 # either): a module compiled by other code (from the bytecode cache) is not shared.
 _ANALYSIS = "gongshi_macro_module"
-_CODE_VERSION = 3
+_CODE_VERSION = 4
 
 # Nodes through which a template reads more of its context than its variables by name
 # (includes, imports, blocks, `self`, context references) or changes how it is evaluated.
@@ -218,11 +224,11 @@ MacroModule = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 def macro_module_reads(template: nodes.Template, environment: Environment) -> MacroModule | None:
-    """The MacroModule of a template made only of macro definitions and text; None for any
-    other template (one whose import does anything else: sets a variable, writes a value,
-    includes, reads `self`)."""
+    """The MacroModule of a template made only of macro definitions, text and macros
+    remembered (`{% set name = remember(name) %}`); None for any other template (one whose
+    import does anything else: sets another variable, writes a value, includes, reads `self`)."""
     for node in template.body:
-        if isinstance(node, nodes.Macro):
+        if isinstance(node, nodes.Macro) or _remembers(node):
             continue
         if isinstance(node, nodes.Output) and all(isinstance(n, nodes.TemplateData) for n in node.nodes):
             continue
@@ -234,6 +240,17 @@ def macro_module_reads(template: nodes.Template, environment: Environment) -> Ma
     return (_context_variables(template, environment),
             tuple(sorted({n.name for n in template.find_all(nodes.Filter)})),
             tuple(sorted({n.name for n in template.find_all(nodes.Test)})))
+
+
+def _remembers(node: nodes.Node) -> bool:
+    """Whether `node` is `{% set name = remember(name) %}` (generator/remembered.py): what it
+    sets depends only on the names it reads, which the module's sharing compares."""
+    if not (isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name) and isinstance(node.node, nodes.Call)):
+        return False
+    call = node.node
+    return (isinstance(call.node, nodes.Name) and call.node.name == "remember" and len(call.args) == 1
+            and isinstance(call.args[0], nodes.Name) and not call.kwargs and call.dyn_args is None
+            and call.dyn_kwargs is None)
 
 
 class _ContextReads(CodeGenerator):
