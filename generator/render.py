@@ -15,7 +15,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
-from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from jinja2.utils import missing
 from markupsafe import Markup, escape
 
@@ -29,6 +29,7 @@ from .kinds import BY_NAME, KINDS
 from .models.common import Subject
 from .present import HIDDEN_FIELDS, display_name, field_rows, fmt_date, fmt_value, label
 from .remembered import remember
+from .specialise import Unfoldable, page_template
 from .templating import ThemeBytecodeCache, ThemeEnvironment, reads_context
 from .validate import ValidDocument
 from .views import (FACET_FOLDERS, DocumentShared, association_view, document_shared, document_view, facets, latest_first,
@@ -606,7 +607,6 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
     if artifact.produce is not None:
         return [artifact.produce()]
     assert artifact.template is not None
-    template = theme.env.get_template(artifact.template)
     path = "/" + artifact.path.removesuffix("index.html")
     context: dict[str, Any] = {**globals_, **artifact.context, "page_url": path, SITE_VARIABLES: globals_}
     if artifact.lang is not None:
@@ -618,6 +618,13 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
                        config.base_url if config is not None else "")
     context["alternates"], context["alternate_links"], context["x_default"] = \
         links.alternates, links.alternate_links, links.x_default
+    try:        # compiled for the page's language (specialise.py)
+        return _encoded(page_template(theme.env, artifact.template, context), context)
+    except Unfoldable:      # a template it includes cannot be: as compiled for any language
+        return _encoded(theme.env.get_template(artifact.template), context)
+
+
+def _encoded(template: Template, context: dict[str, Any]) -> list[bytes]:
     # What Template.render does, without joining everything into one string first.
     pieces = template.root_render_func(template.new_context(context))
     out: list[bytes] = []

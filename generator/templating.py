@@ -27,6 +27,7 @@ from markupsafe import Markup
 from markupsafe import escape as markup_escape
 
 from .remembered import RememberedMacro
+from .specialise import fold_language, folding_key
 
 try:
     from markupsafe import _escape_inner        # markupsafe 3: escape() is Python around it
@@ -466,6 +467,15 @@ class ThemeEnvironment(Environment):
         # (part template, lang) -> (the site variables it was made with, its output): see site_part
         self.site_parts: dict[tuple[str, str], tuple[Mapping[str, Any], Markup]] = {}
 
+    # The page language the templates are compiled for (specialise.language_environment); None: any
+    folded_lang: str | None = None
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        template = super()._parse(source, name, filename)
+        if self.folded_lang is None:
+            return template
+        return fold_language(self, template, name)
+
     def _generate(self, source: nodes.Template, name: str | None, filename: str | None,
                   defer_init: bool = False) -> str:
         """Jinja's code, and the template's macro-module analysis as a constant beside it
@@ -476,7 +486,15 @@ class ThemeEnvironment(Environment):
 
 class ThemeBytecodeCache(FileSystemBytecodeCache):
     """Compiled templates kept between builds, keyed by their source and by the version of
-    the code ThemeEnvironment writes (code another version compiled is compiled again)."""
+    the code ThemeEnvironment writes (code another version compiled is compiled again); a
+    template compiled for one language (specialise.py) under that language, and by the
+    translation tables and the folding code it was compiled with."""
+
+    def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Any:
+        lang = getattr(environment, "folded_lang", None)
+        if lang is None:
+            return super().get_bucket(environment, name, filename, source)
+        return super().get_bucket(environment, f"{name}\x00{lang}", filename, f"{folding_key()}\n{source}")
 
     def get_source_checksum(self, source: str) -> str:
         return super().get_source_checksum(f"{_ANALYSIS} {_CODE_VERSION}\n{source}")
