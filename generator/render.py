@@ -394,12 +394,17 @@ def forget_shared() -> None:
 
 
 def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]:
-    """The Chinese pages at the root and, when configured, English mirrors under /en/."""
-    # Artifact(...) rather than dataclasses.replace: 20,000 of them at 10k documents.
-    out = [Artifact(a.path, a.template, a.context, a.sources, a.produce, a.lazy, "zh", a.stream) for a in pages]
-    for lang, prefix in _mirrors(languages):
-        out += [Artifact(prefix + a.path, a.template, a.context, a.sources, a.produce, a.lazy, lang, a.stream)
-                for a in pages]
+    """The Chinese pages at the root and, when configured, English mirrors under /en/: each
+    page followed by its mirrors, so that a renderer going through them in order (one
+    process) makes what a page's languages share once (`DocumentPage`, `page_links`), as
+    the parallel one does (`parallel.mirrors_together`)."""
+    mirrors = list(_mirrors(languages))
+    out = []
+    for a in pages:
+        # Artifact(...) rather than dataclasses.replace: 20,000 of them at 10k documents.
+        out.append(Artifact(a.path, a.template, a.context, a.sources, a.produce, a.lazy, "zh", a.stream))
+        for lang, prefix in mirrors:
+            out.append(Artifact(prefix + a.path, a.template, a.context, a.sources, a.produce, a.lazy, lang, a.stream))
     return out
 
 
