@@ -555,8 +555,8 @@ def page_links(path: str, all_paths: frozenset[str] | set[str], base_url: str) -
     alternates = _alternates(path, all_paths)
     links = PageLinks(
         alternates,
-        tuple((HTML_LANG[lang], Markup(escape(base_url + url))) for lang, url in sorted(alternates.items())),
-        Markup(escape(base_url + alternates["zh"])) if "zh" in alternates else None)
+        tuple((HTML_LANG[lang], escape(base_url + url)) for lang, url in sorted(alternates.items())),
+        escape(base_url + alternates["zh"]) if "zh" in alternates else None)
     _last_links = (zh_path, all_paths, base_url, links)
     return links
 
@@ -568,10 +568,14 @@ _last_links: tuple[str, frozenset[str] | set[str], str, PageLinks] | None = None
 def _zh_path(path: str) -> str:
     """The output path of the Chinese page of which `path` is a page in any language."""
     zh_path = path
-    for prefix in PREFIX.values():
-        if prefix and path.startswith(prefix.lstrip("/") + "/"):
+    for folder, prefix in _MIRROR_FOLDERS:
+        if path.startswith(folder):
             zh_path = path[len(prefix):]
     return zh_path
+
+
+# (output folder, URL prefix) of each language's mirror: ("en/", "/en")
+_MIRROR_FOLDERS = tuple((prefix.lstrip("/") + "/", prefix) for prefix in PREFIX.values() if prefix)
 
 
 def _alternates(path: str, all_paths: frozenset[str] | set[str]) -> dict[str, str]:
