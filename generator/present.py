@@ -97,8 +97,12 @@ def field_rows(model: BaseModel, lang: str = "zh", mask: bool = True,
                hidden: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """(label, text) for every filled field of a model, in declaration order."""
     rows = []
+    values = model.__dict__         # a model's fields (getattr goes through pydantic's lookup first)
     for name, field in _shown_fields(type(model), lang, hidden):
-        text = fmt_value(getattr(model, name), lang, mask)
+        value = values[name]
+        if value is None:           # most fields are empty or text: no call for either
+            continue
+        text = value if type(value) is str else fmt_value(value, lang, mask)
         if text:
             rows.append((field, text))
     return rows

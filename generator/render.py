@@ -396,12 +396,17 @@ def forget_shared() -> None:
 
 
 def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]:
-    """The Chinese pages at the root and, when configured, English mirrors under /en/."""
-    # Artifact(...) rather than dataclasses.replace: 20,000 of them at 10k documents.
-    out = [Artifact(a.path, a.template, a.context, a.sources, a.produce, a.lazy, "zh", a.stream) for a in pages]
-    for lang, prefix in _mirrors(languages):
-        out += [Artifact(prefix + a.path, a.template, a.context, a.sources, a.produce, a.lazy, lang, a.stream)
-                for a in pages]
+    """The Chinese pages at the root and, when configured, English mirrors under /en/: each
+    page followed by its mirrors, so that a renderer going through them in order (one
+    process) makes what a page's languages share once (`DocumentPage`, `page_links`), as
+    the parallel one does (`parallel.mirrors_together`)."""
+    mirrors = list(_mirrors(languages))
+    out = []
+    for a in pages:
+        # Artifact(...) rather than dataclasses.replace: 20,000 of them at 10k documents.
+        out.append(Artifact(a.path, a.template, a.context, a.sources, a.produce, a.lazy, "zh", a.stream))
+        for lang, prefix in mirrors:
+            out.append(Artifact(prefix + a.path, a.template, a.context, a.sources, a.produce, a.lazy, lang, a.stream))
     return out
 
 
@@ -552,8 +557,8 @@ def page_links(path: str, all_paths: frozenset[str] | set[str], base_url: str) -
     alternates = _alternates(path, all_paths)
     links = PageLinks(
         alternates,
-        tuple((HTML_LANG[lang], Markup(escape(base_url + url))) for lang, url in sorted(alternates.items())),
-        Markup(escape(base_url + alternates["zh"])) if "zh" in alternates else None)
+        tuple((HTML_LANG[lang], escape(base_url + url)) for lang, url in sorted(alternates.items())),
+        escape(base_url + alternates["zh"]) if "zh" in alternates else None)
     _last_links = (zh_path, all_paths, base_url, links)
     return links
 
@@ -565,10 +570,14 @@ _last_links: tuple[str, frozenset[str] | set[str], str, PageLinks] | None = None
 def _zh_path(path: str) -> str:
     """The output path of the Chinese page of which `path` is a page in any language."""
     zh_path = path
-    for prefix in PREFIX.values():
-        if prefix and path.startswith(prefix.lstrip("/") + "/"):
+    for folder, prefix in _MIRROR_FOLDERS:
+        if path.startswith(folder):
             zh_path = path[len(prefix):]
     return zh_path
+
+
+# (output folder, URL prefix) of each language's mirror: ("en/", "/en")
+_MIRROR_FOLDERS = tuple((prefix.lstrip("/") + "/", prefix) for prefix in PREFIX.values() if prefix)
 
 
 def _alternates(path: str, all_paths: frozenset[str] | set[str]) -> dict[str, str]:
