@@ -33,6 +33,9 @@ PLACEHOLDER = "【待填写】"
 _EPOCH = dt.date(1970, 1, 1)
 
 
+_REMADE = ("id", "association", "url")     # remembered by a document, never pickled: made again when asked for
+
+
 @dataclass(frozen=True)
 class ValidDocument:
     raw: RawDocument
@@ -66,17 +69,21 @@ class ValidDocument:
         state = dict(self.__dict__)
         if state.pop("_load", None) is not None:
             state["model"] = self.model
+        for name in _REMADE:
+            state.pop(name, None)
         return state
 
-    @property
+    # Pure functions of the file's place and kind, asked for again and again by listings,
+    # pages, feeds and open data (a URL tens of times per document): each made once.
+    @cached_property
     def id(self) -> str:
         return self.raw.stem if self.kind.folder else self.kind.name
 
-    @property
+    @cached_property
     def association(self) -> str:
         return self.raw.association or ""
 
-    @property
+    @cached_property
     def url(self) -> str:
         return self.kind.url(self.association, self.id)
 
@@ -429,7 +436,9 @@ def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[ValidDocum
     diagnostics += ds
     if kind is None:
         return None, tuple(diagnostics)
-    data = {key: v for key, v in raw.data.items() if key != "kind"}
+    data = raw.data
+    if "kind" in data:      # checked against the folder above; the model never holds it
+        data = {key: v for key, v in data.items() if key != "kind"}
     parsed, ds = validate_model(raw, kind.model, data)
     diagnostics += ds
     if parsed is None:
