@@ -23,7 +23,7 @@ from .attachments import sniff_problem
 from .calendar import CalendarYear
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Severity, diag
-from .identifiers import find_personal_data, mask_person_name
+from .identifiers import NUMBER_RUN, NUMBER_RUN_CHARS, find_personal_data, mask_person_name
 from .load import Attachment, LoadedContent, Positions, RawDocument
 from .markdown import forget_warmed, unsafe_links
 from .models.common import Labelled, Subject, annotation_types
@@ -31,6 +31,9 @@ from .models.profile import AssociationProfile
 
 PLACEHOLDER = "【待填写】"
 _EPOCH = dt.date(1970, 1, 1)
+
+
+_REMADE = ("id", "association", "url")     # remembered by a document, never pickled: made again when asked for
 
 
 @dataclass(frozen=True)
@@ -66,17 +69,21 @@ class ValidDocument:
         state = dict(self.__dict__)
         if state.pop("_load", None) is not None:
             state["model"] = self.model
+        for name in _REMADE:
+            state.pop(name, None)
         return state
 
-    @property
+    # Pure functions of the file's place and kind, asked for again and again by listings,
+    # pages, feeds and open data (a URL tens of times per document): each made once.
+    @cached_property
     def id(self) -> str:
         return self.raw.stem if self.kind.folder else self.kind.name
 
-    @property
+    @cached_property
     def association(self) -> str:
         return self.raw.association or ""
 
-    @property
+    @cached_property
     def url(self) -> str:
         return self.kind.url(self.association, self.id)
 
@@ -224,17 +231,10 @@ def _kind_of(raw: RawDocument) -> tuple[k.Kind | None, list[Diagnostic]]:
     return kind, []
 
 
-# Every mobile number (3 + 4 + 4 digits, maybe separated) and resident ID (17 digits and a
-# check character) has eleven digits in a row like this one; full-width digits are digits to
-# \d too and the full-width hyphen reads as "-" to the scanner. Text without such a run
-# cannot hold either, so the line-by-line scan is skipped (most documents). Written digit by
-# digit (\d{3} means the same): a pattern that starts with a repeat has no first character
-# for the regex engine to scan ahead for, and tried a whole match at every character of
-# every file (a quarter more time, over text that is one digit in ten).
-_MAYBE_NUMBER = re.compile(r"\d\d\d[- \uff0d]?\d\d\d\d[- \uff0d]?\d\d\d\d")
-
-
-_NUMBER_CHARS = 13             # the longest text _MAYBE_NUMBER matches
+# Text without a run of digits like a mobile or resident ID number's holds neither: the
+# line-by-line scan is skipped (most documents).
+_MAYBE_NUMBER = NUMBER_RUN
+_NUMBER_CHARS = NUMBER_RUN_CHARS
 
 
 def _in_text(raw: RawDocument, found: Callable[[str], object], longest: int) -> bool:
@@ -429,7 +429,9 @@ def _validate_document(raw: RawDocument, config: SiteConfig) -> tuple[ValidDocum
     diagnostics += ds
     if kind is None:
         return None, tuple(diagnostics)
-    data = {key: v for key, v in raw.data.items() if key != "kind"}
+    data = raw.data
+    if "kind" in data:      # checked against the folder above; the model never holds it
+        data = {key: v for key, v in data.items() if key != "kind"}
     parsed, ds = validate_model(raw, kind.model, data)
     diagnostics += ds
     if parsed is None:

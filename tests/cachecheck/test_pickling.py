@@ -37,3 +37,21 @@ def test_every_validated_document_of_the_example_pickles(tmp_path: Path, monkeyp
         back = pickle.loads(pickle.dumps(d.model))
         assert back == d.model and type(back) is type(d.model)
         assert back.model_dump(mode="json") == d.model.model_dump(mode="json")
+
+
+def test_a_documents_remembered_place_is_not_pickled_and_is_made_again(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # id, association and url are made once per document and kept on it, but never pickled
+    # (a pickled document is what it was before: raw, kind, model and its listing keys)
+    monkeypatch.setenv("GONGSHI_CACHE", str(tmp_path / "缓存"))
+    monkeypatch.setenv("GONGSHI_FILE_CACHE", "0")
+    content = pipeline.check(EXAMPLE_CONTENT)
+    for d in [*content.profiles, *content.documents]:
+        fresh = pickle.loads(pickle.dumps(d))
+        made = (d.id, d.association, d.url)
+        assert made == (d.raw.stem if d.kind.folder else d.kind.name, d.raw.association or "",
+                        d.kind.url(d.raw.association or "", d.raw.stem if d.kind.folder else d.kind.name))
+        assert {"id", "association", "url"} <= d.__dict__.keys()
+        again = pickle.loads(pickle.dumps(d))
+        assert not {"id", "association", "url"} & again.__dict__.keys()
+        assert again == d == fresh and (again.id, again.association, again.url) == made

@@ -72,6 +72,26 @@ def test_a_number_or_placeholder_cut_by_the_join_anywhere_is_found(text: str) ->
         assert any(d.code == "placeholder.remaining" for d in body_diagnostics(raw)) or PLACEHOLDER not in text, cut
 
 
+def _scanned_line_by_line(text: str) -> list[tuple[str, int, int, str]]:
+    """find_personal_data as it was before it skipped lines without a run of digits."""
+    from generator import identifiers as ids
+    found = []
+    for n, line in enumerate(text.translate(ids._HALF_WIDTH).split("\n"), start=1):
+        for m in ids._ID_CANDIDATE.finditer(line):
+            if ids.resident_id_is_valid(m.group(1)):
+                found.append(("resident_id", n, m.start(1) + 1, m.group(1)[:6] + "********" + m.group(1)[-4:]))
+        for m in ids._MOBILE.finditer(line):
+            digits = "".join(m.groups())
+            found.append(("mobile", n, m.start() + 1, digits[:3] + "****" + digits[-4:]))
+    return found
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_lines_without_a_run_of_digits_hide_no_number(text: str) -> None:
+    assert [(h.kind, h.line, h.column, h.masked) for h in find_personal_data(text)] == _scanned_line_by_line(text)
+
+
 def test_a_full_width_mobile_number_is_still_reported() -> None:
     raw = raw_of("联系人：张某，手机１３８－１２３４－５６７８。\n")
     assert [d.code for d in privacy_diagnostics(raw)] == ["privacy.mobile"]

@@ -90,6 +90,18 @@ def test_kind_that_disagrees_with_its_folder(minimal_copy: Path) -> None:
     assert (SANCTION, 2, 7, "schema.kind_mismatch") in codes(minimal_copy)
 
 
+@pytest.mark.parametrize("declared", ["", "kind: sanction\n"])
+def test_a_kind_that_agrees_with_its_folder_is_not_held_by_the_model(minimal_copy: Path, declared: str) -> None:
+    # written or not, `kind` comes from the folder: the model validated without it, as the
+    # file's data is (the data itself is not changed)
+    f = minimal_copy / SANCTION
+    replace(f, "---\ntitle:", f"---\n{declared}title:")
+    content = pipeline.check(minimal_copy)
+    [doc] = [d for d in content.documents if d.raw.rel == SANCTION]
+    assert doc.model.kind is None
+    assert ("kind" in doc.raw.data) == bool(declared)
+
+
 def test_dangling_member_reference(minimal_copy: Path) -> None:
     f = minimal_copy / SANCTION
     from generator.identifiers import uscc_check_character
