@@ -20,8 +20,8 @@ import another module and never see it.
 Arguments are compared by value when they are str, int, bool, None or dates, and by
 identity otherwise (the object is held as long as its entry, so its id is never another's).
 An object changed between two calls would show its old output: the site's objects are
-frozen. Calls with a `caller` (`{% call %}`) or with arguments of no fixed identity (a
-dict of keywords Jinja made) are passed through, as are calls without autoescape.
+frozen. Calls with a `caller` (`{% call %}`: a new caller every time, never found again)
+are passed through, as are calls where autoescape is off.
 """
 
 from __future__ import annotations
