@@ -176,7 +176,8 @@ class LanguageFolder(NodeTransformer):
         for branch in node.elif_:       # not as If nodes of their own: they are part of a chain
             branch.test = self.visit(branch.test)
             branch.body = self._visit_all(branch.body)
-        node.body, otherwise = self._visit_all(node.body), self._visit_all(node.else_)
+        node.body, node.else_ = self._visit_all(node.body), self._visit_all(node.else_)
+        otherwise = node.else_
         kept: list[tuple[nodes.Expr, list[nodes.Node]]] = []
         for test, body in [(node.test, node.body), *((b.test, b.body) for b in node.elif_)]:
             decided = _decided(test)
