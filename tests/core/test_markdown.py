@@ -274,3 +274,24 @@ def test_one_process_reads_the_analyses_of_the_pages_it_makes_ahead(tmp_path_fac
                    if a.wanted and a.lazy is not None and a.lazy.doc.raw.body}
     assert {k for keys in asked for k in keys} == wanted_keys
     assert len(asked) <= -(-len(artifacts) // parallel.CHUNK)
+
+
+@pytest.mark.parametrize("entry", [b"kept", b"", ["<p>x</p>", [], "x", []], ("<p>x</p>", [[2, "附则", "附则"]], "x", ()),
+                                   ("<p>x</p>", (), b"x", ()), ("<p>x</p>", (), "x"), 3])
+def test_a_stored_entry_not_of_this_codes_shape_is_a_miss(tmp_path, entry: Any) -> None:
+    """Only what _encode writes comes back from the store; anything else is analysed again."""
+    import marshal
+
+    from generator.cache import Store
+    store = Store(tmp_path / "cache.sqlite", "markdown")
+    body = "## 附则\n\n本会会员应当遵守公约。"
+    store.put(md_module.body_key(body), entry if isinstance(entry, bytes) else marshal.dumps(entry))
+    store.flush()
+    assert md_module._decode(store.get(md_module.body_key(body))) is None
+    old = md_module._memo.store
+    md_module.use_store(store)
+    try:
+        assert md_module.analyse(body) == md_module._analyse_slow(body)
+    finally:
+        md_module.use_store(old)
+        md_module._memo.recent.clear()
