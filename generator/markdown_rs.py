@@ -661,6 +661,9 @@ _BLOCK = "|".join([
 ])
 _PLAIN_BODY = re.compile("\\n*(?:" + _BLOCK + ")(?:\\n\\n+(?:" + _BLOCK + "))*\\n*")
 _PLAIN_HEADING = re.compile("^(#{2,4}) (.*)$", re.M)
+_TABLE_HEAD = re.compile("^(\\|.*)\n(\\|(?: *:?-+:? *\\|)+)$", re.M)
+# a line end in an inline token's HTML (a soft break), not between two tags
+_SOFT_BREAK = re.compile("[^>]\n|\n[^<]")
 _HEADING_TAG = re.compile("<h([2-4])>")
 _TAG = re.compile("<[^>]*>")
 _HREF = re.compile('<a href="([^"]*)">')
@@ -674,9 +677,15 @@ def _unescape(html: str) -> str:
 
 
 def _analyse_plain(body: str) -> tuple[str, tuple[tuple[int, str, str], ...], str] | None:
-    """The walk's (html, headings, text) for a body of `_PLAIN_BODY`, from the Rust HTML."""
+    """The walk's (html, headings, text) for a body of `_PLAIN_BODY`, from the Rust HTML; None
+    where the lines do not make the blocks the grammar says (the walk takes the body then)."""
     # a copy for the parser (as for the tree: the body keeps no UTF-8 copy inside it)
+    for head, delimiter in _TABLE_HEAD.findall(body):
+        if head.count("|") != delimiter.count("|"):
+            return None                         # no table: its lines are one paragraph
     html = _parser().render(body.encode("utf-8").decode("utf-8"))
+    if _SOFT_BREAK.search(html):
+        return None                             # lines read as one block: the walk's soft breaks
     for href in _HREF.findall(html):
         if not _provable(_unescape(href)):
             return None                         # as the walk's _checked_url
@@ -712,13 +721,15 @@ def analyse(body: str) -> tuple[str, tuple[tuple[int, str, str], ...], str] | No
         return None
     if _PLAIN_BODY.fullmatch(body):
         try:
-            return _analyse_plain(body)
+            found = _analyse_plain(body)
         except StopIteration:
-            return None                         # more h2-h4 tags than heading lines
+            found = None                        # more h2-h4 tags than heading lines
         except (KeyboardInterrupt, SystemExit):
             raise
-        except BaseException:                   # a Rust panic: markdown-it-py takes the body
-            return None
+        except BaseException:                   # a Rust panic: the walk (or markdown-it-py) then
+            found = None
+        if found is not None:
+            return found
     try:
         doc = _Document(body)
         # The parser reads a str as UTF-8, which CPython then keeps inside the str for as
