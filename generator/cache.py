@@ -260,7 +260,9 @@ class Store:
         pending, self._pending, self._pending_bytes = self._pending, {}, 0
         if conn is None:
             return
-        _in_transaction(conn, [(f"INSERT OR REPLACE INTO {self.table} (k, v) VALUES (?, ?)", pending.items())])
+        # in key order: each insert lands next to the last in the key index (digests come
+        # in no order), a tenth less time for the 10k analyses of a cold build
+        _in_transaction(conn, [(f"INSERT OR REPLACE INTO {self.table} (k, v) VALUES (?, ?)", sorted(pending.items()))])
 
 
 def _in_transaction(conn: sqlite3.Connection, statements: list[tuple[str, Any]]) -> None:

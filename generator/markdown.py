@@ -402,9 +402,13 @@ def _encode(a: Analysis) -> bytes:
 def _decode(data: bytes) -> Analysis | None:
     try:
         html, heads, text, unsafe = marshal.loads(data)
-        return Analysis(html, tuple(tuple(h) for h in heads), text, tuple(tuple(u) for u in unsafe))
     except (ValueError, EOFError, TypeError):
         return None
+    # marshal gives back the tuples _encode was given (the key names this code: no other
+    # writer's entry is found); anything else is a foreign entry, a miss
+    if type(html) is not str or type(heads) is not tuple or type(text) is not str or type(unsafe) is not tuple:
+        return None
+    return Analysis(html, heads, text, unsafe)
 
 
 _memo = _Memo()

@@ -14,8 +14,9 @@ caller uses markdown-it-py. That is:
   protocol-relative URLs with a plain ASCII host, and plain ASCII mailto addresses pass;
 - emphasis next to a Unicode symbol, control or line separator (punctuation to
   markdown-it-py, not to Rust), and runs of three or more * or _ inside text;
-- a table without blank lines around it or with a row not starting with |, a quote with a
-  lazy line, a code span over a line end, a setext heading over lines;
+- a table without blank lines around it, with a row not starting with | or holding an
+  escaped |, a quote with a lazy line, a code span over a line end, a setext heading
+  over lines;
 - numeric character references, carriage returns and NULs, escaped or entity-bearing fence
   info, a Rust panic, and any node this module does not know.
 
@@ -110,47 +111,59 @@ def _run_edge(children: Any, j: int, step: int) -> str:
     return ""
 
 
-def _inline(children: Any, html: list[str], text: list[str], doc: "_Document") -> None:
-    """HTML of inline nodes, and the text markdown-it-py's text and code_inline tokens hold."""
+def _inline(children: Any, html: list[str], text: list[str], doc: "_Document", edges: bool = False) -> None:
+    """HTML of inline nodes, and the text markdown-it-py's text and code_inline tokens hold.
+    `edges`: these are a paragraph's, heading's or cell's own children, whose first and last
+    text must not start or end with a space only markdown-it-py trims (`_trimmed_differently`;
+    an entity or escape, text_special, was no space in the source: nothing trimmed it)."""
+    last = len(children) - 1
+    add = html.append
     for i, node in enumerate(children):
         name = node.name
-        if name == "text" or name == "text_special":
+        if name == "text":
             content = node.meta["content"]
-            html.append(_escape(content))
+            if edges and ((i == 0 and content[:1] in _UNICODE_SPACES)
+                          or (i == last and content[-1:] in _UNICODE_SPACES)):
+                raise _Unsure
+            add(_escape(content))
+            text.append(content)
+        elif name == "text_special":
+            content = node.meta["content"]
+            add(_escape(content))
             text.append(content)
         elif name == "softbreak":
             # generator.markdown._join_wide_breaks: between two text tokens with wide ends
             if _is_wide(_run_edge(children, i - 1, -1)) and _is_wide(_run_edge(children, i + 1, 1)):
                 continue
-            html.append("\n")
+            add("\n")
+        elif name == "link":
+            meta = node.meta
+            title = meta.get("title")
+            add('<a href="' + _escape(_checked_url(meta["url"])) + '"'
+                + (' title="' + _escape(title) + '"' if title else "") + ">")
+            _inline(node.children, html, text, doc)
+            add("</a>")
         elif name == "hardbreak":
-            html.append("<br />\n")
+            add("<br />\n")
         elif name == "code_inline":
             start, end = node.srcmap
             if b"\n" in doc.source_bytes()[start:end]:
                 raise _Unsure                   # line ends inside code: trimmed differently
             content = "".join(c.meta["content"] for c in node.children)
-            html.append("<code>" + _escape(content) + "</code>")
+            add("<code>" + _escape(content) + "</code>")
             text.append(content)
         elif name == "em" or name == "strong":
-            html.append("<" + name + ">")
+            add("<" + name + ">")
             _inline(node.children, html, text, doc)
-            html.append("</" + name + ">")
-        elif name == "link":
-            meta = node.meta
-            title = meta.get("title")
-            html.append('<a href="' + _escape(_checked_url(meta["url"])) + '"'
-                        + (' title="' + _escape(title) + '"' if title else "") + ">")
-            _inline(node.children, html, text, doc)
-            html.append("</a>")
+            add("</" + name + ">")
         elif name == "autolink":
             _autolink(node, html, text)
         elif name == "image":
             meta = node.meta
             title = meta.get("title")
-            html.append('<img src="' + _escape(_checked_url(meta["url"])) + '" alt="'
-                        + _escape(_alt(node.children)) + '"'
-                        + (' title="' + _escape(title) + '"' if title else "") + " />")
+            add('<img src="' + _escape(_checked_url(meta["url"])) + '" alt="'
+                + _escape(_alt(node.children)) + '"'
+                + (' title="' + _escape(title) + '"' if title else "") + " />")
         else:
             raise _Unsure
 
@@ -197,18 +210,13 @@ _UNICODE_SPACES = frozenset(chr(c) for c in range(0x80, 0x3001) if chr(c).isspac
 _UNICODE_SPACE_CHARS = "".join(sorted(_UNICODE_SPACES))
 
 
+_ANY_UNICODE_SPACE = re.compile("[" + re.escape(_UNICODE_SPACE_CHARS) + "]")
+
+
 def _trimmed_differently(content: str) -> bool:
     """Whether the text starts or ends with one of those spaces (one strip instead of two
     slices and two set lookups: it runs for every cell, heading and paragraph)."""
     return content.strip(_UNICODE_SPACE_CHARS) != content
-
-
-def _check_edges(first: Any, last: Any) -> None:
-    """(An entity or escape, text_special, was no space in the source: nothing trimmed it.)"""
-    if first.name == "text" and first.meta["content"][:1] in _UNICODE_SPACES:
-        raise _Unsure
-    if last.name == "text" and last.meta["content"][-1:] in _UNICODE_SPACES:
-        raise _Unsure
 
 
 class _Document:
@@ -265,10 +273,8 @@ class _Document:
                 if content:
                     self.text.append(content)
                 return content
-        if children:
-            _check_edges(children[0], children[-1])
         parts: list[str] = []
-        _inline(children, self.out, parts, self)
+        _inline(children, self.out, parts, self, True)
         joined = "".join(parts)
         if joined:
             self.text.append(joined)
@@ -277,11 +283,17 @@ class _Document:
     def leaf(self, tag: str, children: Any, attrs: str = "") -> str:
         """A paragraph, heading or cell: its opening tag, inline token and closing tag (an
         inline token next: the opening tag keeps its line). Returns the inline's text."""
-        lead = "\n<" if self.after_hidden else "<"
-        self._settle(False)
-        self.out.append(lead + tag + attrs + ">")
+        out = self.out
+        if self.open_tag is not None:           # self._settle(False), for the most common token
+            out.append("\n")
+            self.open_tag = None
+        if self.after_hidden:
+            self.after_hidden = False
+            out.append("\n<" + tag + attrs + ">")
+        else:
+            out.append("<" + tag + attrs + ">")
         title = self._inline_content(children)
-        self.out.append("</" + tag + ">\n")
+        out.append("</" + tag + ">\n")
         return title
 
     def hidden_paragraph(self, children: Any) -> None:
@@ -367,7 +379,8 @@ def _list(doc: _Document, node: Any, tag: str) -> None:
 
 
 def _table(doc: _Document, node: Any) -> None:
-    _check_table_ends(doc, node)
+    raw = doc.source_bytes()
+    prefix = _table_prefix(doc, node)
     styles = []
     for align in node.meta["alignments"]:
         if align not in ("none", "left", "center", "right"):
@@ -382,36 +395,96 @@ def _table(doc: _Document, node: Any) -> None:
         cell = "th" if part_name == "thead" else "td"
         opening = ["<" + cell + style + ">" for style in styles]
         closing = "</" + cell + ">\n"
+        # one style for every column (no alignment, the common table): a row's cells are its
+        # escaped texts joined by this
+        between = closing + opening[0] if len(set(opening)) == 1 else None
         doc.open(part_name)
         for row in part.children:
             if row.name != "trow":
                 raise _Unsure
+            # markdown-it-py ends a table's body where the Rust port may not (_table_prefix)
+            at = row.srcmap[0]
+            if raw[at:at + 1] != b"|" or raw[raw.rfind(b"\n", 0, at) + 1:at] != prefix:
+                raise _Unsure
             cells = row.children
-            doc.open("tr")
             if not cells:
+                doc.open("tr")
                 doc.close("tr")
                 continue
-            # As doc.leaf and doc.close write them: the row's line end, then each cell (no
-            # cell leaves an opening tag or a hidden paragraph behind), then its closing tag.
-            doc._settle(False)
-            for i, c in enumerate(cells):
-                if c.name != "tcell":
-                    raise _Unsure
-                out.append(opening[i])
-                children = c.children
-                if len(children) == 1 and (only := children[0]).name == "text":   # doc._inline_content's
-                    content = only.meta["content"]
-                    if _trimmed_differently(content):
-                        raise _Unsure
-                    out.append(_escape(content))
-                    if content:
-                        text.append(content)
+            if len(cells) > len(opening):
+                raise _Unsure
+            # As doc.open, doc.leaf and doc.close write them: the row's line (no hidden
+            # paragraph is in a table), each cell (none leaves an opening tag behind), its end.
+            if doc.open_tag is not None:
+                out.append("\n")
+                doc.open_tag = None
+            out.append("<tr>\n")
+            plain = _row_texts(raw, at, len(cells))
+            if plain is None:
+                end = raw.find(b"\n", at)
+                if b"\\|" in raw[at:end if end >= 0 else len(raw)]:
+                    raise _Unsure               # an escaped | in a row: cells are split differently
+                plain = _plain_cells(cells)
+            if plain is None:
+                for i, c in enumerate(cells):
+                    out.append(opening[i])
+                    doc._inline_content(c.children)
+                    out.append(closing)
+            else:
+                # The texts joined by a NUL, which no body the fast path takes holds (analyse
+                # declines those with one, and numeric references): one search, one escape
+                # and one split or replace for the row instead of three calls per cell.
+                joined = "\x00".join(plain)
+                if _ANY_UNICODE_SPACE.search(joined) and any(map(_trimmed_differently, plain)):
+                    raise _Unsure               # as doc._inline_content
+                html = _escape(joined)
+                if between is not None:
+                    out.append(opening[0] + html.replace("\x00", between) + closing)
                 else:
-                    doc._inline_content(children)
-                out.append(closing)
+                    for i, cell_html in enumerate(html.split("\x00")):
+                        out.append(opening[i] + cell_html + closing)
+                text.extend(filter(None, plain))
             out.append("</tr>\n")
         doc.close(part_name)
     doc.close("table")
+
+
+# Bytes of a row's line that may make a cell's text anything but one text node holding the
+# cell's source: what an enabled inline rule reacts to (escape, code, emphasis, entity,
+# autolink, link, image), more than that (: ~ >) to be safe, and every control (tab, line end).
+_NOT_PLAIN_ROW = re.compile(rb"[\x00-\x1f\x7f\\`*_&<>\[\]!~:]")
+
+
+def _row_texts(raw: bytes, at: int, cells: int) -> list[str] | None:
+    """The texts of a row's `cells` read from its line in the source (from `at`, its |), as
+    _plain_cells reads them from the cell nodes: each text between two |, without its
+    spaces, when nothing in the line is markup and it has the cells the parser found; else
+    None. Reading the line costs a third of reading three nodes per cell."""
+    end = raw.find(b"\n", at)
+    line = raw[at:end if end >= 0 else len(raw)].rstrip(b" ")
+    if len(line) < 2 or not line.endswith(b"|") or _NOT_PLAIN_ROW.search(line):
+        return None
+    texts = line[1:-1].decode("utf-8").split("|")
+    if len(texts) != cells:
+        return None
+    return [t.strip(" ") for t in texts]
+
+
+def _plain_cells(cells: Any) -> list[str] | None:
+    """Each cell's text, when every cell is one text node or empty (no link, emphasis,
+    entity...): what doc._inline_content writes as the escaped text; None otherwise."""
+    texts = []
+    for c in cells:
+        if c.name != "tcell":
+            raise _Unsure
+        children = c.children
+        if not children:
+            texts.append("")
+        elif len(children) == 1 and (only := children[0]).name == "text":
+            texts.append(only.meta["content"])
+        else:
+            return None
+    return texts
 
 
 def _check_no_lazy_lines(doc: _Document, node: Any) -> None:
@@ -424,26 +497,23 @@ def _check_no_lazy_lines(doc: _Document, node: Any) -> None:
             raise _Unsure
 
 
-def _check_table_ends(doc: _Document, node: Any) -> None:
+def _table_prefix(doc: _Document, node: Any) -> bytes:
     """markdown-it-py ends a table's body at a line another block could start with (a list
     item, a quote, indented code...), the Rust port does not. Taken only when that cannot
     matter: every row starts with | (nothing else starts with it) after the same prefix as
-    the header row, and the table has a blank line (or the body's edge) before and after it:
-    whether a table may interrupt a paragraph (or a quote's lazy line) differs too."""
+    the header row (which `_table` checks row by row: this gives the prefix), and the table
+    has a blank line (or the body's edge) before and after it: whether a table may interrupt
+    a paragraph (or a quote's lazy line) differs too."""
     raw = doc.source_bytes()
     start, end = node.srcmap
     line = raw.rfind(b"\n", 0, start) + 1
     prefix = raw[line:start]
     if line and raw[raw.rfind(b"\n", 0, line - 1) + 1:line - 1].strip(b" \t>"):
         raise _Unsure
-    for part in node.children:
-        for row in part.children:
-            at = row.srcmap[0]
-            if raw[at:at + 1] != b"|" or raw[raw.rfind(b"\n", 0, at) + 1:at] != prefix:
-                raise _Unsure
     after = raw[end:raw.find(b"\n", end + 1) if raw.find(b"\n", end + 1) >= 0 else len(raw)]
     if after.strip(b" \t\n>"):
         raise _Unsure
+    return prefix
 
 
 def _heading(doc: _Document, node: Any) -> None:
@@ -564,12 +634,102 @@ def _rust_panics_unprinted() -> Iterator[None]:
         os.close(quiet)
 
 
+# --- plain bodies: the parser's own HTML --------------------------------------------------
+# Most disclosures are headings, one-line paragraphs, one-line list items and tables of
+# plain text and links, a blank line between blocks. For such a body (`_PLAIN_BODY`, a
+# grammar of lines) the Rust renderer's HTML is, but for the headings' anchors, exactly what
+# the walk above writes (tests/core/test_markdown_rs.py proves it on bodies drawn from the
+# grammar): it costs a third of building the syntax tree, and the anchors, headings and
+# text are read from the source and the HTML. Anything else takes the walk.
+
+# a plain character: no markup any enabled rule reacts to, no control, no space of any kind
+_PLAIN_CHAR = "[^\\x00-\\x20\\x7f\\\\`*_&<>\\[\\]!~:|#" + re.escape(_UNICODE_SPACE_CHARS) + "]"
+# the first of a paragraph or item: a letter or a wide character (no list marker, no digit)
+_FIRST_CHAR = "(?:[A-Za-z]|(?!" + _PLAIN_CHAR.replace("[^", "[\\x00-\\x7f", 1) + ")" + _PLAIN_CHAR + ")"
+# (possessive: a run is never given back, so a body that fails fails at once)
+_PLAIN_TEXT = _PLAIN_CHAR + "++(?: ++" + _PLAIN_CHAR + "++)*+"
+# a link to a destination without spaces, quotes, entities, escapes or emphasis marks
+_LINK = "\\[" + _PLAIN_TEXT + "\\]\\([^\\x00-\\x20\\x7f\\\\\"'<>()\\[\\]&`*_" + re.escape(_UNICODE_SPACE_CHARS) + "]+\\)"
+_INLINE_LINE = "(?:" + _LINK + "|" + _FIRST_CHAR + ")(?: *+(?:" + _LINK + "|" + _PLAIN_CHAR + "++))*+"
+_CELL = " *(?:" + _PLAIN_TEXT + ")? *"
+_BLOCK = "|".join([
+    "#{1,6} " + _PLAIN_TEXT,                                                # ATX heading
+    _INLINE_LINE,                                                           # paragraph
+    "[0-9]{1,9}\\. " + _INLINE_LINE + "(?:\\n[0-9]{1,9}\\. " + _INLINE_LINE + ")*",   # ordered list
+    "- " + _INLINE_LINE + "(?:\\n- " + _INLINE_LINE + ")*",                 # bullet list
+    "\\|(?:" + _CELL + "\\|)+\\n\\|(?: *:?-+:? *\\|)+(?:\\n\\|(?:" + _CELL + "\\|)+)*",   # table
+])
+_PLAIN_BODY = re.compile("\\n*(?:" + _BLOCK + ")(?:\\n\\n+(?:" + _BLOCK + "))*\\n*")
+_PLAIN_HEADING = re.compile("^(#{2,4}) (.*)$", re.M)
+_TABLE_HEAD = re.compile("^(\\|.*)\n(\\|(?: *:?-+:? *\\|)+)$", re.M)
+# a line end in an inline token's HTML (a soft break), not between two tags
+_SOFT_BREAK = re.compile("[^>]\n|\n[^<]")
+_HEADING_TAG = re.compile("<h([2-4])>")
+_TAG = re.compile("<[^>]*>")
+_HREF = re.compile('<a href="([^"]*)">')
+
+
+def _unescape(html: str) -> str:
+    """escapeHtml undone (plain text has no & of its own: only escapeHtml's are there)."""
+    if "&" not in html:
+        return html
+    return html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def _analyse_plain(body: str) -> tuple[str, tuple[tuple[int, str, str], ...], str] | None:
+    """The walk's (html, headings, text) for a body of `_PLAIN_BODY`, from the Rust HTML; None
+    where the lines do not make the blocks the grammar says (the walk takes the body then)."""
+    # a copy for the parser (as for the tree: the body keeps no UTF-8 copy inside it)
+    for head, delimiter in _TABLE_HEAD.findall(body):
+        if head.count("|") != delimiter.count("|"):
+            return None                         # no table: its lines are one paragraph
+    html = _parser().render(body.encode("utf-8").decode("utf-8"))
+    if _SOFT_BREAK.search(html):
+        return None                             # lines read as one block: the walk's soft breaks
+    for href in _HREF.findall(html):
+        if not _provable(_unescape(href)):
+            return None                         # as the walk's _checked_url
+    # Each inline token (a heading's, paragraph's, tight item's or cell's) is one line of
+    # this HTML, the block tags are lines of their own: its lines without tags are the text.
+    text = "\n".join(filter(None, _unescape(_TAG.sub("", html)).split("\n")))
+    found = _PLAIN_HEADING.findall(body)
+    if not found:
+        return html, (), text
+    # mdit_py_plugins.anchors: the slug of the title (its source: plain text), unique
+    headings = []
+    slugs: set[str] = set()
+    for hashes, title in found:
+        slug = base = slugify(title)
+        n = 1
+        while slug in slugs:
+            slug = f"{base}-{n}"
+            n += 1
+        slugs.add(slug)
+        headings.append((len(hashes), title, slug))
+    anchors = iter(headings)
+    html = _HEADING_TAG.sub(lambda m: '<h' + m.group(1) + ' id="' + _escape(next(anchors)[2]) + '">', html)
+    if next(anchors, None) is not None:
+        return None                             # a heading line the parser read otherwise
+    return html, tuple(headings), text
+
+
 def analyse(body: str) -> tuple[str, tuple[tuple[int, str, str], ...], str] | None:
     """(html, headings, text) exactly as the markdown-it-py engine gives them for a body
     without unsafe links, or None when this path cannot promise that."""
     if (markdown_it_pyrs is None or "\r" in body or "\x00" in body or _maybe_refused_by_rust(body)
             or _emphasis_may_differ(body)):
         return None
+    if _PLAIN_BODY.fullmatch(body):
+        try:
+            found = _analyse_plain(body)
+        except StopIteration:
+            found = None                        # more h2-h4 tags than heading lines
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:                   # a Rust panic: the walk (or markdown-it-py) then
+            found = None
+        if found is not None:
+            return found
     try:
         doc = _Document(body)
         # The parser reads a str as UTF-8, which CPython then keeps inside the str for as

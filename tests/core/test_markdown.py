@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from hypothesis import given, strategies as st
 
 from generator.markdown import headings, is_safe_url, plain_text, render, unsafe_links
@@ -223,4 +226,72 @@ def test_analyses_read_ahead_are_those_stored_and_taken_once(tmp_path_factory, b
     finally:
         md_module.use_store(old)
         md_module._memo.fetched.clear()
+        md_module._memo.recent.clear()
+
+
+# --- one process renders every page: analyses read ahead a slice at a time too --------------
+
+@given(st.lists(st.tuples(st.sampled_from(["## 章程\n\n本会公示。", "| 甲 | 乙 |\n|---|---|\n| 1 | 2 |", "",
+                                           "联系[秘书处](mailto:office@example.org)", "## 会费\n\n1. 一\n2. 二"]),
+                          st.booleans(), st.booleans()), max_size=120))
+def test_one_process_reads_the_analyses_of_the_pages_it_makes_ahead(tmp_path_factory, pages: list[tuple[str, bool, bool]]) -> None:
+    """Without workers (GONGSHI_JOBS=1) every page's stored analysis is read ahead with the
+    others of its slice of CHUNK artifacts (no query per page), only for the pages made (not
+    those an incremental build keeps), and the outputs are those of making each in turn."""
+    from types import SimpleNamespace
+
+    from generator import parallel
+    from generator.cache import Store
+    store = Store(tmp_path_factory.mktemp("serial") / "cache.sqlite", "markdown")
+    # each page its own body (a page's mirrors share its analysis one level up, in render)
+    pages = [(body + f"\n\n第{i}页" if body else "", is_doc, wanted) for i, (body, is_doc, wanted) in enumerate(pages)]
+    for body, _, _ in pages:
+        if body:
+            store.put(md_module.body_key(body), md_module._encode(md_module._analyse_now(body)))
+    store.flush()
+    asked: list[list[str]] = []
+    get_many = store.get_many
+    store.get_many = lambda keys: asked.append(keys) or get_many(keys)     # type: ignore[method-assign]
+    store.get = lambda key: pytest.fail("one query for one page")          # type: ignore[method-assign]
+    artifacts = [SimpleNamespace(path=f"第{i}页/index.html", produce=None, wanted=wanted,
+                                 lazy=SimpleNamespace(doc=SimpleNamespace(raw=SimpleNamespace(body=body))) if is_doc else None)
+                 for i, (body, is_doc, wanted) in enumerate(pages)]
+
+    def build(a: Any, theme: Any, globals_: Any) -> bytes:
+        body = a.lazy.doc.raw.body if a.lazy is not None else ""
+        return (a.path + (md_module.analyse(body).html if body else "")).encode()
+
+    old = md_module._memo.store
+    md_module.use_store(store)
+    try:
+        made = list(parallel._build_serially(artifacts, None, {}, build, lambda a: a.wanted))
+    finally:
+        md_module.use_store(old)
+        md_module._memo.fetched.clear()
+        md_module._memo.recent.clear()
+    assert made == [(a, build(a, None, {}) if a.wanted else None) for a in artifacts]
+    wanted_keys = {md_module.body_key(a.lazy.doc.raw.body) for a in artifacts
+                   if a.wanted and a.lazy is not None and a.lazy.doc.raw.body}
+    assert {k for keys in asked for k in keys} == wanted_keys
+    assert len(asked) <= -(-len(artifacts) // parallel.CHUNK)
+
+
+@pytest.mark.parametrize("entry", [b"kept", b"", ["<p>x</p>", [], "x", []], ("<p>x</p>", [[2, "附则", "附则"]], "x", ()),
+                                   ("<p>x</p>", (), b"x", ()), ("<p>x</p>", (), "x"), 3])
+def test_a_stored_entry_not_of_this_codes_shape_is_a_miss(tmp_path, entry: Any) -> None:
+    """Only what _encode writes comes back from the store; anything else is analysed again."""
+    import marshal
+
+    from generator.cache import Store
+    store = Store(tmp_path / "cache.sqlite", "markdown")
+    body = "## 附则\n\n本会会员应当遵守公约。"
+    store.put(md_module.body_key(body), entry if isinstance(entry, bytes) else marshal.dumps(entry))
+    store.flush()
+    assert md_module._decode(store.get(md_module.body_key(body))) is None
+    old = md_module._memo.store
+    md_module.use_store(store)
+    try:
+        assert md_module.analyse(body) == md_module._analyse_slow(body)
+    finally:
+        md_module.use_store(old)
         md_module._memo.recent.clear()

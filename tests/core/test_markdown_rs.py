@@ -338,7 +338,161 @@ def test_without_markdown_it_pyrs_markdown_it_py_does_everything(monkeypatch: py
 def test_body_keeps_no_utf8_copy_after_the_fast_path() -> None:
     """The build holds every body; a UTF-8 copy cached inside each (CPython does that for a
     str handed to Rust as UTF-8) would cost ~13 MB of peak memory at 10k documents."""
-    body = "".join(["## 附则\n\n本会会员应当遵守**公约**。\n"] * 20)
-    size = sys.getsizeof(body)
-    assert rs.analyse(body) is not None
-    assert sys.getsizeof(body) == size
+    for body in ["".join(["## 附则\n\n本会会员应当遵守**公约**。\n"] * 20),
+                 "".join(["## 附则\n\n本会会员应当遵守公约。\n\n"] * 20)]:      # the tree, Rust's HTML
+        size = sys.getsizeof(body)
+        assert rs.analyse(body) is not None
+        assert sys.getsizeof(body) == size
+
+
+# --- tables: a row's cells read from its line when nothing in it is markup (_row_texts) ------
+
+CELLS = ["序号", "事项", "2026年3月", "妥善保存交易记录，保存期限不少于三年", "“诚信”经营", "（一）", "１２３",
+         "A&B", "a < b", "\"引号\"", "GB/T 19001-2016", "10:30", "**粗**", "[链](/a)", "`码`", "\\|",
+         "&amp;", "\u3000全角空格", "尾部空格\u3000", "中\u3000间", "\u00a0", "", " ", "~", "!", "_x_"]
+
+
+@st.composite
+def plain_table(draw: Any) -> str:
+    cols = draw(st.integers(1, 4))
+    # at times a delimiter row of another width: no table then, a paragraph of its lines
+    aligns = [draw(st.sampled_from(["---", "---", ":--", ":-:", "--:"]))
+              for _ in range(max(1, cols + draw(st.sampled_from([0, 0, 0, 0, -1, 1]))))]
+    rows = []
+    for _ in range(draw(st.integers(1, 4))):
+        n = draw(st.integers(0, cols + 1))
+        pad = draw(st.sampled_from([" ", " ", "", "  "]))
+        cells = [draw(st.sampled_from(CELLS)) for _ in range(n)]
+        rows.append("|" + "|".join(pad + c + pad for c in cells) + draw(st.sampled_from(["|", "|", "| ", ""])))
+    head = "| " + " | ".join(draw(st.sampled_from(CELLS)) for _ in range(cols)) + " |"
+    return "\n".join([head, "| " + " | ".join(aligns) + " |", *rows])
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_table(), st.sampled_from(["", "本会公示如下。\n\n", "> "]), st.sampled_from(["", "\n\n## 附则\n"]))
+def test_tables_with_plain_and_marked_up_cells_are_markdown_it_pys(table: str, before: str, after: str) -> None:
+    """Chinese and full-width cells, alignments, empty and missing cells, markup and odd
+    spaces in some: the fast path (reading plain rows from their lines) writes what
+    markdown-it-py writes, or declines."""
+    if before == "> ":
+        table = table.replace("\n", "\n> ")
+    assert_same(before + table + after)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_table())
+def test_a_rows_line_gives_the_texts_its_cell_nodes_hold_or_nothing(table: str) -> None:
+    """_row_texts against the cell nodes: the same texts whenever it answers."""
+    raw = table.encode("utf-8")
+    tree = rs._parser().tree(table)
+    answered = 0
+    for node in tree.children:
+        if node.name != "table":
+            continue
+        for part in node.children:
+            for row in part.children:
+                texts = rs._row_texts(raw, row.srcmap[0], len(row.children))
+                if texts is not None:
+                    answered += 1
+                    assert texts == rs._plain_cells(row.children), table
+
+
+def test_a_plain_row_is_read_from_its_line() -> None:
+    body = "| 序号 | 事项 | 时间 |\n| --- | :-: | --: |\n| 1 | 妥善保存交易记录，保存期限不少于三年 | 2021年3月 |\n"
+    raw = body.encode("utf-8")
+    row = rs._parser().tree(body).children[0].children[1].children[0]
+    assert rs._row_texts(raw, row.srcmap[0], 3) == ["1", "妥善保存交易记录，保存期限不少于三年", "2021年3月"]
+    assert rs._row_texts(raw, row.srcmap[0], 2) is None            # not the cells the parser found
+    assert assert_same(body)
+
+
+# --- plain bodies: the Rust renderer's HTML, anchors added (_PLAIN_BODY, _analyse_plain) ----
+
+PLAIN_WORDS = ["本会", "会员单位", "应当遵守", "“诚信”", "（一）", "《公约》", "，", "。", "；", "、", "！", "？",
+               "2026年3月", "ISO 9001", "GB/T 19001-2016", "100%", "a=b", "x+y", "\"引号\"", "'单引号'", "(括号)",
+               "１２３", "Code of Conduct", "$5", "e.g.", "{x}", "^", "@秘书处", "₩", "＋", "～", "C# 语言"]
+PLAIN_URLS = ["/associations/yanjing-0064/red-black-lists/2022-诚信红黑-0001/", "https://www.creditchina.gov.cn/",
+              "/a/b?x=1#附则", "../附件/章程.pdf", "#附则", "mailto:office@example.org", "https://例子.中国/路径",
+              "http://example.com:8080/x", "//cdn.example.com/a.png", "/x%zz", "tel:110", "ftp://example.com/"]
+
+
+@st.composite
+def plain_inline(draw: Any, first: bool = True) -> str:
+    parts = draw(st.lists(st.one_of(st.sampled_from(PLAIN_WORDS),
+                                    st.builds(lambda t, u: f"[{t}]({u})", st.sampled_from(PLAIN_WORDS[:6]),
+                                              st.sampled_from(PLAIN_URLS))),
+                          min_size=1, max_size=5))
+    return draw(st.sampled_from(["", "", " "])).join(parts)
+
+
+@st.composite
+def plain_block(draw: Any) -> str:
+    kind = draw(st.sampled_from(["heading", "heading", "para", "para", "ol", "ul", "table"]))
+    if kind == "heading":
+        return "#" * draw(st.integers(1, 6)) + " " + draw(st.sampled_from(["附则", "一、基本情况", "（二）具体措施",
+                                                                              "Scope 范围", "C++ & C#", "附则"]))
+    if kind == "para":
+        return draw(plain_inline())
+    if kind in ("ol", "ul"):
+        start = draw(st.sampled_from([1, 1, 2, 10]))
+        return "\n".join((f"{start + i}. " if kind == "ol" else "- ") + draw(plain_inline())
+                         for i in range(draw(st.integers(1, 4))))
+    return draw(plain_table())
+
+
+@st.composite
+def plain_bodies(draw: Any) -> str:
+    blocks = draw(st.lists(plain_block(), min_size=1, max_size=8))
+    return (draw(st.sampled_from(["", "\n"])) + "".join(b + draw(st.sampled_from(["\n\n", "\n\n\n"])) for b in blocks[:-1])
+            + blocks[-1] + draw(st.sampled_from(["", "\n", "\n\n"])))
+
+
+def test_plain_bodies_take_the_rust_html_and_give_markdown_it_pys_analysis() -> None:
+    """Headings of every level (anchors, duplicates), paragraphs of Chinese text and links,
+    ordered and bullet lists, tables: markdown-it-py's analysis, and most of these bodies
+    are plain (else the test proves nothing about that path)."""
+    seen = {"plain": 0, "all": 0}
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(plain_bodies())
+    def check(body: str) -> None:
+        seen["all"] += 1
+        found = rs._analyse_plain(body) if rs._PLAIN_BODY.fullmatch(body) else None
+        if found is not None:
+            seen["plain"] += 1
+            ref = md._analyse_slow(body)
+            assert found == (ref.html, ref.headings, ref.text) and not ref.unsafe, body
+        assert_same(body) or rs.analyse(body) is None
+
+    check()
+    assert seen["plain"] >= seen["all"] * 0.25, seen
+
+
+@settings(max_examples=300, deadline=None)
+@given(plain_bodies(), st.integers(0, 10_000),
+       st.sampled_from(["\n", "\n\n", " ", "\u3000", "  \n", "*", "_", "`", "\\", "&amp;", "<", "[", "]", "!", ":",
+                        "#", "|", "1. ", "- ", "> ", "    ", "\t", "===", "---", "中\n文", "，\n", "[x]: /a"]))
+def test_a_body_almost_plain_is_markdown_it_pys_whichever_path_takes_it(body: str, at: int, insert: str) -> None:
+    """A character or line break anywhere in a plain body (Chinese lines broken inside a
+    paragraph, full-width punctuation at a break, markup, a lazy line, a setext underline):
+    the analysis stays markdown-it-py's."""
+    at %= len(body) + 1
+    assert_same(body[:at] + insert + body[at:]) or True
+
+
+def test_a_plain_body_is_told_by_its_lines() -> None:
+    corpus_like = ("\n## 五、监督方式\n\n如对本公示内容有异议，可在公示期内向本会秘书处书面反映。\n\n"
+                   "1. 明码标价，不价外加价；\n2. 定期开展培训；\n\n### （一）适用范围\n\n"
+                   "| 序号 | 事项 | 时间 |\n| --- | --- | --- |\n| 1 | 妥善保存交易记录 | 2021年3月 |\n\n"
+                   "## 五、监督方式\n\n参见[信用中国](https://www.creditchina.gov.cn/)以及[附件](/附件/章程.pdf)。\n")
+    assert rs._PLAIN_BODY.fullmatch(corpus_like)
+    assert assert_same(corpus_like)
+    html, heads, _text = rs.analyse(corpus_like)
+    assert heads[0] == (2, "五、监督方式", "五监督方式") and heads[-1] == (2, "五、监督方式", "五监督方式-1")
+    for mismatched in ["| 甲 | 乙 |\n| --- |\n| 1 | 2 |", "| 甲 |\n| --- | --- |\n| 1 |"]:
+        assert rs._PLAIN_BODY.fullmatch(mismatched) and rs._analyse_plain(mismatched) is None
+        assert assert_same(mismatched)                  # the walk's paragraph
+    for not_plain in ["本会会员应当\n遵守公约。", "本会\u3000", "**粗**", "## 附则 ##", "附则\n---", "1. 一\n本会",
+                      "> 引用", "| a |\n| --- |\n本会", "[x](javascript:alert(1))", "[x]: /a"]:
+        assert not rs._PLAIN_BODY.fullmatch(not_plain), not_plain
+        assert_same(not_plain)
