@@ -372,7 +372,9 @@ def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: 
         state.site, state.evaluation = prepared.site, prepared.evaluation
     written: list[str] = []
     unchanged: set[str] = set()
-    placed: dict[str, tuple[int, int]] = {}    # path -> size, mtime of the outputs workers wrote
+    # path -> size, mtime of the outputs written in this build, as their writers saw them
+    # (render workers, or the writer itself): the build state need not stat each one again.
+    placed: dict[str, tuple[int, int]] = {}
     digests: dict[str, str] = {}
     kept: dict[str, int] = {}   # the outputs of the associations the state keeps: path -> size
 
@@ -393,7 +395,8 @@ def _write(prepared: Prepared, out_dir: Path, search: bool | None, incremental: 
         # Over the output it recorded, an incremental build changes only what differs; the
         # kept associations' outputs go to it as one batch (filled while `recorded` runs).
         stats = write_site(recorded(), out_dir, previous=state.previous.keys() if state is not None and state.previous else None,
-                           folders=state.folders if state is not None else None, unchanged=kept)
+                           folders=state.folders if state is not None else None, unchanged=kept,
+                           stamps=placed if state is not None else None)
     except TemplateError as exc:  # a broken theme override: the writer has left out_dir untouched
         return BuildResult(prepared.diagnostics + (template_diagnostic(exc, prepared.site.theme_dir),))
     finally:

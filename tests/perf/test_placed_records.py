@@ -68,6 +68,39 @@ def test_a_full_write_by_workers_records_each_output_as_it_is_on_disk(tmp_path: 
     assert len(stats_in_save) <= 1
 
 
+def test_a_one_process_write_records_each_output_as_it_is_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One process writes every output itself: it takes each file's size and modification
+    time from the descriptor it wrote with, so the build state stats none after the write,
+    and the records are those of the files on disk (else the next build re-renders all)."""
+    content = synthetic_corpus(tmp_path / "内容", documents=30, associations=3, seed=11)
+    monkeypatch.setenv("GONGSHI_JOBS", "1")
+    monkeypatch.setenv("GONGSHI_CACHE", str(tmp_path / "缓存"))
+    monkeypatch.setenv("GONGSHI_SEARCH", "0")
+    out = tmp_path / "public"
+    stats_in_save: list[str] = []
+    real_save, real_stat = incremental.BuildState.save, os.stat
+
+    def saving(self: incremental.BuildState, *args: Any, **kw: Any) -> None:
+        def counting(path: Any, *a: Any, **k: Any) -> os.stat_result:
+            if str(path).startswith(str(out)):
+                stats_in_save.append(str(path))
+            return real_stat(path, *a, **k)
+        monkeypatch.setattr(os, "stat", counting)
+        try:
+            real_save(self, *args, **kw)
+        finally:
+            monkeypatch.setattr(os, "stat", real_stat)
+    monkeypatch.setattr(incremental.BuildState, "save", saving)
+    assert pipeline.build(content, out, AS_OF).ok
+    records = _records(content, out)
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert len(records) > 100 and set(records) <= files and files - set(records) <= {"manifest.json"}
+    for path, (_key, size, mtime_ns, _digest) in records.items():
+        st = real_stat(out / path)
+        assert (size, mtime_ns) == (st.st_size, st.st_mtime_ns), path
+    assert stats_in_save == []
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 

@@ -150,3 +150,25 @@ def test_a_batch_of_unchanged_outputs_is_claimed_like_the_others(tmp_path: Path)
     # A full write (no record of the previous output) links the batch from it.
     write_site([("index.html", "首页".encode())], out, unchanged={"associations/甲协会/index.html": 3})
     assert _tree(out) == {"index.html": "首页".encode(), "associations/甲协会/index.html": "甲".encode()}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=SITES, after=SITES)
+def test_the_stamps_of_written_files_are_those_on_disk(tmp_path_factory: pytest.TempPathFactory,
+                                                      before: dict[str, bytes], after: dict[str, bytes]) -> None:
+    """`stamps` receives the size and modification time of every file the writer wrote (a
+    full write, then an update that renames its staged files into place), as a stat of the
+    file in the output sees them afterwards; files it linked or left alone get none."""
+    out = tmp_path_factory.mktemp("写入") / "public"
+    stamps: dict[str, tuple[int, int]] = {}
+    write_site(before.items(), out, stamps=stamps)
+    assert set(stamps) == set(before)
+    for rel, (size, mtime_ns) in stamps.items():
+        st = os.stat(out / rel)
+        assert (size, mtime_ns) == (st.st_size, st.st_mtime_ns) and size == len(before[rel])
+    stamps.clear()
+    write_site(_as_update(after, out, before), out, previous=list(before), stamps=stamps)
+    assert set(stamps) == {rel for rel, data in after.items() if before.get(rel) != data}
+    for rel, (size, mtime_ns) in stamps.items():
+        st = os.stat(out / rel)
+        assert (size, mtime_ns) == (st.st_size, st.st_mtime_ns)
