@@ -95,28 +95,26 @@ def _tree(node: yaml.Node | None) -> object:
     return ("mapping", node.tag, marks, [(_tree(k), _tree(v)) for k, v in node.value])
 
 
+def _composed(text: str, loader: type) -> object:
+    """The node tree `loader` composes from `text`, or the error it raises."""
+    try:
+        return _tree(yaml.compose(text, Loader=loader))
+    except yaml.YAMLError as exc:
+        return type(exc).__name__, str(exc)
+
+
 @settings(max_examples=300, deadline=None)
 @given(_yaml_texts())
 def test_the_bare_composer_composes_as_the_safe_loader(text: str) -> None:
     # load's loader is libyaml's composer without the safe loader's constructor: the same
     # nodes, tags and marks (and the same errors) as yaml.CSafeLoader's, at every depth
-    def composed(loader: type) -> object:
-        try:
-            return _tree(yaml.compose(text, Loader=loader))
-        except yaml.YAMLError as exc:
-            return type(exc).__name__, str(exc)
-    assert composed(load._YamlLoader) == composed(load._BaseLoader)
+    assert _composed(text, load._YamlLoader) == _composed(text, load._BaseLoader)
 
 
 @pytest.mark.parametrize("text", ["", "# 只有注释\n", "a: [1, {b: &x 协会}, *x]\n", "a: !!int 12\nb: !custom 值\n",
                                   "- 1\n- [2, 3]\n", "a: 1\n---\nb: 2\n", "a: [1,\n", "{a: 1\n"])
 def test_the_bare_composer_agrees_on_edge_cases(text: str) -> None:
-    def composed(loader: type) -> object:
-        try:
-            return _tree(yaml.compose(text, Loader=loader))
-        except yaml.YAMLError as exc:
-            return type(exc).__name__, str(exc)
-    assert composed(load._YamlLoader) == composed(load._BaseLoader)
+    assert _composed(text, load._YamlLoader) == _composed(text, load._BaseLoader)
 
 
 def test_a_memoised_tag_is_not_taken_for_a_quoted_scalar() -> None:

@@ -35,14 +35,9 @@ def _records(content: Path, out: Path) -> dict[str, tuple[str, int, int, str]]:
     return found
 
 
-def test_a_full_write_by_workers_records_each_output_as_it_is_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    content = synthetic_corpus(tmp_path / "内容", documents=30, associations=3, seed=7)
-    monkeypatch.setenv("GONGSHI_JOBS", "2")
-    monkeypatch.setenv("GONGSHI_CACHE", str(tmp_path / "缓存"))
-    monkeypatch.setenv("GONGSHI_SEARCH", "0")
-    monkeypatch.setattr(parallel, "SERIAL_BELOW", 0)
-    monkeypatch.setattr(parallel, "CHUNK", 5)
-    out = tmp_path / "public"
+def _build_checking_records(content: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Builds `content` into `out`; checks that the build state records every output (but the
+    manifest) with the size and mtime a stat sees; returns the outputs stat'ed by `save`."""
     stats_in_save: list[str] = []
     real_save, real_stat = incremental.BuildState.save, os.stat
 
@@ -64,6 +59,18 @@ def test_a_full_write_by_workers_records_each_output_as_it_is_on_disk(tmp_path: 
     for path, (_key, size, mtime_ns, _digest) in records.items():
         st = real_stat(out / path)
         assert (size, mtime_ns) == (st.st_size, st.st_mtime_ns), path
+    return stats_in_save
+
+
+def test_a_full_write_by_workers_records_each_output_as_it_is_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = synthetic_corpus(tmp_path / "内容", documents=30, associations=3, seed=7)
+    monkeypatch.setenv("GONGSHI_JOBS", "2")
+    monkeypatch.setenv("GONGSHI_CACHE", str(tmp_path / "缓存"))
+    monkeypatch.setenv("GONGSHI_SEARCH", "0")
+    monkeypatch.setattr(parallel, "SERIAL_BELOW", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 5)
+    out = tmp_path / "public"
+    stats_in_save = _build_checking_records(content, out, monkeypatch)
     # Only the outputs the parent wrote itself (the manifest) are stat'ed after the write.
     assert len(stats_in_save) <= 1
 
@@ -77,27 +84,7 @@ def test_a_one_process_write_records_each_output_as_it_is_on_disk(tmp_path: Path
     monkeypatch.setenv("GONGSHI_CACHE", str(tmp_path / "缓存"))
     monkeypatch.setenv("GONGSHI_SEARCH", "0")
     out = tmp_path / "public"
-    stats_in_save: list[str] = []
-    real_save, real_stat = incremental.BuildState.save, os.stat
-
-    def saving(self: incremental.BuildState, *args: Any, **kw: Any) -> None:
-        def counting(path: Any, *a: Any, **k: Any) -> os.stat_result:
-            if str(path).startswith(str(out)):
-                stats_in_save.append(str(path))
-            return real_stat(path, *a, **k)
-        monkeypatch.setattr(os, "stat", counting)
-        try:
-            real_save(self, *args, **kw)
-        finally:
-            monkeypatch.setattr(os, "stat", real_stat)
-    monkeypatch.setattr(incremental.BuildState, "save", saving)
-    assert pipeline.build(content, out, AS_OF).ok
-    records = _records(content, out)
-    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert len(records) > 100 and set(records) <= files and files - set(records) <= {"manifest.json"}
-    for path, (_key, size, mtime_ns, _digest) in records.items():
-        st = real_stat(out / path)
-        assert (size, mtime_ns) == (st.st_size, st.st_mtime_ns), path
+    stats_in_save = _build_checking_records(content, out, monkeypatch)
     assert stats_in_save == []
 
 
