@@ -9,16 +9,14 @@ offset (+08:00): a decision dated 2025-04-25 happened on that day in China.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import re
-from operator import attrgetter
 from typing import Iterable
 
 from .assemble import Association, Site
 from .evaluate import Evaluation
 from .present import display_name
 from .validate import ValidDocument
-from .views import attested_date, public_documents
+from .views import attested_date, latest, public_documents
 
 FEED_ENTRIES = 50
 
@@ -109,9 +107,7 @@ def _entry(doc: ValidDocument, site: Site, published: dt.date | None, latest: dt
 
 def feed_entries(docs: Iterable[ValidDocument]) -> list[ValidDocument]:
     """The documents a feed of `docs` shows: the newest ones of the kinds feeds carry."""
-    # the first of `latest_first`'s order without sorting the whole site (nsmallest is
-    # sorted(...)[:n], ties included)
-    return heapq.nsmallest(FEED_ENTRIES, (d for d in docs if d.kind.in_feeds), key=attrgetter("newest_first"))
+    return latest((d for d in docs if d.kind.in_feeds), FEED_ENTRIES)
 
 
 def atom(site: Site, evaluation: Evaluation, *, feed_path: str, page_path: str, title: str,

@@ -32,7 +32,7 @@ from .remembered import remember
 from .specialise import Unfoldable, page_template
 from .templating import ThemeBytecodeCache, ThemeEnvironment, reads_context
 from .validate import ValidDocument
-from .views import (FACET_FOLDERS, DocumentShared, association_view, document_shared, document_view, facets, latest_first,
+from .views import (FACET_FOLDERS, DocumentShared, association_view, document_shared, document_view, facets, latest, latest_first,
                     listed_documents, page_path, paginate, public_documents)
 
 # The page variable that holds the variables every page of the build shares (site_part).
@@ -258,8 +258,8 @@ def _page_artifacts(site: Site, evaluation: Evaluation, *, per_association: bool
     tally = Counter(d.kind.name for d in visible)
     counts = {k.name: tally[k.name] for k in KINDS}
     arts.append(Artifact("index.html", "home.html", {
-        "latest": latest_first(visible)[:HOME_LATEST],
-        "sanctions": latest_first(d for d in visible if d.kind.name == "sanction")[:HOME_SANCTIONS],
+        "latest": latest(visible, HOME_LATEST),
+        "sanctions": latest((d for d in visible if d.kind.name == "sanction"), HOME_SANCTIONS),
         "counts": counts, "associations": site.associations,
     }, all_sources))
     arts.append(Artifact("404.html", "404.html", {}, ()))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -74,9 +75,18 @@ class PublicIndex:
         return entry[1]
 
 
+_NEWEST_FIRST = attrgetter("newest_first")
+
+
 def latest_first(docs: Iterable[ValidDocument]) -> list[ValidDocument]:
     """Newest event first, ties by URL (`ValidDocument.newest_first`)."""
-    return sorted(docs, key=attrgetter("newest_first"))
+    return sorted(docs, key=_NEWEST_FIRST)
+
+
+def latest(docs: Iterable[ValidDocument], n: int) -> list[ValidDocument]:
+    """The first `n` of `latest_first(docs)`, without sorting them all (nsmallest is
+    sorted(...)[:n], ties included)."""
+    return heapq.nsmallest(n, docs, key=_NEWEST_FIRST)
 
 
 def paginate(items: list[Any], size: int) -> list[list[Any]]:
