@@ -390,9 +390,10 @@ _last_shared: tuple[ValidDocument, Site, Evaluation, Association, DocumentShared
 
 
 def forget_shared() -> None:
-    """Let go of the last document's shared view part (and the site it holds)."""
-    global _last_shared
-    _last_shared = None
+    """Let go of the last document's shared view part (and the site it holds) and of the
+    last page's links (and the build's set of every output path they were made with)."""
+    global _last_shared, _last_links
+    _last_shared = _last_links = None
 
 
 def localised(pages: list[Artifact], languages: Iterable[str]) -> list[Artifact]:
@@ -629,7 +630,7 @@ def artifact_chunks(artifact: Artifact, theme: Theme, globals_: Mapping[str, Any
         links.alternates, links.alternate_links, links.x_default
     try:        # compiled for the page's language (specialise.py)
         return _encoded(page_template(theme.env, artifact.template, context), context)
-    except Unfoldable:      # a template it includes cannot be: as compiled for any language
+    except Unfoldable:      # it, or a template it includes, cannot be: as compiled for any language
         return _encoded(theme.env.get_template(artifact.template), context)
 
 

@@ -221,14 +221,14 @@ def language_environment(env: Environment, lang: str) -> Environment:
 
 def page_template(env: Environment, name: str, page: Mapping[str, Any]) -> Template:
     """Template `name` of `env` compiled for the page's language when the page's variables
-    are the ones it folds; as compiled for any language otherwise."""
+    are the ones it folds; as compiled for any language otherwise. Raises Unfoldable when
+    it cannot be compiled for the language (as may a template it includes, when the page
+    renders): `fold_language` has given the language up then, and the caller renders the
+    page from `env.get_template(name)`."""
     lang = page.get("lang")
     if lang in LANGS and getattr(env, "folded_lang", None) is None and \
             all(page.get(n) is value for n, value in FOLDED.items()):
         overlay = language_environment(env, lang)
         if not overlay.unfoldable:          # type: ignore[attr-defined]
-            try:
-                return overlay.get_template(name)
-            except Unfoldable:
-                overlay.unfoldable = True   # type: ignore[attr-defined]
+            return overlay.get_template(name)
     return env.get_template(name)
