@@ -30,7 +30,7 @@ import datetime as dt
 from typing import Any
 
 from jinja2.runtime import Macro
-from jinja2.utils import internalcode, missing, pass_eval_context
+from jinja2.utils import internalcode, pass_eval_context
 
 # Arguments remembered by value, as themselves: their output depends only on their value,
 # and no two of them of different types are equal (a str and a Markup are: Markup is
@@ -70,34 +70,18 @@ class RememberedMacro:
 
     @internalcode
     def called_in(self, context: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> Any:
-        """The macro's output for these arguments, called in `context` (a PageContext).
-        Sixty thousand calls a 10k build, two in three of them misses: _key and _kept inline."""
+        """The macro's output for these arguments, called in `context` (a PageContext)."""
         if __debug__:
             __traceback_hide__ = True  # noqa: F841 (Jinja hides this frame in tracebacks)
         if kwargs:
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
-            key = _key(args, kwargs) if context.eval_ctx.autoescape else None
-            if key is None:
-                return context._call_macro(self.macro, args, kwargs)
-        elif context.eval_ctx.autoescape:
-            parts = []
-            for a in args:
-                t = type(a)
-                parts.append(a if t in _AS_ITSELF else id(a) if t is not int else (int, a))
-            key = tuple(parts)
-        else:
-            return context._call_macro(self.macro, args, {})
-        found = self._recent.get(key)       # (arguments, output): never None
+        key = _key(args, kwargs) if context.eval_ctx.autoescape else None
+        if key is None:
+            return context._call_macro(self.macro, args, kwargs or {})
+        found = self._found(key)
         if found is None:
-            found = self._older.get(key)
-            if found is None:
-                output = context._call_macro(self.macro, args, kwargs or {})
-                recent = self._recent
-                if len(recent) >= KEEP:
-                    self._older, self._recent = recent, {}
-                    recent = self._recent
-                recent[key] = found = ((args, tuple(kwargs.values())) if kwargs else args, output)
+            found = self._kept(key, args, kwargs, context._call_macro(self.macro, args, kwargs or {}))
         return found[1]
 
     @internalcode
@@ -108,12 +92,15 @@ class RememberedMacro:
         key = _key(args, kwargs) if eval_ctx.autoescape else None
         if key is None:
             return self.macro(eval_ctx, *args, **kwargs)
-        found = self._recent.get(key, missing)
-        if found is missing:
-            found = self._older.get(key, missing)
-            if found is missing:
-                found = self._kept(key, args, kwargs, self.macro(eval_ctx, *args, **kwargs))
+        found = self._found(key)
+        if found is None:
+            found = self._kept(key, args, kwargs, self.macro(eval_ctx, *args, **kwargs))
         return found[1]
+
+    def _found(self, key: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any] | None:
+        """The remembered (arguments, output) of a call with this key (an entry is never None)."""
+        found = self._recent.get(key)
+        return self._older.get(key) if found is None else found
 
     def _kept(self, key: tuple[Any, ...], args: tuple[Any, ...], kwargs: dict[str, Any] | None,
               output: Any) -> tuple[tuple[Any, ...], Any]:
