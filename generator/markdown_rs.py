@@ -527,15 +527,21 @@ def _heading(doc: _Document, node: Any) -> None:
         return
     # mdit_py_plugins.anchors: the slug of the text and code tokens, unique in the document
     opening = len(doc.out) + (doc.open_tag is not None)     # after the line end it may settle
-    title = doc.leaf(tag, children)
-    slug = base = slugify(title)
-    n = 1
-    while slug in doc.slugs:
-        slug = f"{base}-{n}"
-        n += 1
-    doc.slugs.add(slug)
+    slug = _unique_slug(doc.leaf(tag, children), doc.slugs)
     doc.out[opening] = doc.out[opening][:-1] + ' id="' + _escape(slug) + '">'
     doc.headings.append((level, doc.source(children), slug))
+
+
+def _unique_slug(title: str, slugs: set[str]) -> str:
+    """mdit_py_plugins.anchors: the slug of a heading's text, made unique in its document by
+    a number after it (`slugs`: those taken before, which it joins)."""
+    slug = base = slugify(title)
+    n = 1
+    while slug in slugs:
+        slug = f"{base}-{n}"
+        n += 1
+    slugs.add(slug)
+    return slug
 
 
 def _fence(doc: _Document, node: Any) -> None:
@@ -695,17 +701,9 @@ def _analyse_plain(body: str) -> tuple[str, tuple[tuple[int, str, str], ...], st
     found = _PLAIN_HEADING.findall(body)
     if not found:
         return html, (), text
-    # mdit_py_plugins.anchors: the slug of the title (its source: plain text), unique
-    headings = []
+    # the titles' sources are their plain text, what the walk slugifies
     slugs: set[str] = set()
-    for hashes, title in found:
-        slug = base = slugify(title)
-        n = 1
-        while slug in slugs:
-            slug = f"{base}-{n}"
-            n += 1
-        slugs.add(slug)
-        headings.append((len(hashes), title, slug))
+    headings = [(len(hashes), title, _unique_slug(title, slugs)) for hashes, title in found]
     anchors = iter(headings)
     html = _HEADING_TAG.sub(lambda m: '<h' + m.group(1) + ' id="' + _escape(next(anchors)[2]) + '">', html)
     if next(anchors, None) is not None:
