@@ -23,10 +23,8 @@ from .diagnostics import Diagnostic, diag
 
 try:  # libyaml's composer keeps marks and is several times faster
     from yaml.cyaml import CParser as _Composer
-    _BaseLoader: type = yaml.CSafeLoader
 except ImportError:  # pragma: no cover - pure-Python fallback
     _Composer = yaml.SafeLoader
-    _BaseLoader = yaml.SafeLoader
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVED_MAX = 20_000      # plain scalars remembered with their tag (keys and short values repeat)

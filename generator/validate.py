@@ -231,12 +231,6 @@ def _kind_of(raw: RawDocument) -> tuple[k.Kind | None, list[Diagnostic]]:
     return kind, []
 
 
-# Text without a run of digits like a mobile or resident ID number's holds neither: the
-# line-by-line scan is skipped (most documents).
-_MAYBE_NUMBER = NUMBER_RUN
-_NUMBER_CHARS = NUMBER_RUN_CHARS
-
-
 def _in_text(raw: RawDocument, found: Callable[[str], object], longest: int) -> bool:
     """Whether `found(part)` finds something in the document's text (front matter + body),
     not joining the two into a copy of the whole file to ask: each part, then the join
@@ -253,7 +247,9 @@ def _holds_placeholder(part: str) -> bool:
 
 def privacy_diagnostics(raw: RawDocument) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    if not _in_text(raw, _MAYBE_NUMBER.search, _NUMBER_CHARS):
+    # Text without a run of digits like a mobile or resident ID number's holds neither: the
+    # line-by-line scan is skipped (most documents).
+    if not _in_text(raw, NUMBER_RUN.search, NUMBER_RUN_CHARS):
         return out
     for hit in find_personal_data(raw.text):
         if hit.kind == "resident_id":
